@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Debian fonts the renderer uses: colour emoji and wide script coverage.
+set -euo pipefail
+pkgs=(fonts-noto-color-emoji fonts-noto-core)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "note: not root; install ${missing[*]} for colour emoji and wide script coverage" >&2
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
