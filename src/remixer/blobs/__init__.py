@@ -1,0 +1,1 @@
+"""Blob stores behind one small Protocol: content-addressed keys, local folder or S3."""
