@@ -1,0 +1,1 @@
+"""Source providers: the local catalog of imported videos and TikTok via yt-dlp."""

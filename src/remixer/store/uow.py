@@ -1,0 +1,60 @@
+"""Unit of work: one session, one transaction, the repositories that share it.
+
+Services do `with uow_factory() as uow: ...; uow.commit()`; leaving the block
+without commit rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from remixer.store.repositories.catalog import CatalogRepository
+
+
+class UnitOfWork:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside its `with` block")
+        return self._session
+
+    def __enter__(self) -> UnitOfWork:
+        self._session = self._session_factory()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            session.rollback()
+        finally:
+            session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    @property
+    def catalog(self) -> CatalogRepository:
+        from remixer.store.repositories.catalog import CatalogRepository
+
+        return CatalogRepository(self.session)
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
