@@ -44,3 +44,8 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def rowcount(result: object) -> int:
+    """Rows touched by an UPDATE/DELETE result (typed access to `CursorResult.rowcount`)."""
+    return int(getattr(result, "rowcount", 0))

@@ -12,6 +12,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from remixer.store.repositories.accounts import AccountRepository
+from remixer.store.repositories.content import ContentRepository
+from remixer.store.repositories.influencers import InfluencerRepository
+from remixer.store.repositories.ledger import LedgerRepository
+from remixer.store.repositories.projects import ProjectRepository
+
 if TYPE_CHECKING:
     from remixer.store.repositories.catalog import CatalogRepository
 
@@ -28,7 +34,13 @@ class UnitOfWork:
         return self._session
 
     def __enter__(self) -> UnitOfWork:
-        self._session = self._session_factory()
+        session = self._session_factory()
+        self._session = session
+        self.accounts = AccountRepository(session)
+        self.projects = ProjectRepository(session)
+        self.influencers = InfluencerRepository(session)
+        self.content = ContentRepository(session)
+        self.ledger = LedgerRepository(session)
         return self
 
     def __exit__(

@@ -1,0 +1,5 @@
+"""Every table module, imported so `Base.metadata` is complete for Alembic and tests."""
+
+from remixer.store.tables import accounts, content, influencers, ledger, projects
+
+__all__ = ["accounts", "content", "influencers", "ledger", "projects"]
