@@ -47,7 +47,7 @@ def _rotation_of(stream: Any) -> int:
     if frame_rotation is None:
         meta = stream.metadata.get("rotate") if stream.metadata else None
         return int(meta) % 360 if meta else 0
-    return int(round(float(frame_rotation))) % 360
+    return round(float(frame_rotation)) % 360
 
 
 def probe_video(path: Path) -> VideoInfo:
@@ -62,7 +62,7 @@ def probe_video(path: Path) -> VideoInfo:
             if first is None:
                 raise PipelineError("SOURCE_INVALID", "The video stream has no decodable frame.")
             duration_s = _duration_of(container, stream)
-            frames = int(stream.frames) or int(round(duration_s * float(rate)))
+            frames = int(stream.frames) or round(duration_s * float(rate))
             return VideoInfo(
                 width=int(first.width),
                 height=int(first.height),

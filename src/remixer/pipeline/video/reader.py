@@ -1,9 +1,10 @@
-"""Decode a video's frames in order as BGR arrays."""
+"""Decode a video's frames in order as BGR arrays, mapping decoder failures to `SOURCE_INVALID`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import av
 
@@ -11,13 +12,27 @@ from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.types import Frame
 
 
-def iter_frames_bgr(path: Path) -> Iterator[Frame]:
-    """Yield every frame of the first video stream as an H×W×3 BGR uint8 array."""
+def open_input(path: Path) -> Any:
+    """Open `path` for reading; anything PyAV cannot open is `SOURCE_INVALID`."""
     try:
-        with av.open(str(path)) as container:
-            stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
-            for frame in container.decode(stream):
-                yield frame.to_ndarray(format="bgr24")
+        container = av.open(str(path))
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise PipelineError("SOURCE_INVALID", "The file is not a decodable video.") from exc
+    if not container.streams.video:
+        container.close()
+        raise PipelineError("SOURCE_INVALID", "The file has no video stream.")
+    return container
+
+
+def iter_frames_bgr(path: Path) -> Generator[Frame, None, None]:
+    """Yield every frame of the first video stream as an H×W×3 BGR uint8 array."""
+    container = open_input(path)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for frame in container.decode(stream):
+            yield frame.to_ndarray(format="bgr24")
     except av.FFmpegError as exc:
         raise PipelineError("SOURCE_INVALID", "The video could not be decoded.") from exc
+    finally:
+        container.close()

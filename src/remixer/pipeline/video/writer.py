@@ -1,4 +1,9 @@
-"""Encode BGR frames to H.264 MP4 (yuv420p, faststart), optionally remuxing a source's audio."""
+"""Encode BGR frames to H.264 MP4 (yuv420p, faststart), optionally remuxing a source's audio.
+
+Audio packets are copied untouched (no re-encode) from the first audio stream of
+`audio_from`; packets past the end of the written video are dropped so the output's
+duration follows the video.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ class VideoWriter:
         crf: int = 20,
         preset: str = "veryfast",
     ) -> None:
+        self._frame_rate = frame_rate
         self._container: Any = av.open(str(path), mode="w", options={"movflags": "+faststart"})
         self._stream: Any = self._container.add_stream("libx264", rate=frame_rate)
         self._stream.width = width
@@ -38,6 +44,11 @@ class VideoWriter:
         if audio_from is not None:
             self._open_audio(audio_from)
         self._index = 0
+        self._closed = False
+
+    @property
+    def frames_written(self) -> int:
+        return self._index
 
     def _open_audio(self, source: Path) -> None:
         src = av.open(str(source))
@@ -54,17 +65,43 @@ class VideoWriter:
         for packet in self._stream.encode(frame):
             self._container.mux(packet)
 
-    def close(self) -> None:
-        for packet in self._stream.encode(None):
+    def _copy_audio(self) -> None:
+        in_stream = self._audio_src.streams.audio[0]
+        end_s = self._index / float(self._frame_rate)
+        for packet in self._audio_src.demux(in_stream):
+            if packet.dts is None:
+                continue
+            if packet.pts is not None and float(packet.pts * in_stream.time_base) >= end_s:
+                continue
+            packet.stream = self._audio_out
             self._container.mux(packet)
-        if self._audio_src is not None:
-            for packet in self._audio_src.demux(self._audio_src.streams.audio[0]):
-                if packet.dts is None:
-                    continue
-                packet.stream = self._audio_out
+
+    def close(self) -> None:
+        """Flush the encoder, copy the audio and close; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            for packet in self._stream.encode(None):
                 self._container.mux(packet)
+            if self._audio_src is not None:
+                self._copy_audio()
+        finally:
+            if self._audio_src is not None:
+                self._audio_src.close()
+            self._container.close()
+
+    def abort(self) -> None:
+        """Close without flushing (used when the work failed or was canceled)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._audio_src is not None:
             self._audio_src.close()
-        self._container.close()
+        try:
+            self._container.close()
+        except (av.FFmpegError, OSError, ValueError):
+            return
 
     def __enter__(self) -> VideoWriter:
         return self
@@ -75,4 +112,7 @@ class VideoWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

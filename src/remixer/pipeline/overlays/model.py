@@ -1,0 +1,120 @@
+"""The overlay value types the extraction stage produces and later steps persist as JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from remixer.pipeline.types import Box
+
+RGB = tuple[int, int, int]
+
+
+def _rgb(value: Any) -> RGB | None:
+    if value is None:
+        return None
+    r, g, b = (int(v) for v in value)
+    return (r, g, b)
+
+
+def _box(value: Any) -> Box | None:
+    if value is None:
+        return None
+    x, y, w, h = (int(v) for v in value)
+    return (x, y, w, h)
+
+
+@dataclass(frozen=True)
+class OverlayStyle:
+    """The look of a caption block, measured on the source frames (colours in RGB)."""
+
+    fill_rgb: RGB
+    stroke_rgb: RGB | None
+    stroke_px: int
+    plate_rgb: RGB | None
+    plate_box: Box | None
+    plate_radius_px: int
+    font_size_px: int
+    line_height_px: int
+    align: str
+    weight: str = "bold"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fill_rgb": list(self.fill_rgb),
+            "stroke_rgb": list(self.stroke_rgb) if self.stroke_rgb else None,
+            "stroke_px": self.stroke_px,
+            "plate_rgb": list(self.plate_rgb) if self.plate_rgb else None,
+            "plate_box": list(self.plate_box) if self.plate_box else None,
+            "plate_radius_px": self.plate_radius_px,
+            "font_size_px": self.font_size_px,
+            "line_height_px": self.line_height_px,
+            "align": self.align,
+            "weight": self.weight,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OverlayStyle:
+        fill = _rgb(data["fill_rgb"])
+        assert fill is not None
+        return cls(
+            fill_rgb=fill,
+            stroke_rgb=_rgb(data.get("stroke_rgb")),
+            stroke_px=int(data.get("stroke_px", 0)),
+            plate_rgb=_rgb(data.get("plate_rgb")),
+            plate_box=_box(data.get("plate_box")),
+            plate_radius_px=int(data.get("plate_radius_px", 0)),
+            font_size_px=int(data["font_size_px"]),
+            line_height_px=int(data["line_height_px"]),
+            align=str(data.get("align", "center")),
+            weight=str(data.get("weight", "bold")),
+        )
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """One burned-in caption block: its text, tight box, exact frame span and style."""
+
+    id: str
+    text: str
+    lines: list[str]
+    box: Box
+    start_frame: int
+    end_frame: int
+    """Inclusive."""
+    start_s: float
+    end_s: float
+    """Exclusive: the time the caption disappears, `(end_frame + 1) / fps`."""
+    style: OverlayStyle
+
+    def shown_at(self, frame_index: int) -> bool:
+        return self.start_frame <= frame_index <= self.end_frame
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "lines": list(self.lines),
+            "box": list(self.box),
+            "start_frame": self.start_frame,
+            "end_frame": self.end_frame,
+            "start_s": self.start_s,
+            "end_s": self.end_s,
+            "style": self.style.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Overlay:
+        box = _box(data["box"])
+        assert box is not None
+        return cls(
+            id=str(data["id"]),
+            text=str(data["text"]),
+            lines=[str(line) for line in data["lines"]],
+            box=box,
+            start_frame=int(data["start_frame"]),
+            end_frame=int(data["end_frame"]),
+            start_s=float(data["start_s"]),
+            end_s=float(data["end_s"]),
+            style=OverlayStyle.from_dict(data["style"]),
+        )

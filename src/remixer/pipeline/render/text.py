@@ -1,0 +1,170 @@
+"""Caption text blocks drawn once into RGBA sprites: fill, stroke, rounded plate, alignment,
+colour emoji, and greedy word wrapping to a width. Shared by the overlay painter and the
+synthetic clip generator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from remixer.pipeline.render.fonts import (
+    EMOJI_NATIVE_SIZE,
+    FontT,
+    load_emoji_font,
+    load_font,
+    split_emoji_runs,
+)
+from remixer.pipeline.types import Frame
+
+Align = Literal["left", "center", "right"]
+RGB = tuple[int, int, int]
+
+EMOJI_SCALE = 1.05
+LINE_SPACING = 1.12
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """How a caption block looks; sizes in pixels."""
+
+    font_size: int
+    fill_rgb: RGB = (255, 255, 255)
+    stroke_rgb: RGB | None = None
+    stroke_px: int = 0
+    plate_rgb: RGB | None = None
+    plate_pad_px: int = 0
+    plate_radius_px: int = 0
+    align: Align = "center"
+    family: str = "poppins"
+    weight: str = "bold"
+    line_spacing: float = LINE_SPACING
+
+    @property
+    def font(self) -> FontT:
+        return load_font(self.family, self.weight, self.font_size)
+
+
+@dataclass(frozen=True)
+class Sprite:
+    """A rendered block: RGBA pixels and where its ink sits inside them."""
+
+    rgba: Frame
+    text_box: tuple[int, int, int, int]
+    """x, y, w, h of the text ink (fill and stroke, plate excluded) within `rgba`."""
+
+
+def emoji_size(style: TextStyle) -> int:
+    return max(int(style.font_size * EMOJI_SCALE), 4)
+
+
+def measure_line(line: str, style: TextStyle) -> float:
+    """Advance width in pixels of one line, emoji included."""
+    width = 0.0
+    for run, emoji in split_emoji_runs(line):
+        if emoji:
+            width += emoji_size(style)
+        else:
+            width += style.font.getlength(run)
+    return width + 2 * style.stroke_px
+
+
+def wrap_text(text: str, style: TextStyle, max_width: float) -> list[str]:
+    """Greedy word wrap of `text` (explicit newlines kept) so each line fits `max_width`."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current = ""
+        for word in paragraph.split():
+            candidate = f"{current} {word}" if current else word
+            if current and measure_line(candidate, style) > max_width:
+                lines.append(current)
+                current = word
+            else:
+                current = candidate
+        lines.append(current)
+    return [line for line in lines if line] or [""]
+
+
+def _emoji_image(sequence: str, size: int) -> Image.Image:
+    font = load_emoji_font()
+    _left, _top, right, bottom = font.getbbox(sequence)
+    canvas = Image.new("RGBA", (max(int(right), 1), max(int(bottom), 1)), (0, 0, 0, 0))
+    ImageDraw.Draw(canvas).text((0, 0), sequence, font=font, embedded_color=True)
+    scale = size / EMOJI_NATIVE_SIZE
+    out_w = max(round(canvas.width * scale), 1)
+    out_h = max(round(canvas.height * scale), 1)
+    return canvas.resize((out_w, out_h), Image.Resampling.LANCZOS)
+
+
+def _draw_line(
+    image: Image.Image, draw: ImageDraw.ImageDraw, line: str, x: float, y: float, style: TextStyle
+) -> None:
+    ascent, _descent = style.font.getmetrics()
+    cursor = x + style.stroke_px
+    for run, emoji in split_emoji_runs(line):
+        if emoji:
+            sprite = _emoji_image(run, emoji_size(style))
+            top = int(y + ascent - sprite.height * 0.85)
+            image.alpha_composite(sprite, (int(cursor), max(top, 0)))
+            cursor += emoji_size(style)
+            continue
+        draw.text(
+            (cursor, y),
+            run,
+            font=style.font,
+            fill=(*style.fill_rgb, 255),
+            stroke_width=style.stroke_px if style.stroke_rgb else 0,
+            stroke_fill=(*style.stroke_rgb, 255) if style.stroke_rgb else None,
+        )
+        cursor += style.font.getlength(run)
+
+
+def render_block(lines: list[str], style: TextStyle, min_width: int = 0) -> Sprite:
+    """Draw `lines` as one block; the sprite is at least `min_width` wide (for alignment)."""
+    ascent, descent = style.font.getmetrics()
+    line_h = round((ascent + descent) * style.line_spacing)
+    widths = [measure_line(line, style) for line in lines]
+    text_w = int(np.ceil(max(max(widths, default=0.0), float(min_width))))
+    text_h = line_h * (len(lines) - 1) + ascent + descent + 2 * style.stroke_px
+    pad = style.plate_pad_px if style.plate_rgb else 2
+    image = Image.new("RGBA", (text_w + 2 * pad, text_h + 2 * pad), (0, 0, 0, 0))
+    if style.plate_rgb is not None:
+        _draw_plate(image, style)
+    draw = ImageDraw.Draw(image)
+    for index, (line, width) in enumerate(zip(lines, widths, strict=True)):
+        x = pad + _offset(style.align, text_w, width)
+        _draw_line(image, draw, line, x, pad + index * line_h, style)
+    rgba = np.asarray(image, dtype=np.uint8).copy()
+    return Sprite(rgba=rgba, text_box=_ink_box(rgba, style))
+
+
+def _offset(align: Align, block_w: float, line_w: float) -> float:
+    if align == "left":
+        return 0.0
+    if align == "right":
+        return block_w - line_w
+    return (block_w - line_w) / 2
+
+
+def _draw_plate(image: Image.Image, style: TextStyle) -> None:
+    assert style.plate_rgb is not None
+    ImageDraw.Draw(image).rounded_rectangle(
+        (0, 0, image.width - 1, image.height - 1),
+        radius=style.plate_radius_px,
+        fill=(*style.plate_rgb, 255),
+    )
+
+
+def _ink_box(rgba: Frame, style: TextStyle) -> tuple[int, int, int, int]:
+    alpha = rgba[:, :, 3] > 0
+    if style.plate_rgb is not None:
+        plate = np.array(style.plate_rgb, dtype=np.int16)
+        diff = np.abs(rgba[:, :, :3].astype(np.int16) - plate).sum(axis=2)
+        alpha &= diff > 60
+    ys, xs = np.nonzero(alpha)
+    if len(xs) == 0:
+        return (0, 0, 0, 0)
+    x0, y0 = int(xs.min()), int(ys.min())
+    return (x0, y0, int(xs.max()) - x0 + 1, int(ys.max()) - y0 + 1)

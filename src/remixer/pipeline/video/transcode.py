@@ -1,0 +1,121 @@
+"""The dense pass engine: decode → process(frame_index, frame_bgr) → encode, overlapped in threads.
+
+Three stages run at once (decode thread, processing thread, encoding in the caller's
+thread); PyAV, OpenCV and numpy release the GIL so they overlap on several cores. The
+processing function is called in frame order from a single thread, so stateful
+processors (trackers, smoothers) stay correct. Progress and cancel hooks are called
+from the caller's thread every few frames; any exception (a cancel included) stops
+every thread, closes the containers and leaves no partial file behind.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
+
+from remixer.pipeline.errors import PipelineError
+from remixer.pipeline.types import Frame, StageHooks
+from remixer.pipeline.video.probe import VideoInfo
+from remixer.pipeline.video.reader import iter_frames_bgr
+from remixer.pipeline.video.writer import VideoWriter
+
+ProcessFn = Callable[[int, Frame], Frame]
+_Items = Generator[object, None, None]
+
+HOOK_EVERY = 5
+_QUEUE_DEPTH = 8
+_END = object()
+
+
+class _Failure:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+class _Stage(threading.Thread):
+    """A thread that feeds the items of `source` into a bounded queue until told to stop."""
+
+    def __init__(self, name: str, source: Callable[[], _Items], stop: threading.Event):
+        super().__init__(name=name, daemon=True)
+        self.out: queue.Queue[object] = queue.Queue(maxsize=_QUEUE_DEPTH)
+        self._source = source
+        self._stop = stop
+
+    def run(self) -> None:
+        items = self._source()
+        try:
+            for item in items:
+                if not self._put(item):
+                    return
+            self._put(_END)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, re-raised there
+            self._put(_Failure(exc))
+        finally:
+            items.close()
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self.out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+
+def drain(stage: _Stage, stop: threading.Event) -> Iterator[object]:
+    """Yield a stage's items until its end marker; re-raise its failure here."""
+    while True:
+        try:
+            item = stage.out.get(timeout=0.1)
+        except queue.Empty:
+            if stop.is_set() or (not stage.is_alive() and stage.out.empty()):
+                return
+            continue
+        if item is _END:
+            return
+        if isinstance(item, _Failure):
+            raise item.error
+        yield item
+
+
+def transcode(src: Path, dst: Path, process: ProcessFn, info: VideoInfo, hooks: StageHooks) -> None:
+    """Write `dst`: every frame of `src` passed through `process`, source audio copied."""
+    stop = threading.Event()
+    decoder = _Stage("remixer-decode", lambda: iter_frames_bgr(src), stop)
+
+    def processed() -> _Items:
+        for index, frame in enumerate(drain(decoder, stop)):
+            yield process(index, frame)  # type: ignore[arg-type]
+
+    worker = _Stage("remixer-process", processed, stop)
+    writer = VideoWriter(dst, info.width, info.height, info.frame_rate, audio_from=src)
+    try:
+        decoder.start()
+        worker.start()
+        _encode_all(writer, drain(worker, stop), info, hooks)
+        writer.close()
+    except BaseException:
+        writer.abort()
+        dst.unlink(missing_ok=True)
+        raise
+    finally:
+        stop.set()
+        decoder.join()
+        worker.join()
+
+
+def _encode_all(
+    writer: VideoWriter, frames: Iterator[object], info: VideoInfo, hooks: StageHooks
+) -> None:
+    total = max(info.frame_count, 1)
+    for index, frame in enumerate(frames):
+        if index % HOOK_EVERY == 0:
+            hooks.check_cancel()
+            hooks.progress(min(index / total, 1.0))
+        writer.write(frame)  # type: ignore[arg-type]
+    if writer.frames_written == 0:
+        raise PipelineError("SOURCE_INVALID", "The video has no decodable frame.")
+    hooks.progress(1.0)
