@@ -11,3 +11,9 @@ class JobScheduler(Protocol):
     def enqueue(self, job_id: str, kind: str) -> None: ...
 
     def cancel(self, job_id: str) -> None: ...
+
+
+class SourceResolver(Protocol):
+    """Says at accept time whether any configured source provider can fetch a TikTok id."""
+
+    def is_resolvable(self, tiktok_id: str) -> bool: ...

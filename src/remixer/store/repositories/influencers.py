@@ -40,6 +40,9 @@ class InfluencerRepository:
         stmt = select(Media).where(Media.id == media_id, Media.organization_id == org_id)
         return self.session.scalars(stmt).one_or_none()
 
+    def media_by_id(self, media_id: str) -> Media | None:
+        return self.session.get(Media, media_id)
+
     def media_by_ids(self, org_id: str, media_ids: Sequence[str]) -> Sequence[Media]:
         stmt = select(Media).where(Media.id.in_(media_ids), Media.organization_id == org_id)
         return self.session.scalars(stmt).all()

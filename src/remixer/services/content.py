@@ -1,0 +1,77 @@
+"""Read side of jobs and containers: views with signed asset URLs, lists, progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from remixer.blobs.signing import UrlSigner
+from remixer.domain.errors import not_found
+from remixer.domain.time import iso
+from remixer.services.media import sign_asset
+from remixer.services.paging import decode_time_cursor, encode_time_cursor
+from remixer.services.projects import load_project
+from remixer.services.views import container_view, job_view
+from remixer.store.tables.content import Container
+from remixer.store.uow import UnitOfWorkFactory
+
+
+def get_job(uow_factory: UnitOfWorkFactory, org_id: str, job_id: str) -> dict[str, Any]:
+    with uow_factory() as uow:
+        job = uow.content.get_job(org_id, job_id)
+        if job is None:
+            raise not_found("Job")
+        return job_view(job)
+
+
+def _container(signer: UrlSigner, container: Container) -> dict[str, Any]:
+    return container_view(container, [sign_asset(signer, a) for a in container.assets or []])
+
+
+def get_container(
+    uow_factory: UnitOfWorkFactory, signer: UrlSigner, org_id: str, container_id: str
+) -> dict[str, Any]:
+    with uow_factory() as uow:
+        container = uow.content.get_container(org_id, container_id)
+        if container is None:
+            raise not_found("Content")
+        return _container(signer, container)
+
+
+def get_progress(uow_factory: UnitOfWorkFactory, org_id: str, container_id: str) -> dict[str, Any]:
+    with uow_factory() as uow:
+        container = uow.content.get_container(org_id, container_id)
+        if container is None:
+            raise not_found("Content")
+        job = uow.content.job_for_container(container_id)
+        return {
+            "containerId": container.id,
+            "status": container.status,
+            "stage": job.stage if job else None,
+            "stageProgress": round(job.stage_progress, 4) if job else None,
+            "progress": round(job.progress, 4) if job else None,
+            "etaSeconds": job.eta_seconds if job and job.status == "running" else 0,
+            "updatedAt": iso(job.updated_at if job else container.updated_at),
+        }
+
+
+def list_containers(
+    uow_factory: UnitOfWorkFactory,
+    signer: UrlSigner,
+    org_id: str,
+    project_id: str,
+    filters: dict[str, str | datetime | None],
+    cursor: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    with uow_factory() as uow:
+        load_project(uow, org_id, project_id)
+        rows = list(
+            uow.content.list_containers(project_id, filters, decode_time_cursor(cursor), limit + 1)
+        )
+        nxt = (
+            encode_time_cursor(rows[limit - 1].created_at, rows[limit - 1].id)
+            if len(rows) > limit
+            else None
+        )
+        return {"items": [_container(signer, c) for c in rows[:limit]], "nextCursor": nxt}

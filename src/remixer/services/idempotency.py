@@ -1,0 +1,124 @@
+"""Idempotency-Key handling (SPEC §4): claim, replay, conflict, and storing the 2xx response.
+
+A request first claims its key with an `in_flight` record (its own short
+transaction, guarded by a unique constraint, so 50 simultaneous requests see
+one winner). The winner stores its response in the transaction that does the
+work (video-remix) or right after (other endpoints); a failure deletes the claim
+so the client may fix the cause and retry with the same key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from remixer.domain.errors import ErrorCode, RemixerError, validation
+from remixer.domain.time import now
+from remixer.store.tables.ledger import IdempotencyRecord
+from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
+
+REPLAY_WINDOW = timedelta(hours=24)
+STALE_IN_FLIGHT = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status_code: int
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Claim:
+    scope_key: str
+
+
+def validate_key(key: str) -> str:
+    if not 1 <= len(key) <= 255 or not all(32 <= ord(c) < 127 for c in key):
+        raise validation("header.Idempotency-Key", "must be 1-255 printable ASCII characters")
+    return key
+
+
+def canonical_body_hash(body: bytes) -> str:
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except (ValueError, UnicodeDecodeError):
+        canonical = body
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def scope_key_for(api_key_id: str, method: str, route: str, path_ids: list[str], key: str) -> str:
+    raw = "\x1f".join([api_key_id, method, route, *path_ids, key])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _conflict(reason: str) -> RemixerError:
+    messages = {
+        "body_mismatch": "This Idempotency-Key was used with a different request body.",
+        "in_flight": "A request with this Idempotency-Key is still being processed; retry later.",
+    }
+    return RemixerError(ErrorCode.IDEMPOTENCY_CONFLICT, messages[reason], {"reason": reason})
+
+
+def _check_existing(record: IdempotencyRecord, body_hash: str) -> StoredResponse:
+    if record.body_hash != body_hash:
+        raise _conflict("body_mismatch")
+    if record.state == "in_flight":
+        raise _conflict("in_flight")
+    headers = json.loads(record.response_headers or "{}")
+    return StoredResponse(record.status_code or 200, record.response_body or b"", headers)
+
+
+def begin(uow_factory: UnitOfWorkFactory, scope_key: str, body_hash: str) -> StoredResponse | Claim:
+    """Replay a stored response, raise a conflict, or claim the key for this request."""
+    with uow_factory() as uow:
+        current = now()
+        record = uow.ledger.get_idempotency(scope_key)
+        if record is not None:
+            expired = record.expires_at < current
+            stale = record.state == "in_flight" and record.created_at < current - STALE_IN_FLIGHT
+            if not expired and not stale:
+                return _check_existing(record, body_hash)
+            uow.ledger.delete_idempotency(scope_key)
+        claimed = uow.ledger.claim_idempotency(
+            IdempotencyRecord(
+                scope_key=scope_key,
+                body_hash=body_hash,
+                state="in_flight",
+                created_at=current,
+                expires_at=current + REPLAY_WINDOW,
+            )
+        )
+        if claimed:
+            uow.commit()
+            return Claim(scope_key)
+    with uow_factory() as uow:
+        record = uow.ledger.get_idempotency(scope_key)
+        if record is None:
+            raise _conflict("in_flight")
+        return _check_existing(record, body_hash)
+
+
+def record_response(uow: UnitOfWork, claim: Claim, response: StoredResponse) -> None:
+    """Store the response inside the caller's transaction."""
+    record = uow.ledger.get_idempotency(claim.scope_key)
+    if record is None:
+        return
+    record.state = "completed"
+    record.status_code = response.status_code
+    record.response_body = response.body
+    record.response_headers = json.dumps(response.headers)
+
+
+def finish(uow_factory: UnitOfWorkFactory, claim: Claim, response: StoredResponse) -> None:
+    with uow_factory() as uow:
+        record_response(uow, claim, response)
+        uow.commit()
+
+
+def abandon(uow_factory: UnitOfWorkFactory, claim: Claim) -> None:
+    with uow_factory() as uow:
+        uow.ledger.delete_idempotency(claim.scope_key)
+        uow.commit()

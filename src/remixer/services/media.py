@@ -1,0 +1,122 @@
+"""Uploads (SPEC §6.6) and signed media delivery (§6.9)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from remixer.blobs.inspect import TooManyPixels, UnsupportedMedia, inspect_media
+from remixer.blobs.signing import UrlSigner
+from remixer.blobs.store import BlobStore, sha256_of
+from remixer.domain.errors import ErrorCode, RemixerError, not_found
+from remixer.domain.ids import new_ulid_id
+from remixer.services.projects import load_project
+from remixer.services.views import media_view
+from remixer.store.tables.influencers import Media
+from remixer.store.uow import UnitOfWorkFactory
+
+SUFFIX = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "video/mp4": ".mp4",
+    "video/webm": ".webm",
+}
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    max_image_bytes: int
+    max_image_pixels: int
+    max_video_bytes: int
+    max_video_seconds: float
+
+
+def _too_large(message: str, limit: int | float) -> RemixerError:
+    return RemixerError(ErrorCode.PAYLOAD_TOO_LARGE, message, {"limit": limit})
+
+
+def _check_limits(kind: str, size: int, duration_ms: int | None, limits: UploadLimits) -> None:
+    if kind == "image" and size > limits.max_image_bytes:
+        raise _too_large("Images may be at most the configured size.", limits.max_image_bytes)
+    if kind == "video" and size > limits.max_video_bytes:
+        raise _too_large("Videos may be at most the configured size.", limits.max_video_bytes)
+    if kind == "video" and (duration_ms or 0) > limits.max_video_seconds * 1000:
+        raise _too_large("Videos may be at most the configured duration.", limits.max_video_seconds)
+
+
+def upload_media(
+    uow_factory: UnitOfWorkFactory,
+    blobs: BlobStore,
+    org_id: str,
+    project_id: str,
+    upload: Path,
+    limits: UploadLimits,
+) -> dict[str, Any]:
+    with uow_factory() as uow:
+        load_project(uow, org_id, project_id, active=True)
+    size = upload.stat().st_size
+    if size == 0:
+        raise RemixerError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "The uploaded file is empty.")
+    try:
+        facts = inspect_media(upload, limits.max_image_pixels)
+    except TooManyPixels as exc:
+        raise _too_large("The image has too many pixels.", limits.max_image_pixels) from exc
+    except UnsupportedMedia as exc:
+        raise RemixerError(
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            "Upload a JPEG, PNG or WebP image, or an MP4, MOV or WebM video.",
+        ) from exc
+    _check_limits(facts.kind, size, facts.duration_ms, limits)
+    key = blobs.put_file(upload, SUFFIX[facts.mime_type])
+    media = Media(
+        id=new_ulid_id("med"),
+        organization_id=org_id,
+        project_id=project_id,
+        kind=facts.kind,
+        mime_type=facts.mime_type,
+        blob_key=key,
+        size_bytes=size,
+        width=facts.width,
+        height=facts.height,
+        duration_ms=facts.duration_ms,
+        checksum_sha256=sha256_of(upload),
+    )
+    with uow_factory() as uow:
+        uow.influencers.add(media)
+        uow.commit()
+    return media_view(media)
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    path: Path
+    mime_type: str
+
+
+def open_signed_media(
+    uow_factory: UnitOfWorkFactory,
+    blobs: BlobStore,
+    signer: UrlSigner,
+    media_id: str,
+    exp: str | None,
+    sig: str | None,
+) -> MediaFile:
+    """Resolve a signed URL to a file; a bad or expired signature is indistinguishable from 404."""
+    if not signer.verify(media_id, exp, sig):
+        raise not_found("Media")
+    with uow_factory() as uow:
+        row = uow.influencers.media_by_id(media_id)
+        if row is None or not blobs.exists(row.blob_key):
+            raise not_found("Media")
+        return MediaFile(blobs.path_of(row.blob_key), row.mime_type)
+
+
+def sign_asset(signer: UrlSigner, asset: dict[str, Any]) -> dict[str, Any]:
+    """Replace an asset's stored media ids with signed URLs."""
+    signed = {k: v for k, v in asset.items() if k not in ("mediaId", "thumbnailMediaId")}
+    signed["url"] = signer.url_for(asset["mediaId"])
+    thumb = asset.get("thumbnailMediaId")
+    signed["thumbnailUrl"] = signer.url_for(thumb) if thumb else None
+    return signed
