@@ -1,0 +1,99 @@
+"""Following the target on each frame of the dense pass: FaceMesh in tracking mode on a crop
+around the track's box (so only the target is seen), One-Euro smoothing, and the blend
+strength, which fades out and back in around turns, occlusions and track gaps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from remixer.pipeline.faces.geometry import Pose, box_of, estimate_pose, expand_box
+from remixer.pipeline.faces.models import FaceModels, Landmarker, Landmarks
+from remixer.pipeline.faces.smoothing import OneEuroFilter
+from remixer.pipeline.faces.track import FaceTrack
+from remixer.pipeline.types import Box, Frame
+
+CROP_FACTOR = 2.2
+LANDMARK_FACE_PX = 200
+FULL_YAW, ZERO_YAW = 0.45, 0.7
+FADE_SECONDS = 0.15
+
+
+@dataclass(frozen=True)
+class FaceState:
+    """The target on one frame: smoothed landmarks (frame pixels), pose, blend strength."""
+
+    landmarks: Landmarks
+    raw: Landmarks
+    pose: Pose
+    alpha: float
+
+
+class TargetFollower:
+    """Per-frame target landmarks for a swapper; call `follow` in frame order."""
+
+    def __init__(self, track: FaceTrack, models: FaceModels) -> None:
+        self._track = track
+        self._models = models
+        self._mesh: Landmarker | None = None
+        self._smooth = OneEuroFilter(track.fps)
+        self._fade = max(1, round(FADE_SECONDS * track.fps))
+        self._last_index = -2
+        self._run_start, self._run_end = track.visible_runs()
+
+    def close(self) -> None:
+        if self._mesh is not None:
+            self._mesh.close()
+            self._mesh = None
+
+    def _restart(self) -> None:
+        self.close()
+        self._smooth.reset()
+
+    def follow(self, frame_bgr: Frame, index: int) -> FaceState | None:
+        """The target's state on frame `index`, or None where it is not to be swapped."""
+        box = self._track.box_at(index)
+        if self._track.is_shot_start(index) or index != self._last_index + 1:
+            self._restart()
+        self._last_index = index
+        if box is None:
+            self._restart()
+            return None
+        raw = self._landmarks(frame_bgr, box)
+        if raw is None:
+            self._restart()
+            return None
+        unit = float(box_of(raw)[2])
+        smooth = self._smooth(raw, unit)
+        pose = estimate_pose(smooth)
+        return FaceState(smooth, raw, pose, self._alpha(index, pose))
+
+    def _landmarks(self, frame_bgr: Frame, box: Box) -> Landmarks | None:
+        h, w = frame_bgr.shape[:2]
+        x, y, cw, ch = expand_box(box, CROP_FACTOR, w, h)
+        if cw < 16 or ch < 16:
+            return None
+        factor = min(1.0, LANDMARK_FACE_PX / max(box[2], 1))
+        patch = cv2.resize(frame_bgr[y : y + ch, x : x + cw], None, fx=factor, fy=factor)
+        if self._mesh is None:
+            self._mesh = self._models.landmarker(static=False)
+        found = self._mesh.find(cv2.cvtColor(patch, cv2.COLOR_BGR2RGB))
+        if not found:
+            return None
+        points = found[0] / factor + np.array([x, y], dtype=np.float32)
+        centre = points[:468].mean(axis=0)
+        bx, by, bw, bh = box
+        if abs(centre[0] - (bx + bw / 2)) > 0.6 * bw or abs(centre[1] - (by + bh / 2)) > 0.6 * bh:
+            return None
+        return points.astype(np.float32)
+
+    def _alpha(self, index: int, pose: Pose) -> float:
+        turn = float(np.clip((ZERO_YAW - abs(pose.yaw)) / (ZERO_YAW - FULL_YAW), 0.0, 1.0))
+        start, end = int(self._run_start[index]), int(self._run_end[index])
+        fade_in = 1e9 if start == 0 or self._track.is_shot_start(start) else index - start + 1
+        last = self._track.frame_count - 1
+        fade_out = 1e9 if end == last or self._track.is_shot_start(end + 1) else end - index + 1
+        edge = min(1.0, min(fade_in, fade_out) / self._fade)
+        return turn * edge

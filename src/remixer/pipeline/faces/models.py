@@ -1,0 +1,111 @@
+"""Face models loaded once per process: dlib's HOG detector, 5-point aligner and ResNet
+embedder (128-d, distance < 0.6 means "same person"), and MediaPipe FaceMesh (478 points)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from remixer.pipeline.types import Box, Frame
+
+os.environ.setdefault("GLOG_minloglevel", "2")
+
+SAME_PERSON_DISTANCE = 0.6
+"""dlib's documented threshold: embeddings closer than this belong to the same person."""
+
+Landmarks = NDArray[np.float32]
+"""478×2 landmark positions in pixels of the image they were found in."""
+
+Embedding = NDArray[np.float64]
+"""A 128-d dlib face embedding."""
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A face found by the HOG detector: its box and the detector's confidence."""
+
+    box: Box
+    score: float
+
+
+@dataclass(frozen=True)
+class FaceModels:
+    """Loaded dlib models; create FaceMesh instances with `landmarker()` (they are stateful)."""
+
+    detector: Any
+    predictor: Any
+    encoder: Any
+
+    def detect(
+        self, image_rgb: Frame, upsample: int = 0, min_score: float = 0.0
+    ) -> list[Detection]:
+        """Faces in `image_rgb` (boxes in its pixels), best score first."""
+        rects, scores, _kinds = self.detector.run(image_rgb, upsample, min_score)
+        found = [
+            Detection((int(r.left()), int(r.top()), int(r.width()), int(r.height())), float(s))
+            for r, s in zip(rects, scores, strict=True)
+        ]
+        return sorted(found, key=lambda d: -d.score)
+
+    def embed(self, image_rgb: Frame, box: Box) -> Embedding:
+        """The 128-d identity embedding of the face in `box` (5-point aligned)."""
+        import dlib
+
+        x, y, w, h = box
+        shape = self.predictor(image_rgb, dlib.rectangle(x, y, x + w, y + h))
+        return np.asarray(self.encoder.compute_face_descriptor(image_rgb, shape), dtype=np.float64)
+
+    def landmarker(self, static: bool, max_faces: int = 1) -> Landmarker:
+        """A new FaceMesh instance (static mode for photos, tracking mode for video)."""
+        return Landmarker(static=static, max_faces=max_faces)
+
+
+class Landmarker:
+    """MediaPipe FaceMesh with refined landmarks, returning pixel coordinates."""
+
+    def __init__(self, static: bool, max_faces: int = 1) -> None:
+        from mediapipe.python.solutions import face_mesh
+
+        self._mesh: Any = face_mesh.FaceMesh(
+            static_image_mode=static,
+            max_num_faces=max_faces,
+            refine_landmarks=True,
+            min_detection_confidence=0.5,
+            min_tracking_confidence=0.5,
+        )
+
+    def find(self, image_rgb: Frame) -> list[Landmarks]:
+        """All faces' landmarks (478×2, pixels of `image_rgb`)."""
+        result = self._mesh.process(image_rgb)
+        faces = result.multi_face_landmarks or []
+        h, w = image_rgb.shape[:2]
+        scale = np.array([w, h], dtype=np.float32)
+        out: list[Landmarks] = []
+        for face in faces:
+            points = np.array([(p.x, p.y) for p in face.landmark], dtype=np.float32)
+            out.append(points * scale)
+        return out
+
+    def close(self) -> None:
+        self._mesh.close()
+
+
+def load_face_models() -> FaceModels:
+    """Load the dlib models from `face_recognition_models` (call once per process, reuse)."""
+    import dlib
+    import face_recognition_models as frm
+
+    return FaceModels(
+        detector=dlib.get_frontal_face_detector(),
+        predictor=dlib.shape_predictor(frm.pose_predictor_five_point_model_location()),
+        encoder=dlib.face_recognition_model_v1(frm.face_recognition_model_location()),
+    )
+
+
+def face_distance(a: Embedding, b: Embedding) -> float:
+    """Euclidean distance between two embeddings (dlib's measure)."""
+    return float(np.linalg.norm(a - b))

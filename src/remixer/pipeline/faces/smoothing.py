@@ -1,0 +1,47 @@
+"""One-Euro filtering of landmark sets (Casiez et al. 2012): strong smoothing when the face
+is still, little lag when it moves. Works in face-width units so it is resolution-free."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+Points = NDArray[np.float32]
+
+
+def _alpha(cutoff: float | NDArray[np.float32], period: float) -> NDArray[np.float32]:
+    tau = 1.0 / (2 * math.pi * np.asarray(cutoff, dtype=np.float32))
+    return np.asarray(1.0 / (1.0 + tau / period), dtype=np.float32)
+
+
+class OneEuroFilter:
+    """Filter successive N×2 point sets sampled at `rate` Hz; `reset()` at cuts."""
+
+    def __init__(
+        self, rate: float, min_cutoff: float = 1.2, beta: float = 6.0, d_cutoff: float = 1.0
+    ) -> None:
+        self._period = 1.0 / max(rate, 1e-3)
+        self._min_cutoff = min_cutoff
+        self._beta = beta
+        self._d_cutoff = d_cutoff
+        self._value: Points | None = None
+        self._speed: Points | None = None
+
+    def reset(self) -> None:
+        self._value = self._speed = None
+
+    def __call__(self, points: Points, unit: float) -> Points:
+        """Smooth `points`; `unit` (e.g. the face width in px) scales the speed term."""
+        x = points.astype(np.float32) / max(unit, 1e-6)
+        if self._value is None or self._speed is None:
+            self._value, self._speed = x, np.zeros_like(x)
+            return points.astype(np.float32)
+        raw_speed = (x - self._value) / self._period
+        a_d = _alpha(self._d_cutoff, self._period)
+        self._speed = a_d * raw_speed + (1 - a_d) * self._speed
+        cutoff = self._min_cutoff + self._beta * np.linalg.norm(self._speed, axis=1, keepdims=True)
+        a = _alpha(cutoff.astype(np.float32), self._period)
+        self._value = a * x + (1 - a) * self._value
+        return (self._value * unit).astype(np.float32)

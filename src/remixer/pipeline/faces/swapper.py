@@ -1,0 +1,116 @@
+"""Face swappers for the dense pass: the `FaceSwapper` protocol, the classic landmark
+swapper (default, no neural weights) and `create_swapper` choosing the backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from remixer.pipeline.faces.follow import FaceState, TargetFollower
+from remixer.pipeline.faces.geometry import Pose, warp_points
+from remixer.pipeline.faces.identity import FaceIdentity
+from remixer.pipeline.faces.models import FaceModels
+from remixer.pipeline.faces.track import FaceTrack
+from remixer.pipeline.faces.warp import ColourMatch, render_reference
+from remixer.pipeline.types import Frame
+
+SWITCH_MARGIN = 0.08
+
+
+class FaceSwapper(Protocol):
+    """Swaps the influencer onto the target; `swap` is called once per frame, in order."""
+
+    def swap(self, frame_bgr: Frame, frame_index: int) -> Frame:
+        """The frame with the target's face replaced (the input array is not modified)."""
+        ...
+
+    def close(self) -> None:
+        """Release the landmark tracker."""
+        ...
+
+
+@dataclass
+class SwapStats:
+    """Counts kept by a swapper: frames seen, frames where the target was visible per the
+    track, frames actually swapped (blend strength > 0)."""
+
+    frames: int = 0
+    visible: int = 0
+    swapped: int = 0
+
+
+class ReferencePicker:
+    """The reference whose pose best matches, switching only for a clear gain."""
+
+    def __init__(self, identity: FaceIdentity) -> None:
+        self._identity = identity
+        self._current = -1
+
+    def pick(self, pose: Pose) -> int:
+        best = self._identity.pick_reference(pose)
+        refs = self._identity.references
+        if self._current < 0 or refs[best].pose.distance(pose) + SWITCH_MARGIN < refs[self._current].pose.distance(
+            pose
+        ):
+            self._current = best
+        return self._current
+
+
+class ClassicFaceSwapper:
+    """Dense piecewise-affine warp of the best-matching reference onto the target's smoothed
+    landmarks, LAB colour transfer, feathered blend keeping the target's inner mouth."""
+
+    def __init__(self, identity: FaceIdentity, track: FaceTrack, models: FaceModels) -> None:
+        self._identity = identity
+        self._follower = TargetFollower(track, models)
+        self._picker = ReferencePicker(identity)
+        self._colour = ColourMatch()
+        self._sources = [
+            warp_points(r.landmarks, identity.outline_scale) for r in identity.references
+        ]
+        self._track = track
+        self.stats = SwapStats()
+
+    def swap(self, frame_bgr: Frame, frame_index: int) -> Frame:
+        self.stats.frames += 1
+        if self._track.box_at(frame_index) is not None:
+            self.stats.visible += 1
+        if self._track.is_shot_start(frame_index):
+            self._colour.reset()
+        state = self._follower.follow(frame_bgr, frame_index)
+        if state is None or state.alpha <= 0.0:
+            return frame_bgr
+        out = frame_bgr.copy()
+        self._render(out, state)
+        self.stats.swapped += 1
+        return out
+
+    def _render(self, frame_bgr: Frame, state: FaceState) -> None:
+        ref_index = self._picker.pick(state.pose)
+        ref = self._identity.references[ref_index]
+        dst = warp_points(state.landmarks, self._identity.outline_scale)
+        render_reference(
+            frame_bgr,
+            ref.crop_bgr,
+            self._sources[ref_index],
+            dst,
+            self._identity.triangles,
+            self._colour,
+            state.alpha,
+            state.landmarks,
+        )
+
+    def close(self) -> None:
+        self._follower.close()
+
+
+def create_swapper(
+    identity: FaceIdentity, track: FaceTrack, models: FaceModels, model_path: Path | None = None
+) -> FaceSwapper:
+    """`ClassicFaceSwapper` by default; `OnnxFaceSwapper` when `model_path` names a model."""
+    if model_path is not None:
+        from remixer.pipeline.faces.onnx_swapper import OnnxFaceSwapper
+
+        return OnnxFaceSwapper(identity, track, models, model_path)
+    return ClassicFaceSwapper(identity, track, models)

@@ -1,0 +1,178 @@
+"""The classic face render: a dense piecewise-affine warp of a reference face onto the
+target's landmarks, LAB colour transfer, and a feathered blend that keeps the inner mouth.
+
+Work happens on the face ROI only; the warp maps and the mask are built on a grid at
+`grid_scale` of the ROI and upsampled (both are smooth, so little is lost)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from remixer.pipeline.faces.geometry import INNER_LIPS, box_of, outline_polygon
+from remixer.pipeline.types import Box, Frame
+
+Floats = NDArray[np.float32]
+NO_TRIANGLE = np.uint16(0xFFFF)
+
+
+@dataclass(frozen=True)
+class Roi:
+    """The part of the frame a render touches, and the grid scale used inside it."""
+
+    box: Box
+    scale: float
+
+    @property
+    def origin(self) -> Floats:
+        return np.array(self.box[:2], dtype=np.float32)
+
+    @property
+    def grid_size(self) -> tuple[int, int]:
+        return max(1, round(self.box[2] * self.scale)), max(1, round(self.box[3] * self.scale))
+
+    def to_grid(self, points: Floats) -> Floats:
+        return ((points - self.origin) * self.scale).astype(np.float32)
+
+
+def roi_for(points: Floats, frame_shape: tuple[int, ...], grid_px: int = 192) -> Roi | None:
+    """The frame box around `points` (with a small margin) and a grid scale that puts
+    about `grid_px` grid cells across the face."""
+    x, y, w, h = box_of(points)
+    margin = int(0.04 * max(w, h)) + 2
+    x0, y0 = max(0, x - margin), max(0, y - margin)
+    x1, y1 = min(frame_shape[1], x + w + margin), min(frame_shape[0], y + h + margin)
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    return Roi((x0, y0, x1 - x0, y1 - y0), min(1.0, grid_px / max(w, 1)))
+
+
+def triangle_affines(dst: Floats, src: Floats, triangles: NDArray[np.int32]) -> Floats:
+    """Per triangle, the 3×2 matrix taking [x, y, 1] in `dst` space to `src` space."""
+    d = np.concatenate([dst[triangles], np.ones((len(triangles), 3, 1), np.float32)], axis=2)
+    det = np.linalg.det(d.astype(np.float64))
+    d[np.abs(det) < 1e-6] = np.eye(3, dtype=np.float32)
+    return np.linalg.solve(d, src[triangles]).astype(np.float32)
+
+
+def triangle_ids(
+    grid_pts: Floats, triangles: NDArray[np.int32], size: tuple[int, int]
+) -> NDArray[np.uint16]:
+    """A map of which triangle covers each grid cell (`NO_TRIANGLE` outside all)."""
+    ids = np.full((size[1], size[0]), NO_TRIANGLE, dtype=np.uint16)
+    fixed = np.round(grid_pts[triangles] * 16).astype(np.int32)
+    for index, tri in enumerate(fixed):
+        cv2.fillConvexPoly(ids, tri, int(index), lineType=cv2.LINE_8, shift=4)
+    return ids
+
+
+def warp_maps(
+    roi: Roi, dst: Floats, src: Floats, triangles: NDArray[np.int32]
+) -> tuple[Floats, Floats]:
+    """Full-ROI-resolution remap tables sending each ROI pixel to reference-crop pixels."""
+    grid_dst = roi.to_grid(dst)
+    size = roi.grid_size
+    ids = triangle_ids(grid_dst, triangles, size)
+    affines = triangle_affines(grid_dst, src, triangles)
+    outside = np.zeros((1, 3, 2), np.float32)
+    outside[0, 2] = -1.0
+    affines = np.concatenate([affines, outside])
+    safe = np.where(ids == NO_TRIANGLE, len(triangles), ids).astype(np.intp)
+    gx, gy = np.meshgrid(np.arange(size[0], dtype=np.float32), np.arange(size[1], dtype=np.float32))
+    coeff = affines[safe]
+    map_x = gx * coeff[..., 0, 0] + gy * coeff[..., 1, 0] + coeff[..., 2, 0]
+    map_y = gx * coeff[..., 0, 1] + gy * coeff[..., 1, 1] + coeff[..., 2, 1]
+    full = (roi.box[2], roi.box[3])
+    return (
+        cv2.resize(map_x, full, interpolation=cv2.INTER_LINEAR),
+        cv2.resize(map_y, full, interpolation=cv2.INTER_LINEAR),
+    )
+
+
+def face_mask(roi: Roi, points: Floats, outline: Floats, keep_mouth: bool = True) -> Floats:
+    """The feathered blend mask (0..1, ROI resolution): the outline polygon eroded and
+    blurred by a face-relative radius, with a hole for the target's inner mouth."""
+    size = roi.grid_size
+    mask = np.zeros((size[1], size[0]), dtype=np.float32)
+    cv2.fillPoly(mask, [np.round(roi.to_grid(outline) * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
+    face_w = box_of(roi.to_grid(outline))[2]
+    if keep_mouth:
+        lips = roi.to_grid(points[list(INNER_LIPS)])
+        mouth = np.zeros_like(mask)
+        cv2.fillPoly(mouth, [np.round(lips * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
+        mouth = cv2.GaussianBlur(mouth, (0, 0), max(0.6, face_w * 0.006))
+        mask = np.minimum(mask, 1.0 - np.clip(mouth * 1.5, 0.0, 1.0))
+    radius = max(1, int(face_w * 0.05))
+    mask = cv2.erode(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2))
+    mask = cv2.GaussianBlur(mask, (0, 0), radius * 0.6)
+    return cv2.resize(mask, (roi.box[2], roi.box[3]), interpolation=cv2.INTER_LINEAR)
+
+
+class ColourMatch:
+    """LAB mean/std transfer from a warped face to the frame's face, smoothed over time."""
+
+    def __init__(self, smoothing: float = 0.3) -> None:
+        self._smoothing = smoothing
+        self._gain: Floats | None = None
+        self._offset: Floats | None = None
+
+    def reset(self) -> None:
+        self._gain = self._offset = None
+
+    def update(self, warped_bgr: Frame, target_bgr: Frame, mask: Floats) -> None:
+        small = cv2.resize(mask, (64, 64), interpolation=cv2.INTER_AREA) > 0.5
+        if small.sum() < 32:
+            return
+        w = cv2.cvtColor(cv2.resize(warped_bgr, (64, 64)), cv2.COLOR_BGR2LAB)[small].astype(
+            np.float32
+        )
+        t = cv2.cvtColor(cv2.resize(target_bgr, (64, 64)), cv2.COLOR_BGR2LAB)[small].astype(
+            np.float32
+        )
+        gain = np.clip(t.std(axis=0) / np.maximum(w.std(axis=0), 1.0), 0.5, 2.0).astype(np.float32)
+        offset = (t.mean(axis=0) - w.mean(axis=0) * gain).astype(np.float32)
+        if self._gain is None or self._offset is None:
+            self._gain, self._offset = gain, offset
+            return
+        k = self._smoothing
+        self._gain = (1 - k) * self._gain + k * gain
+        self._offset = (1 - k) * self._offset + k * offset
+
+    def apply(self, warped_bgr: Frame) -> Frame:
+        if self._gain is None or self._offset is None:
+            return warped_bgr
+        lab = cv2.cvtColor(warped_bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
+        lab = lab * self._gain + self._offset
+        return cv2.cvtColor(np.clip(lab, 0, 255).astype(np.uint8), cv2.COLOR_LAB2BGR)
+
+
+def blend_into(frame_bgr: Frame, roi: Roi, face_bgr: Frame, weight: Floats) -> None:
+    """Blend `face_bgr` into the frame's ROI in place with per-pixel `weight` (0..1)."""
+    x, y, w, h = roi.box
+    region = frame_bgr[y : y + h, x : x + w]
+    region[:] = cv2.blendLinear(face_bgr, region, weight, 1.0 - weight)
+
+
+def render_reference(
+    frame_bgr: Frame,
+    crop_bgr: Frame,
+    src: Floats,
+    dst: Floats,
+    triangles: NDArray[np.int32],
+    colour: ColourMatch,
+    alpha: float,
+    landmarks: Floats,
+) -> None:
+    """Warp the reference crop (points `src`) onto `dst` and blend it into the frame."""
+    roi = roi_for(dst, frame_bgr.shape)
+    if roi is None or alpha <= 0.0:
+        return
+    map_x, map_y = warp_maps(roi, dst, src, triangles)
+    warped = cv2.remap(crop_bgr, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    mask = face_mask(roi, landmarks, outline_polygon(dst))
+    x, y, w, h = roi.box
+    colour.update(warped, frame_bgr[y : y + h, x : x + w], mask)
+    blend_into(frame_bgr, roi, colour.apply(warped), mask * np.float32(alpha))
