@@ -26,6 +26,7 @@ from remixer.store.uow import UnitOfWorkFactory
 __all__ = [
     "VIDEO_SUFFIXES",
     "ImportReport",
+    "ProgressFn",
     "ProbeFn",
     "Rejection",
     "SourceRecord",

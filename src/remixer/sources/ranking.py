@@ -77,9 +77,13 @@ class BrandQuery:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case words without stop words, with a light plural fold (workouts → workout)."""
-    words = (w for w in _WORD_RE.findall(text.lower()) if len(w) > 1 and w not in _STOPWORDS)
+    """Lower-case words minus stop words and numbers, plurals folded (workouts → workout)."""
+    words = (w for w in _WORD_RE.findall(text.lower()) if _is_term(w))
     return [_fold(w) for w in words]
+
+
+def _is_term(word: str) -> bool:
+    return len(word) > 1 and not word.isdigit() and word not in _STOPWORDS
 
 
 def _fold(word: str) -> str:
