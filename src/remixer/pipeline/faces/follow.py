@@ -79,7 +79,7 @@ class TargetFollower:
         patch = cv2.resize(frame_bgr[y : y + ch, x : x + cw], None, fx=factor, fy=factor)
         if self._mesh is None:
             self._mesh = self._models.landmarker(static=False)
-        found = self._mesh.find(cv2.cvtColor(patch, cv2.COLOR_BGR2RGB))
+        found = self._mesh.find(np.asarray(cv2.cvtColor(patch, cv2.COLOR_BGR2RGB), dtype=np.uint8))
         if not found:
             return None
         points = found[0] / factor + np.array([x, y], dtype=np.float32)

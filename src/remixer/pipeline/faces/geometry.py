@@ -81,7 +81,7 @@ def outline_polygon(points: NDArray[np.float32]) -> NDArray[np.float32]:
 
 def triangulate(points: NDArray[np.float32]) -> NDArray[np.int32]:
     """Delaunay triangles (T×3 point indices) over a frontal face's warp points."""
-    from scipy.spatial import Delaunay
+    from scipy.spatial import Delaunay  # type: ignore[import-untyped]
 
     return np.ascontiguousarray(Delaunay(points.astype(np.float64)).simplices, dtype=np.int32)
 

@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -23,6 +24,7 @@ from remixer.pipeline.faces.geometry import (
     warp_points,
 )
 from remixer.pipeline.faces.models import Detection, Embedding, FaceModels, Landmarks
+from remixer.pipeline.faces.warp import u8
 from remixer.pipeline.types import Box, Frame
 
 DETECT_SIDE = 1024
@@ -82,14 +84,14 @@ class FaceIdentity:
     @property
     def embedding(self) -> Embedding:
         """The mean embedding of the references (what quality is measured against)."""
-        return np.mean([r.embedding for r in self.references], axis=0)
+        return np.asarray(np.mean([r.embedding for r in self.references], axis=0), dtype=np.float64)
 
     def pick_reference(self, pose: Pose) -> int:
         """Index of the reference whose pose best matches `pose`."""
         return int(np.argmin([r.pose.distance(pose) for r in self.references]))
 
     def save(self, path: Path) -> None:
-        arrays: dict[str, NDArray[np.generic]] = {"triangles": self.triangles}
+        arrays: dict[str, Any] = {"triangles": self.triangles}
         meta = {
             "outline_scale": self.outline_scale,
             "rejected": [p.to_dict() for p in self.rejected],
@@ -178,9 +180,7 @@ def _reference_crop(rgb: Frame, points: Landmarks) -> tuple[Frame, Landmarks]:
 def check_photo(models: FaceModels, rgb: Frame, name: str) -> ReferenceFace | str:
     """A usable reference from one photo, or the reason (a `REASON_TEXT` key) it is not."""
     factor = min(1.0, DETECT_SIDE / max(rgb.shape[:2]))
-    small = np.ascontiguousarray(
-        cv2.resize(rgb, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    )
+    small = u8(cv2.resize(rgb, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA))
     faces = _clear_faces(models.detect(small, upsample=1, min_score=0.0))
     if not faces:
         return "no_face"

@@ -60,7 +60,7 @@ def detect_and_embed(models: FaceModels, frame_bgr: Frame, index: int) -> list[F
     """Faces on one frame (HOG at `ANALYSIS_WIDTH`), boxes mapped back to frame pixels."""
     factor = min(1.0, ANALYSIS_WIDTH / frame_bgr.shape[1])
     small = cv2.resize(frame_bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    rgb = np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))
+    rgb = np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), dtype=np.uint8)
     found = models.detect(rgb, upsample=0)[:MAX_FACES_PER_FRAME]
     return [
         FaceSample(index, scale_box(d.box, 1 / factor), models.embed(rgb, d.box)) for d in found

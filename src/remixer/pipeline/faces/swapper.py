@@ -50,9 +50,9 @@ class ReferencePicker:
     def pick(self, pose: Pose) -> int:
         best = self._identity.pick_reference(pose)
         refs = self._identity.references
-        if self._current < 0 or refs[best].pose.distance(pose) + SWITCH_MARGIN < refs[self._current].pose.distance(
-            pose
-        ):
+        if self._current < 0 or refs[best].pose.distance(pose) + SWITCH_MARGIN < refs[
+            self._current
+        ].pose.distance(pose):
             self._current = best
         return self._current
 

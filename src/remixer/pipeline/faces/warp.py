@@ -19,6 +19,16 @@ Floats = NDArray[np.float32]
 NO_TRIANGLE = np.uint16(0xFFFF)
 
 
+def f32(array: object) -> Floats:
+    """`array` typed as float32 (OpenCV's results are loosely typed)."""
+    return np.asarray(array, dtype=np.float32)
+
+
+def u8(array: object) -> Frame:
+    """`array` typed as uint8."""
+    return np.asarray(array, dtype=np.uint8)
+
+
 @dataclass(frozen=True)
 class Roi:
     """The part of the frame a render touches, and the grid scale used inside it."""
@@ -87,8 +97,8 @@ def warp_maps(
     map_y = gx * coeff[..., 0, 1] + gy * coeff[..., 1, 1] + coeff[..., 2, 1]
     full = (roi.box[2], roi.box[3])
     return (
-        cv2.resize(map_x, full, interpolation=cv2.INTER_LINEAR),
-        cv2.resize(map_y, full, interpolation=cv2.INTER_LINEAR),
+        f32(cv2.resize(map_x, full, interpolation=cv2.INTER_LINEAR)),
+        f32(cv2.resize(map_y, full, interpolation=cv2.INTER_LINEAR)),
     )
 
 
@@ -103,12 +113,13 @@ def face_mask(roi: Roi, points: Floats, outline: Floats, keep_mouth: bool = True
         lips = roi.to_grid(points[list(INNER_LIPS)])
         mouth = np.zeros_like(mask)
         cv2.fillPoly(mouth, [np.round(lips * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
-        mouth = cv2.GaussianBlur(mouth, (0, 0), max(0.6, face_w * 0.006))
+        mouth = f32(cv2.GaussianBlur(mouth, (0, 0), max(0.6, face_w * 0.006)))
         mask = np.minimum(mask, 1.0 - np.clip(mouth * 1.5, 0.0, 1.0))
     radius = max(1, int(face_w * 0.05))
-    mask = cv2.erode(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2))
-    mask = cv2.GaussianBlur(mask, (0, 0), radius * 0.6)
-    return cv2.resize(mask, (roi.box[2], roi.box[3]), interpolation=cv2.INTER_LINEAR)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2)
+    mask = f32(cv2.erode(mask, kernel))
+    mask = f32(cv2.GaussianBlur(mask, (0, 0), radius * 0.6))
+    return f32(cv2.resize(mask, (roi.box[2], roi.box[3]), interpolation=cv2.INTER_LINEAR))
 
 
 class ColourMatch:
@@ -146,7 +157,7 @@ class ColourMatch:
             return warped_bgr
         lab = cv2.cvtColor(warped_bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
         lab = lab * self._gain + self._offset
-        return cv2.cvtColor(np.clip(lab, 0, 255).astype(np.uint8), cv2.COLOR_LAB2BGR)
+        return u8(cv2.cvtColor(np.clip(lab, 0, 255).astype(np.uint8), cv2.COLOR_LAB2BGR))
 
 
 def blend_into(frame_bgr: Frame, roi: Roi, face_bgr: Frame, weight: Floats) -> None:
@@ -171,7 +182,9 @@ def render_reference(
     if roi is None or alpha <= 0.0:
         return
     map_x, map_y = warp_maps(roi, dst, src, triangles)
-    warped = cv2.remap(crop_bgr, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    warped = u8(
+        cv2.remap(crop_bgr, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    )
     mask = face_mask(roi, landmarks, outline_polygon(dst))
     x, y, w, h = roi.box
     colour.update(warped, frame_bgr[y : y + h, x : x + w], mask)

@@ -1,0 +1,147 @@
+"""Measured swap quality on an output video.
+
+On every `sample_every`-th frame where the track says the target is visible, the face at
+the track's box is found again (HOG) and embedded (dlib):
+
+- `identity_similarity`: mean of 1 − distance to the influencer's mean embedding (a frame
+  where no face is found there counts as distance 1);
+- `identity_pass_rate`: fraction with distance to the influencer < 0.6;
+- `original_distance_pass_rate`: fraction found and no longer the original (distance to the
+  track's embedding ≥ 0.6);
+- `face_coverage`: fraction found and nearer the influencer than the original (swapped);
+- `jitter_px`: over every visible frame, mean distance in frame pixels of each FaceMesh
+  point from the midpoint of its neighbours in time (the acceleration a still or smoothly
+  moving face does not have), averaged over the 468 mesh points; run on the source clip it
+  gives the baseline the swap must not exceed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from remixer.pipeline.faces.follow import TargetFollower
+from remixer.pipeline.faces.geometry import MESH_POINTS, box_iou, scale_box
+from remixer.pipeline.faces.identity import FaceIdentity
+from remixer.pipeline.faces.models import SAME_PERSON_DISTANCE, Embedding, FaceModels, Landmarks
+from remixer.pipeline.faces.sampling import ANALYSIS_WIDTH
+from remixer.pipeline.faces.track import FaceTrack
+from remixer.pipeline.types import Box, Frame, StageHooks
+from remixer.pipeline.video import iter_frames_bgr
+
+
+@dataclass(frozen=True)
+class FaceQuality:
+    """Quality figures of a swapped video (see module docstring)."""
+
+    identity_similarity: float
+    identity_pass_rate: float
+    original_distance_pass_rate: float
+    face_coverage: float
+    jitter_px: float
+    sampled_frames: int
+
+    def to_dict(self) -> dict[str, float | int]:
+        """camelCase keys for the container's `quality`."""
+        return {
+            "identitySimilarity": round(self.identity_similarity, 4),
+            "identityPassRate": round(self.identity_pass_rate, 4),
+            "originalDistancePassRate": round(self.original_distance_pass_rate, 4),
+            "faceCoverage": round(self.face_coverage, 4),
+            "jitterPx": round(self.jitter_px, 4),
+            "sampledFrames": self.sampled_frames,
+        }
+
+
+@dataclass
+class _Tally:
+    jitter: list[float] = field(default_factory=list)
+    run: list[Landmarks] = field(default_factory=list)
+
+
+def embed_target(models: FaceModels, frame_bgr: Frame, box: Box) -> Embedding | None:
+    """The embedding of the face overlapping `box` most (IoU ≥ 0.3), or None."""
+    factor = min(1.0, ANALYSIS_WIDTH / frame_bgr.shape[1])
+    small = cv2.resize(frame_bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    rgb = np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+    found = models.detect(rgb, upsample=0)
+    scored = [(box_iou(scale_box(d.box, 1 / factor), box), d) for d in found]
+    best = max(scored, key=lambda s: s[0], default=None)
+    if best is None or best[0] < 0.3:
+        return None
+    return models.embed(rgb, best[1].box)
+
+
+def jitter_of(run: list[Landmarks]) -> list[float]:
+    """Per inner frame of a run of landmark sets, the mean second-difference length."""
+    if len(run) < 3:
+        return []
+    pts = np.stack([r[:MESH_POINTS] for r in run])
+    accel = pts[1:-1] - (pts[:-2] + pts[2:]) / 2
+    return [float(v) for v in np.linalg.norm(accel, axis=2).mean(axis=1)]
+
+
+def _collect(
+    video: Path, track: FaceTrack, models: FaceModels, every: int, want_ids: bool, hooks: StageHooks
+) -> tuple[_Tally, list[Embedding | None]]:
+    tally = _Tally()
+    embeddings: list[Embedding | None] = []
+    follower = TargetFollower(track, models)
+    try:
+        for index, frame in enumerate(iter_frames_bgr(video)):
+            state = follower.follow(frame, index)
+            if state is None or track.is_shot_start(index):
+                tally.jitter += jitter_of(tally.run)
+                tally.run = []
+            if state is not None:
+                tally.run.append(state.raw)
+            box = track.box_at(index)
+            if want_ids and box is not None and index % every == 0:
+                embeddings.append(embed_target(models, frame, box))
+            if index % 8 == 0:
+                hooks.check_cancel()
+                hooks.progress(min(0.99, index / max(track.frame_count, 1)))
+    finally:
+        follower.close()
+    tally.jitter += jitter_of(tally.run)
+    return tally, embeddings
+
+
+def measure_jitter(video: Path, track: FaceTrack, models: FaceModels) -> float:
+    """The landmark jitter (px) of the target in `video` (see module docstring)."""
+    tally, _ = _collect(video, track, models, 1, False, StageHooks())
+    return float(np.mean(tally.jitter)) if tally.jitter else 0.0
+
+
+def measure_quality(
+    output_video: Path,
+    identity: FaceIdentity,
+    track: FaceTrack,
+    models: FaceModels,
+    sample_every: int = 5,
+    hooks: StageHooks | None = None,
+) -> FaceQuality:
+    """Quality of a swapped video against the influencer and the original target."""
+    tally, embeddings = _collect(
+        output_video, track, models, sample_every, True, hooks or StageHooks()
+    )
+    influencer = identity.embedding
+    to_inf = [1.0 if e is None else float(np.linalg.norm(e - influencer)) for e in embeddings]
+    to_orig = [0.0 if e is None else float(np.linalg.norm(e - track.embedding)) for e in embeddings]
+    count = len(embeddings)
+    if count == 0:
+        return FaceQuality(0.0, 0.0, 0.0, 0.0, 0.0, 0)
+    found = [e is not None for e in embeddings]
+    swapped = [f and a < b for f, a, b in zip(found, to_inf, to_orig, strict=True)]
+    return FaceQuality(
+        identity_similarity=float(np.mean([1.0 - d for d in to_inf])),
+        identity_pass_rate=float(np.mean([d < SAME_PERSON_DISTANCE for d in to_inf])),
+        original_distance_pass_rate=float(
+            np.mean([f and d >= SAME_PERSON_DISTANCE for f, d in zip(found, to_orig, strict=True)])
+        ),
+        face_coverage=float(np.mean(swapped)),
+        jitter_px=float(np.mean(tally.jitter)) if tally.jitter else 0.0,
+        sampled_frames=count,
+    )
