@@ -1,0 +1,46 @@
+"""Finished-video helpers for the finalizing stage: thumbnail and the container's asset entry."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from remixer.blobs.store import BlobStore, sha256_of
+from remixer.pipeline.video import iter_frames_bgr, probe_video
+
+
+def store_thumbnail(blobs: BlobStore, video: Path) -> str:
+    """A JPEG of the video's first frame, stored in the blob store; returns its key."""
+    import cv2
+
+    frames = iter_frames_bgr(video)
+    try:
+        frame = next(frames)
+    finally:
+        frames.close()
+    ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    if not ok:
+        raise RuntimeError("thumbnail encoding failed")
+    with tempfile.TemporaryDirectory(prefix="remixer-thumb-") as tmp:
+        file = Path(tmp) / "thumb.jpg"
+        file.write_bytes(data.tobytes())
+        return blobs.put_file(file, ".jpg")
+
+
+def asset_of(blobs: BlobStore, video_key: str, asset_id: str) -> dict[str, Any]:
+    """The SPEC §6.3 asset entry for a stored video (URLs are signed later from the keys)."""
+    path = blobs.path_of(video_key)
+    info = probe_video(path)
+    return {
+        "assetId": asset_id,
+        "kind": "video",
+        "blobKey": video_key,
+        "thumbnailKey": store_thumbnail(blobs, path),
+        "durationMs": round(info.duration_s * 1000),
+        "width": info.width,
+        "height": info.height,
+        "mimeType": "video/mp4",
+        "sizeBytes": path.stat().st_size,
+        "checksumSha256": sha256_of(path),
+    }

@@ -1,0 +1,156 @@
+"""The remix job's stage work (SPEC §7.2) as plain functions: `(runtime, job, hooks) -> output`.
+
+No DBOS here: `remix.py` wraps each in a step. A stage reads the job's params and the
+outputs of earlier stages (`job.state[stage]`), writes big things (videos, face tracks)
+to the blob store and returns small JSON: blob keys, probe data, texts — never frames.
+Heavy modules are imported inside the functions so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from remixer.domain.ids import new_ulid_id
+from remixer.pipeline.types import StageHooks
+from remixer.pipeline.video import VideoInfo, probe_video, transcode
+from remixer.services.influencer_jobs import influencer_identity_key
+from remixer.store.tables.content import Job
+from remixer.workflows.runtime import Runtime
+
+
+def _out(job: Job, stage: str) -> dict[str, Any]:
+    value: dict[str, Any] = (job.state or {})[stage]
+    return value
+
+
+def _source(runtime: Runtime, job: Job) -> tuple[Path, VideoInfo]:
+    fetched = _out(job, "fetching_source")
+    return runtime.blobs.path_of(fetched["sourceKey"]), VideoInfo.from_dict(fetched["video"])
+
+
+def fetch_source(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
+    """Fetch (catalog first, then providers), then probe: not a decodable video → SOURCE_INVALID."""
+    from remixer.services.sources import fetch_source as fetch
+
+    record = fetch(
+        runtime.uow_factory, runtime.blobs, runtime.providers, job.params["tiktokVideoId"]
+    )
+    hooks.progress(0.5)
+    info = probe_video(runtime.blobs.path_of(record.blob_key))
+    hooks.progress(1.0)
+    return {
+        "sourceKey": record.blob_key,
+        "caption": record.caption,
+        "language": record.language,
+        "video": info.to_dict(),
+    }
+
+
+def extract_overlays(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
+    """OCR over sampled frames, merged across time, with each block's style."""
+    from remixer.pipeline.overlays.extract import extract_overlays as extract
+    from remixer.pipeline.overlays.ocr import load_ocr_engine
+
+    path, info = _source(runtime, job)
+    ocr = runtime.models.get("ocr", load_ocr_engine)
+    return {"overlays": [o.to_dict() for o in extract(path, info, ocr, hooks)]}
+
+
+def adapt_copy(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
+    """Rewrite each overlay and the caption for the brand voice, context and language."""
+    from remixer.pipeline import rewrite
+
+    settings = runtime.settings
+    api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    provider = rewrite.create_copy_provider(  # type: ignore[attr-defined]
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=api_key,
+        timeout_s=settings.llm_timeout_s,
+    )
+    brief = rewrite.CopyBrief(  # type: ignore[attr-defined]
+        voice=job.params.get("voice", "authentic"),
+        language=job.params.get("language", "en"),
+        brand=job.params.get("brand", {}),
+    )
+    overlays = _out(job, "extracting_overlays")["overlays"]
+    caption = _out(job, "fetching_source")["caption"]
+    adapted = rewrite.adapt(overlays, caption, brief, provider, hooks)  # type: ignore[attr-defined]
+    return {"texts": list(adapted.texts), "caption": adapted.caption}
+
+
+def analyze_face(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
+    """The sparse face pass: the main person's track (no face → NO_FACE_FOUND)."""
+    from remixer.pipeline.faces.models import load_face_models
+    from remixer.pipeline.faces.track import analyze_target
+
+    path, _info = _source(runtime, job)
+    track = analyze_target(path, runtime.models.get("faces", load_face_models), hooks)
+    with tempfile.TemporaryDirectory(prefix="remixer-track-") as tmp:
+        file = Path(tmp) / "track.npz"
+        track.save(file)
+        return {"trackKey": runtime.blobs.put_file(file, ".npz")}
+
+
+def render_video(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
+    """The dense pass: swap the face, erase and redraw the overlays, encode H.264 + audio."""
+    from remixer.pipeline import render
+    from remixer.pipeline.faces.identity import FaceIdentity
+    from remixer.pipeline.faces.models import load_face_models
+    from remixer.pipeline.faces.swapper import create_swapper
+    from remixer.pipeline.faces.track import FaceTrack
+    from remixer.pipeline.overlays.model import Overlay
+    from remixer.pipeline.types import Frame
+
+    path, info = _source(runtime, job)
+    models = runtime.models.get("faces", load_face_models)
+    identity_key = influencer_identity_key(runtime.uow_factory, job.params["influencerId"])
+    identity = FaceIdentity.load(runtime.blobs.path_of(identity_key))
+    track = FaceTrack.load(runtime.blobs.path_of(_out(job, "face_swapping")["trackKey"]))
+    overlays = [Overlay.from_dict(o) for o in _out(job, "extracting_overlays")["overlays"]]
+    texts = _out(job, "adapting_copy")["texts"]
+    painter = render.OverlayPainter(overlays, texts, info.width, info.height)  # type: ignore[attr-defined]
+    swapper = create_swapper(identity, track, models, runtime.settings.faceswap_model)
+
+    def process(index: int, frame_bgr: Frame) -> Frame:
+        painted: Frame = painter.paint(swapper.swap(frame_bgr, index), index)
+        return painted
+
+    with tempfile.TemporaryDirectory(prefix="remixer-render-") as tmp:
+        out = Path(tmp) / "remix.mp4"
+        try:
+            transcode(path, out, process, info, hooks)
+        finally:
+            swapper.close()
+        return {"videoKey": runtime.blobs.put_file(out, ".mp4")}
+
+
+def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
+    """Store the thumbnail and build the container's fields (credits settle on completion)."""
+    from remixer.workflows.media import asset_of
+
+    video_key = _out(job, "rendering")["videoKey"]
+    asset = asset_of(runtime.blobs, video_key, new_ulid_id("ast"))
+    hooks.progress(0.8)
+    overlays = _out(job, "extracting_overlays")["overlays"]
+    copy = _out(job, "adapting_copy")
+    placed = [
+        {
+            "start": o["start_s"],
+            "end": o["end_s"],
+            "sourceText": o["text"],
+            "text": text,
+            "box": o["box"],
+        }
+        for o, text in zip(overlays, copy["texts"], strict=False)
+    ]
+    container = {
+        "hook": placed[0]["text"] if placed else None,
+        "caption": copy["caption"],
+        "overlays": placed,
+        "assets": [asset],
+        "quality": {"overlaysReplaced": len(placed)},
+    }
+    return {"container": container}

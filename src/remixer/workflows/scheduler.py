@@ -1,0 +1,71 @@
+"""`DbosJobScheduler`: the `JobScheduler` port on DBOS, enqueueing workflows by name.
+
+The API process uses it through `bootstrap`, so it imports neither the workflow modules
+nor the pipeline: a `DBOSClient` writes the ENQUEUED row (workflow id = job id) and any
+worker on the latest application version picks it up. Enqueueing an id that already
+has a workflow attaches to it, so enqueueing twice is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from dbos import DBOS, DBOSClient
+from dbos._error import DBOSNonExistentWorkflowError
+
+from remixer.config import Settings
+from remixer.workflows.names import APP_NAME, WORKFLOWS, system_database_url
+
+log = logging.getLogger(__name__)
+
+
+class DbosJobScheduler:
+    """Enqueues, cancels and inspects job workflows from outside the worker."""
+
+    def __init__(
+        self, settings: Settings, workflows: dict[str, tuple[str, str]] | None = None
+    ) -> None:
+        self._url = system_database_url(settings)
+        self._workflows = dict(WORKFLOWS if workflows is None else workflows)
+        self._client: DBOSClient | None = None
+        self._lock = threading.Lock()
+
+    def _connected(self) -> DBOSClient:
+        with self._lock:
+            if self._client is None:
+                # The client never migrates; an API started before any worker creates
+                # the system schema itself (idempotent).
+                DBOS.migrate(self._url)
+                self._client = DBOSClient(system_database_url=self._url, application_name=APP_NAME)
+            return self._client
+
+    def enqueue(self, job_id: str, kind: str) -> None:
+        name, queue = self._workflows[kind]
+        options: dict[str, Any] = {
+            "workflow_name": name,
+            "queue_name": queue,
+            "workflow_id": job_id,
+        }
+        self._connected().enqueue(options, job_id)  # type: ignore[arg-type]
+        log.info("job %s enqueued on %s as %s", job_id, queue, name)
+
+    def cancel(self, job_id: str) -> None:
+        try:
+            self._connected().cancel_workflow(job_id)
+        except DBOSNonExistentWorkflowError:
+            log.info("job %s has no workflow to cancel", job_id)
+
+    def workflow_status(self, job_id: str) -> str | None:
+        try:
+            status = self._connected().retrieve_workflow(job_id).get_status()
+        except DBOSNonExistentWorkflowError:
+            return None
+        return str(status.status)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.destroy()
+                self._client = None
