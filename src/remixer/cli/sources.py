@@ -31,6 +31,11 @@ from remixer.store.uow import UnitOfWork
 sources_app = typer.Typer(help="Manage the source video catalog.", no_args_is_help=True)
 
 
+@sources_app.callback()
+def sources_callback() -> None:
+    """Manage the source video catalog (kept a command group even with one command)."""
+
+
 def probe_source(path: Path) -> dict[str, Any]:
     """Probe data for the catalog; an undecodable file becomes `SourceError(SOURCE_INVALID)`."""
     try:
