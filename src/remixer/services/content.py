@@ -6,11 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from remixer.blobs.signing import UrlSigner
+from remixer.domain.brand import BrandContext, BrandProfile
 from remixer.domain.errors import not_found
 from remixer.domain.time import iso
-from remixer.services.media import sign_asset
+from remixer.services.media import SOURCE_THUMB_PREFIX, sign_asset
 from remixer.services.paging import decode_time_cursor, encode_time_cursor
 from remixer.services.projects import load_project
+from remixer.services.recommendations import recommend_sources, recommendation_to_dict
 from remixer.services.views import container_view, job_view
 from remixer.store.tables.content import Container
 from remixer.store.uow import UnitOfWorkFactory
@@ -75,3 +77,39 @@ def list_containers(
             else None
         )
         return {"items": [_container(signer, c) for c in rows[:limit]], "nextCursor": nxt}
+
+
+def recommend_for_project(
+    uow_factory: UnitOfWorkFactory,
+    signer: UrlSigner,
+    org_id: str,
+    project_id: str,
+    keyword: str | None,
+    kind: str,
+    limit: int,
+) -> dict[str, Any]:
+    """SPEC §6.4: catalog items ranked for the project's brand (and `keyword`)."""
+    with uow_factory() as uow:
+        project = load_project(uow, org_id, project_id)
+        ctx = project.brand_context or {}
+        brand = BrandProfile(
+            context=BrandContext(
+                app_name=ctx.get("appName"),
+                app_description=ctx.get("appDescription"),
+                tagline=ctx.get("tagline"),
+                audience=ctx.get("audience"),
+                keywords=tuple(ctx.get("keywords", [])),
+                banned_phrases=tuple(ctx.get("bannedPhrases", [])),
+            ),
+            voice=project.brand_voice or "authentic",
+            language=project.primary_language or "en",
+        )
+    items = []
+    for rec in recommend_sources(uow_factory, brand, keyword, kind, limit):
+        item = recommendation_to_dict(rec)
+        item.pop("thumbnailKey", None)
+        item["thumbnailUrl"] = (
+            signer.url_for(SOURCE_THUMB_PREFIX + rec.tiktok_id) if rec.thumbnail_key else None
+        )
+        items.append(item)
+    return {"items": items, "source": "search" if keyword else "portfolio", "nextCursor": None}

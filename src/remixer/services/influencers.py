@@ -1,4 +1,4 @@
-"""Influencers (SPEC §6.6): creation starts an `influencer_create` job; read, update, soft delete."""
+"""Influencers (SPEC §6.6): creating one starts an `influencer_create` job; read, update, delete."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from remixer.services.views import media_view
 from remixer.store.tables.influencers import Media
 from remixer.store.uow import UnitOfWorkFactory
 
+SOURCE_THUMB_PREFIX = "srcthumb_"
 SUFFIX = {
     "image/jpeg": ".jpg",
     "image/png": ".png",
@@ -107,10 +108,15 @@ def open_signed_media(
     if not signer.verify(media_id, exp, sig):
         raise not_found("Media")
     with uow_factory() as uow:
-        row = uow.influencers.media_by_id(media_id)
-        if row is None or not blobs.exists(row.blob_key):
-            raise not_found("Media")
-        return MediaFile(blobs.path_of(row.blob_key), row.mime_type)
+        if media_id.startswith(SOURCE_THUMB_PREFIX):
+            source = uow.catalog.get(media_id[len(SOURCE_THUMB_PREFIX) :])
+            key, mime = (source.thumbnail_key, "image/jpeg") if source else (None, "")
+        else:
+            row = uow.influencers.media_by_id(media_id)
+            key, mime = (row.blob_key, row.mime_type) if row else (None, "")
+    if key is None or not blobs.exists(key):
+        raise not_found("Media")
+    return MediaFile(blobs.path_of(key), mime)
 
 
 def sign_asset(signer: UrlSigner, asset: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The HTTP driver (FastAPI): thin routers over `remixer.services`, one error envelope."""

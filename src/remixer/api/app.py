@@ -1,0 +1,81 @@
+"""The FastAPI application: routers, the error envelope, request context and rate headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import Response
+
+from remixer import __version__
+from remixer.api.errors import envelope, install_error_handlers, request_id_of
+from remixer.api.middleware import BodyTooLargeError, RequestContextMiddleware, Scope
+from remixer.api.ratelimit import ANONYMOUS_TIER, RateLimiter
+from remixer.api.routers import content, influencers, jobs, media, org, projects, social
+from remixer.bootstrap import Components
+from remixer.domain.errors import ErrorCode
+
+JSON_BODY_LIMIT = 1024 * 1024
+
+
+def create_app(components: Components, limiter: RateLimiter | None = None) -> FastAPI:
+    app = FastAPI(
+        title="Remixer API",
+        version=__version__,
+        description="Self-hosted video remix, wire-compatible with the Layers "
+        "Partner API video-remix surface.",
+    )
+    app.state.components = components
+    app.state.limiter = limiter or RateLimiter(components.settings.redis_url)
+    for router in (
+        org.router,
+        projects.router,
+        social.router,
+        influencers.router,
+        content.router,
+        jobs.router,
+        media.router,
+    ):
+        app.include_router(router)
+    install_error_handlers(app)
+
+    async def _body_too_large(request: Request, exc: Exception) -> Response:
+        return envelope(
+            request_id_of(request), ErrorCode.PAYLOAD_TOO_LARGE, "The request body is too large."
+        )
+
+    app.add_exception_handler(BodyTooLargeError, _body_too_large)
+    upload_limit = components.settings.max_video_bytes + 1024 * 1024
+
+    def body_limit(path: str) -> int:
+        return upload_limit if path.endswith("/media") else JSON_BODY_LIMIT
+
+    def fallback_rate(scope: Scope) -> dict[str, str]:
+        cls = "read" if scope.get("method") in ("GET", "HEAD") else "write"
+        client = scope.get("client") or ("unknown", 0)
+        try:
+            return app.state.limiter.hit(ANONYMOUS_TIER, cls, f"ip:{client[0]}").headers()  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - over the anonymous bucket: headers only, no 429 here
+            return {"X-RateLimit-Endpoint-Class": cls}
+
+    app.add_middleware(RequestContextMiddleware, body_limit=body_limit, fallback_rate=fallback_rate)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, routes=app.routes, description=app.description
+        )
+        schema.setdefault("components", {})["securitySchemes"] = {
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "lp_<env>_<keyid>_<secret>",
+            }
+        }
+        schema["security"] = [{"bearer": []}]
+        app.openapi_schema = schema
+    return app.openapi_schema

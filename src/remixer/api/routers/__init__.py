@@ -1,0 +1,1 @@
+"""One router per resource family; each handler parses, calls one service, renders."""

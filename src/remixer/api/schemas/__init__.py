@@ -1,0 +1,1 @@
+"""Request bodies (pydantic, unknown fields rejected) and response documentation models."""

@@ -1,0 +1,21 @@
+"""Alembic migrations (one history for SQLite and PostgreSQL) and a programmatic upgrade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+HERE = Path(__file__).parent
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(HERE))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade_to_head(url: str) -> None:
+    command.upgrade(alembic_config(url), "head")
