@@ -13,7 +13,9 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.types import Frame, StageHooks
@@ -41,7 +43,7 @@ class _Stage(threading.Thread):
         super().__init__(name=name, daemon=True)
         self.out: queue.Queue[object] = queue.Queue(maxsize=_QUEUE_DEPTH)
         self._source = source
-        self._stop = stop
+        self._halt = stop
 
     def run(self) -> None:
         items = self._source()
@@ -56,7 +58,7 @@ class _Stage(threading.Thread):
             items.close()
 
     def _put(self, item: object) -> bool:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             try:
                 self.out.put(item, timeout=0.1)
                 return True
@@ -119,3 +121,16 @@ def _encode_all(
     if writer.frames_written == 0:
         raise PipelineError("SOURCE_INVALID", "The video has no decodable frame.")
     hooks.progress(1.0)
+
+
+@contextmanager
+def prefetch_frames(path: Path) -> Iterator[Iterator[Frame]]:
+    """Decode `path` in a background thread; the caller iterates the frames in order."""
+    stop = threading.Event()
+    decoder = _Stage("remixer-prefetch", lambda: iter_frames_bgr(path), stop)
+    decoder.start()
+    try:
+        yield cast(Iterator[Frame], drain(decoder, stop))
+    finally:
+        stop.set()
+        decoder.join()

@@ -1,0 +1,61 @@
+"""The `extracting_overlays` stage: one decode pass, OCR on sampled frames, tracking, exact
+spans from the frames in between, and the final list of caption overlays."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from remixer.pipeline.overlays.blocks import group_blocks
+from remixer.pipeline.overlays.model import Overlay
+from remixer.pipeline.overlays.ocr import read_lines
+from remixer.pipeline.overlays.spacing import restore_spaces
+from remixer.pipeline.overlays.tracking import Pending, Track, Tracker, is_caption, vote_text
+from remixer.pipeline.types import StageHooks
+from remixer.pipeline.video.probe import VideoInfo
+from remixer.pipeline.video.transcode import HOOK_EVERY, prefetch_frames
+
+SAMPLES_PER_S = 3.0
+
+
+def sample_step(fps: float, samples_per_s: float = SAMPLES_PER_S) -> int:
+    """Frames between two OCR samples."""
+    return max(round(fps / samples_per_s), 1)
+
+
+def extract_overlays(path: Path, info: VideoInfo, ocr: Any, hooks: StageHooks) -> list[Overlay]:
+    """Find the burned-in caption blocks of `path`, each with its exact frame span and style."""
+    step = sample_step(info.fps)
+    tracker = Tracker()
+    pending: Pending = []
+    total = max(info.frame_count, 1)
+    with prefetch_frames(path) as frames:
+        for index, frame in enumerate(frames):
+            if index % HOOK_EVERY == 0:
+                hooks.check_cancel()
+                hooks.progress(min(index / total, 0.99))
+            if index % step == 0:
+                tracker.update(index, group_blocks(read_lines(ocr, frame)), frame, pending)
+                pending = []
+            else:
+                pending.append((index, frame))
+    tracks = [t for t in tracker.finish(pending) if is_caption(t)]
+    hooks.progress(1.0)
+    return [_to_overlay(n, track, info.fps) for n, track in enumerate(tracks)]
+
+
+def _to_overlay(number: int, track: Track, fps: float) -> Overlay:
+    reading = vote_text(track.readings)
+    lines = [restore_spaces(line.text, track.look, line.box) for line in reading.lines]
+    end = track.end_frame if track.end_frame is not None else track.last_seen
+    return Overlay(
+        id=f"ovl_{number + 1}",
+        text=" ".join(lines),
+        lines=lines,
+        box=track.look.box,
+        start_frame=track.start_frame,
+        end_frame=end,
+        start_s=round(track.start_frame / fps, 3),
+        end_s=round((end + 1) / fps, 3),
+        style=track.look.style,
+    )

@@ -1,0 +1,62 @@
+"""Put back the word spaces OCR sometimes drops on stroked captions ("Saveit forlater").
+
+The caption's fill mask (the stroke would close the gaps) shows the words directly:
+ink runs split by empty columns wider than a fraction of the font size. Each gap is
+mapped to the character boundary at the same fraction of the line's ink width,
+measured with the caption font.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from remixer.pipeline.overlays.style import BlockLook, Mask
+from remixer.pipeline.render.text import TextStyle
+from remixer.pipeline.types import Box
+
+GAP_EM = 0.2
+
+
+def _segments(fill: Mask, support: Mask, min_gap: int, stroked: bool) -> list[tuple[int, int]]:
+    """Column ranges [start, end) of the words; for stroked captions, ink without a stroke
+    around it (an emoji) is not a word."""
+    columns = np.flatnonzero(fill.any(axis=0))
+    if len(columns) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(columns) - 1 >= min_gap)
+    starts = [int(columns[0])] + [int(columns[b + 1]) for b in breaks]
+    ends = [int(columns[b]) + 1 for b in breaks] + [int(columns[-1]) + 1]
+    words = list(zip(starts, ends, strict=True))
+    if stroked:
+        words = [(a, b) for a, b in words if support[:, a:b].sum() >= 0.5 * fill[:, a:b].sum()]
+    return words
+
+
+def _boundaries(chars: str, size: int) -> list[float]:
+    font = TextStyle(font_size=size).font
+    widths = [font.getlength(ch) for ch in chars]
+    total = sum(widths) or 1.0
+    return [sum(widths[:i]) / total for i in range(1, len(chars))]
+
+
+def restore_spaces(text: str, look: BlockLook, line_box: Box) -> str:
+    """`text` with a space at every wide ink gap of its line, when OCR read fewer spaces."""
+    cx, cy, cw, ch = look.crop_box
+    y0 = max(line_box[1] - cy, 0)
+    y1 = min(line_box[1] + line_box[3] - cy, ch)
+    x0 = max(line_box[0] - cx, 0)
+    x1 = min(line_box[0] + line_box[2] - cx, cw)
+    fill, support = look.fill_mask[y0:y1, x0:x1], look.support_mask[y0:y1, x0:x1]
+    min_gap = max(round(GAP_EM * look.style.font_size_px), 2)
+    words = _segments(fill, support, min_gap, look.style.stroke_rgb is not None)
+    chars = "".join(text.split())
+    if len(words) - 1 <= text.count(" ") or len(words) >= len(chars) // 2:
+        return text
+    ink = [b - a for a, b in words]
+    total = float(sum(ink))
+    bounds = _boundaries(chars, look.style.font_size_px)
+    cuts = {
+        int(np.argmin([abs(b - sum(ink[:i]) / total) for b in bounds])) + 1
+        for i in range(1, len(words))
+    }
+    return "".join((" " + ch if i in cuts else ch) for i, ch in enumerate(chars))

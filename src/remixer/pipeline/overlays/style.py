@@ -1,0 +1,244 @@
+"""Measure a caption block's look on one frame: text pixel mask, fill and stroke colours,
+background plate, tight box, font size, line height and alignment.
+
+Colours come from the box itself (k-means in the padded OCR box), not from white
+thresholds: clusters that cover the box's border are background (or, when one
+uniform cluster covers nearly all of it, a plate); of the rest, the one deepest
+inside the glyphs is the fill and a distinct one hugging it is the stroke.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from remixer.pipeline.overlays.blocks import Block
+from remixer.pipeline.overlays.model import RGB, OverlayStyle
+from remixer.pipeline.render.text import TextStyle, measure_line
+from remixer.pipeline.types import Box, Frame
+
+Mask = NDArray[np.bool_]
+_K = 4
+_RING = 3
+
+
+@dataclass(frozen=True)
+class BlockLook:
+    """A block measured on a reference frame."""
+
+    style: OverlayStyle
+    box: Box
+    """Tight box of the text ink (fill and stroke) in frame pixels."""
+    crop_box: Box
+    fill_mask: Mask
+    support_mask: Mask
+    """Pixels of the crop that frame the fill: the stroke, or the plate around the text."""
+    fill_fraction: float
+
+
+def _rgb(bgr: NDArray[np.float32]) -> RGB:
+    b, g, r = (int(np.clip(round(float(v)), 0, 255)) for v in bgr)
+    return (r, g, b)
+
+
+def _crop_box(box: Box, frame: Frame) -> Box:
+    x, y, w, h = box
+    pad = max(h // 10, 2)
+    x0, y0 = max(x - pad, 0), max(y - pad, 0)
+    x1, y1 = min(x + w + pad, frame.shape[1]), min(y + h + pad, frame.shape[0])
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def _cluster(crop: Frame) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+    pixels = crop.reshape(-1, 3).astype(np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 12, 1.0)
+    cv2.setRNGSeed(7)
+    seed = np.zeros((len(pixels), 1), np.int32)
+    _, found, centres = cv2.kmeans(pixels, _K, seed, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    labels = np.asarray(found, dtype=np.int32).reshape(crop.shape[:2])
+    return labels, np.asarray(centres, dtype=np.float32)
+
+
+def _ring(shape: tuple[int, ...]) -> Mask:
+    ring = np.zeros(shape[:2], dtype=bool)
+    ring[:_RING, :] = ring[-_RING:, :] = True
+    ring[:, :_RING] = ring[:, -_RING:] = True
+    return ring
+
+
+def _ring_shares(labels: NDArray[np.int32]) -> list[float]:
+    ring_labels = labels[_ring(labels.shape)]
+    return [float(np.mean(ring_labels == k)) for k in range(_K)]
+
+
+def _coverage(mask: Mask, bins: int = 16) -> float:
+    """Fraction of the box's column bins holding some of `mask` in the middle rows."""
+    h = mask.shape[0]
+    columns = mask[h // 5 : h - h // 5].any(axis=0)
+    parts = np.array_split(columns, bins)
+    return float(np.mean([part.any() for part in parts if len(part)]))
+
+
+def _thickness(mask: Mask) -> float:
+    depth = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+    return float(depth[mask].mean())
+
+
+def _pick_fill(labels: NDArray[np.int32], shares: list[float], exclude: int | None) -> int | None:
+    """The cluster that spans the whole text width, stays off the box border and has the
+    thickest strokes (thin clusters are anti-aliasing or outlines)."""
+    scored: list[tuple[float, float, int]] = []
+    for k in range(_K):
+        mask = labels == k
+        if k == exclude or shares[k] > 0.12 or mask.sum() < 20:
+            continue
+        scored.append((_coverage(mask) - 2.0 * shares[k], _thickness(mask), k))
+    if not scored:
+        return None
+    top = max(score for score, _, _ in scored)
+    if top < 0.5:
+        return None
+    return max((t, k) for score, t, k in scored if score >= top - 0.15)[1]
+
+
+def _pick_stroke(
+    labels: NDArray[np.int32], centres: NDArray[np.float32], fill: int, exclude: int | None
+) -> int | None:
+    """The cluster that makes up most of the band just outside the fill."""
+    fill_mask = (labels == fill).astype(np.uint8)
+    band = (cv2.dilate(fill_mask, np.ones((5, 5), np.uint8)) > 0) & (fill_mask == 0)
+    if not band.any():
+        return None
+    counts = np.bincount(labels[band], minlength=_K)
+    k = int(np.argmax(counts))
+    distinct = float(np.abs(centres[k] - centres[fill]).sum()) > 150
+    if k in (fill, exclude) or not distinct or counts[k] < 0.5 * band.sum():
+        return None
+    return k
+
+
+def _stroke_extent(fill_mask: Mask, stroke_mask: Mask) -> tuple[Mask, int]:
+    """The stroke pixels that hug the fill, and the stroke width in pixels."""
+    dist = cv2.distanceTransform((~fill_mask).astype(np.uint8), cv2.DIST_L2, 3)
+    width = 0
+    for d in range(1, 16):
+        ring = (dist > d - 1) & (dist <= d)
+        if ring.any() and stroke_mask[ring].mean() >= 0.5:
+            width = d
+        elif d > 2:
+            break
+    return stroke_mask & (dist <= width + 1), width
+
+
+def _tight_box(mask: Mask, origin: Box) -> Box:
+    ys, xs = np.nonzero(mask)
+    x0, y0 = int(xs.min()), int(ys.min())
+    return (origin[0] + x0, origin[1] + y0, int(xs.max()) - x0 + 1, int(ys.max()) - y0 + 1)
+
+
+def _plate_box(frame: Frame, box: Box, colour: NDArray[np.float32], max_pad: int) -> Box:
+    """Grow the text box outward while the border strips are plate-coloured."""
+    near = np.abs(frame.astype(np.int16) - colour.astype(np.int16)).sum(axis=2) < 36
+    x0, y0, x1, y1 = box[0], box[1], box[0] + box[2], box[1] + box[3]
+    h, w = near.shape
+    reach = max_pad
+    top, bottom = max(y0 - reach, 0), min(y1 + reach, h)
+    left, right = max(x0 - reach, 0), min(x1 + reach, w)
+    while y0 > top and near[y0 - 1, x0:x1].mean() > 0.8:
+        y0 -= 1
+    while y1 < bottom and near[y1, x0:x1].mean() > 0.8:
+        y1 += 1
+    while x0 > left and near[y0:y1, x0 - 1].mean() > 0.6:
+        x0 -= 1
+    while x1 < right and near[y0:y1, x1].mean() > 0.6:
+        x1 += 1
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def _plate_radius(frame: Frame, plate: Box, colour: NDArray[np.float32]) -> int:
+    x, y, w, h = plate
+    steps = min(w, h) // 2
+    for d in range(int(steps)):
+        if np.abs(frame[y + d, x + d].astype(np.int16) - colour.astype(np.int16)).sum() < 60:
+            return round(d / 0.4142)
+    return 0
+
+
+def _align(block: Block, frame_w: int) -> str:
+    lefts = [line.box[0] for line in block.lines]
+    rights = [line.box[0] + line.box[2] for line in block.lines]
+    centres = [(a + b) / 2 for a, b in zip(lefts, rights, strict=True)]
+    if len(block.lines) == 1:
+        if abs(centres[0] - frame_w / 2) < 0.06 * frame_w:
+            return "center"
+        return "left" if centres[0] < frame_w / 2 else "right"
+    spreads = {"left": np.ptp(lefts), "center": np.ptp(centres), "right": np.ptp(rights)}
+    return str(min(spreads, key=lambda k: float(spreads[k])))
+
+
+def _font_size(block: Block, ink: Box, stroke_px: int, weight: str) -> int:
+    """The size at which our font draws the widest line as wide as the measured ink."""
+    widest = max(block.lines, key=lambda line: line.box[2])
+    probe = TextStyle(font_size=100, stroke_px=stroke_px, weight=weight)
+    width_at_100 = measure_line(widest.text, probe) - 2 * stroke_px
+    ink_w = min(widest.box[2], ink[2]) - 2 * stroke_px
+    return max(round(100 * ink_w / max(width_at_100, 1.0)), 8)
+
+
+def _line_height(block: Block, font_size: int) -> int:
+    if len(block.lines) < 2:
+        return round(font_size * 1.25)
+    centres = [line.box[1] + line.box[3] / 2 for line in block.lines]
+    return round(float(np.median(np.diff(centres))))
+
+
+def _line_mask(block: Block, crop_box: Box) -> Mask:
+    """Pixels of the crop inside the block's (padded) OCR line boxes."""
+    mask = np.zeros((crop_box[3], crop_box[2]), dtype=bool)
+    for x, y, w, h in (line.box for line in block.lines):
+        x0, y0 = max(x - crop_box[0] - 2, 0), max(y - crop_box[1] - 2, 0)
+        mask[y0 : y0 + h + 4, x0 : x0 + w + 4] = True
+    return mask
+
+
+def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
+    """Measure `block` on `frame_bgr`; None when no text colour stands out in its box."""
+    crop_box = _crop_box(block.box, frame_bgr)
+    cx, cy, cw, ch = crop_box
+    crop = frame_bgr[cy : cy + ch, cx : cx + cw]
+    if cw < 8 or ch < 8:
+        return None
+    labels, centres = _cluster(crop)
+    shares = _ring_shares(labels)
+    plate = int(np.argmax(shares)) if max(shares) > 0.85 else None
+    fill = _pick_fill(labels, shares, plate)
+    if fill is None:
+        return None
+    stroke = _pick_stroke(labels, centres, fill, plate)
+    inside = _line_mask(block, crop_box)
+    fill_mask = (labels == fill) & inside
+    stroke_mask, stroke_px = np.zeros_like(fill_mask), 0
+    if stroke is not None:
+        stroke_mask, stroke_px = _stroke_extent(fill_mask, (labels == stroke) & inside)
+    ink = _tight_box(fill_mask | stroke_mask, crop_box)
+    font_size = _font_size(block, ink, stroke_px, "bold")
+    plate_box = None
+    if plate is not None:
+        plate_box = _plate_box(frame_bgr, ink, centres[plate], font_size)
+    style = OverlayStyle(
+        fill_rgb=_rgb(centres[fill]),
+        stroke_rgb=_rgb(centres[stroke]) if stroke is not None else None,
+        stroke_px=stroke_px,
+        plate_rgb=_rgb(centres[plate]) if plate is not None else None,
+        plate_box=plate_box,
+        plate_radius_px=_plate_radius(frame_bgr, plate_box, centres[plate]) if plate_box else 0,
+        font_size_px=font_size,
+        line_height_px=_line_height(block, font_size),
+        align=_align(block, frame_bgr.shape[1]),
+    )
+    fraction = float(fill_mask.sum()) / max(ink[2] * ink[3], 1)
+    support = labels == plate if plate is not None else stroke_mask
+    return BlockLook(style, ink, crop_box, fill_mask, support, fraction)
