@@ -1,0 +1,1 @@
+"""Project benchmarks, each runnable as `python -m benchmarks.<name>`."""
