@@ -49,12 +49,11 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        # close() rolls back anything uncommitted without expiring loaded objects,
+        # so views can still be built from them after the block.
         session = self.session
-        try:
-            session.rollback()
-        finally:
-            session.close()
-            self._session = None
+        self._session = None
+        session.close()
 
     def commit(self) -> None:
         self.session.commit()
