@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
 
 from remixer.domain.brand import BrandContext, BrandProfile
 from remixer.sources.ranking import (
+    Ranked,
     RecommendationIndex,
     build_query,
     engagement_of,
@@ -52,8 +54,8 @@ ITEMS = [
 ]
 
 
-def ids(results: list[object]) -> list[str]:
-    return [r.item.tiktok_id for r in results]  # type: ignore[attr-defined]
+def ids(results: Sequence[Ranked[Item]]) -> list[str]:
+    return [r.item.tiktok_id for r in results]
 
 
 def test_brand_relevance_beats_raw_views() -> None:
