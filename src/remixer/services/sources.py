@@ -26,8 +26,8 @@ from remixer.store.uow import UnitOfWorkFactory
 __all__ = [
     "VIDEO_SUFFIXES",
     "ImportReport",
-    "ProgressFn",
     "ProbeFn",
+    "ProgressFn",
     "Rejection",
     "SourceRecord",
     "ThumbnailFn",
