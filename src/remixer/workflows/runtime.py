@@ -142,6 +142,7 @@ def launch_worker(
     *,
     polling_interval_s: float = 1.0,
     reconcile_every_s: float = 60.0,
+    workflows: dict[str, tuple[str, str]] | None = None,
 ) -> Worker:
     """Start this process's DBOS worker: register workflows and queues, recover, reconcile."""
     import remixer.workflows.influencer
@@ -157,6 +158,6 @@ def launch_worker(
             polling_interval_sec=polling_interval_s,
             on_conflict="always_update",
         )
-    worker = Worker(runtime=get_runtime(), scheduler=DbosJobScheduler(settings))
+    worker = Worker(runtime=get_runtime(), scheduler=DbosJobScheduler(settings, workflows))
     worker.start_reconciler(reconcile_every_s)
     return worker

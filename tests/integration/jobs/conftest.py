@@ -1,0 +1,65 @@
+"""Fixtures for the job machinery: a real app database (SQLite, or PostgreSQL when it
+answers) and a real DBOS worker on a fresh system database per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from jobs_support import (
+    TEST_WORKFLOWS,
+    Db,
+    create_pg_database,
+    drop_pg_database,
+    make_clip,
+    open_db,
+    postgres_available,
+)
+
+from remixer.blobs.store import LocalBlobStore
+from remixer.workflows.runtime import Runtime, Worker, launch_worker
+from remixer.workflows.scheduler import DbosJobScheduler
+
+_PG = postgres_available()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
+    if request.param == "sqlite":
+        database = open_db(tmp_path)
+        yield database
+        database.engine.dispose()
+        return
+    if not _PG:
+        pytest.skip("PostgreSQL is not answering on 127.0.0.1:5432")
+    url = create_pg_database()
+    database = open_db(tmp_path, url)
+    try:
+        yield database
+    finally:
+        database.engine.dispose()
+        drop_pg_database(url)
+
+
+@pytest.fixture
+def worker(db: Db) -> Iterator[Worker]:
+    settings = db.settings.model_copy(update={"executor_id": "test-worker"})
+    runtime = Runtime(
+        settings=settings, uow_factory=db.uow_factory, blobs=LocalBlobStore(settings.media_dir)
+    )
+    launched = launch_worker(settings, runtime, polling_interval_s=0.1, workflows=TEST_WORKFLOWS)
+    yield launched
+    launched.shutdown()
+
+
+@pytest.fixture
+def scheduler(db: Db, worker: Worker) -> Iterator[DbosJobScheduler]:
+    sched = DbosJobScheduler(db.settings, TEST_WORKFLOWS)
+    yield sched
+    sched.close()
+
+
+@pytest.fixture(scope="session")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_clip(tmp_path_factory.mktemp("clips") / "clip.mp4", frames=60)

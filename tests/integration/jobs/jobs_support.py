@@ -1,0 +1,213 @@
+"""Test support for the job machinery: databases, seeded jobs, tiny clips, a test workflow.
+
+The test workflow (`jobs-test.v1`) runs the real engine (`run_stage`, `drive`, the real
+completion step) over stages that decode a small generated clip frame by frame with
+`iter_frames_bgr`, calling the hooks, so progress, cancel, failure, completion and
+crash-resume are exercised without the heavy media stages.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from dbos import DBOS
+
+import remixer.store.tables  # noqa: F401 - the full metadata
+from remixer.config import Settings
+from remixer.domain.ids import new_ulid_id, new_uuid_id
+from remixer.pipeline.errors import PipelineError
+from remixer.pipeline.types import StageHooks
+from remixer.pipeline.video import VideoWriter, iter_frames_bgr
+from remixer.store.base import Base
+from remixer.store.engine import make_engine, make_session_factory
+from remixer.store.tables.accounts import Organization
+from remixer.store.tables.content import Container, Job
+from remixer.store.tables.ledger import CreditEvent
+from remixer.store.tables.projects import Project
+from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
+from remixer.workflows.engine import Outcome, drive, run_stage
+from remixer.workflows.remix import complete_step
+from remixer.workflows.runtime import Runtime
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TEST_WORKFLOW = "jobs-test.v1"
+TEST_WORKFLOWS = {"content_generate": (TEST_WORKFLOW, "remix")}
+
+
+def postgres_available() -> bool:
+    try:
+        engine = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 2})
+        with engine.connect():
+            pass
+        engine.dispose()
+    except sa.exc.OperationalError:
+        return False
+    return True
+
+
+def create_pg_database() -> str:
+    """A fresh PostgreSQL database for one test; returns its URL."""
+    name = f"remixer_jobs_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@dataclass
+class Db:
+    settings: Settings
+    uow_factory: UnitOfWorkFactory
+    engine: sa.Engine
+
+
+def open_db(data_dir: Path, database_url: str | None = None, create: bool = True) -> Db:
+    settings = Settings(data_dir=data_dir, database_url=database_url, _env_file=None)
+    engine = make_engine(settings.app_database_url)
+    if create:
+        Base.metadata.create_all(engine)
+    sessions = make_session_factory(engine)
+    return Db(settings, lambda: UnitOfWork(sessions), engine)
+
+
+def seed_job(
+    db: Db,
+    *,
+    credits: int = 120,
+    balance: int = 1000,
+    stage: str = "queued",
+    params: dict[str, Any] | None = None,
+) -> str:
+    """An org with `balance` granted and `credits` reserved, a project, a queued container and
+    its running job, as the accept service leaves them."""
+    org_id, prj_id = new_uuid_id("org"), new_uuid_id("prj")
+    cnt_id, job_id = new_uuid_id("cnt"), new_ulid_id("job")
+    with db.uow_factory() as uow:
+        uow.accounts.add_org(
+            Organization(id=org_id, name="o", credit_balance=balance, credits_reserved=credits)
+        )
+        uow.flush()
+        uow.ledger.add_event(
+            CreditEvent(
+                id=new_ulid_id("evt"),
+                organization_id=org_id,
+                event_type="grant",
+                credits=balance,
+                balance_after=balance,
+            )
+        )
+        uow.session.add(Project(id=prj_id, organization_id=org_id, name="p"))
+        uow.flush()
+        uow.content.add(Container(id=cnt_id, organization_id=org_id, project_id=prj_id))
+        uow.content.add(
+            Job(
+                id=job_id,
+                organization_id=org_id,
+                project_id=prj_id,
+                kind="content_generate",
+                stage=stage,
+                container_id=cnt_id,
+                params=params or {},
+                credits_reserved=credits,
+            )
+        )
+        uow.commit()
+    return job_id
+
+
+def load(db: Db, job_id: str) -> tuple[Job, Container, Organization, list[CreditEvent]]:
+    with db.uow_factory() as uow:
+        job = uow.content.job_by_id(job_id)
+        assert job is not None and job.container_id is not None
+        container = uow.content.container_by_id(job.container_id)
+        org = uow.accounts.get_org(job.organization_id)
+        assert container is not None and org is not None
+        events = list(uow.ledger.events(org.id, None, 100))
+        for row in (job, container, org, *events):
+            uow.session.expunge(row)
+        return job, container, org, events
+
+
+def wait_for(db: Db, job_id: str, predicate: Any, timeout_s: float = 30.0) -> Job:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        job = load(db, job_id)[0]
+        if predicate(job):
+            return job
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out; job is {job.status}/{job.stage} {job.progress}")
+        time.sleep(0.05)
+
+
+def make_clip(path: Path, frames: int = 60, size: tuple[int, int] = (64, 96)) -> Path:
+    """A small real H.264 clip (moving gradient)."""
+    width, height = size
+    writer = VideoWriter(path, width, height, Fraction(30))
+    ramp = np.linspace(0, 255, width, dtype=np.uint8)
+    for n in range(frames):
+        frame = np.broadcast_to(np.roll(ramp, n)[None, :, None], (height, width, 3))
+        writer.write(np.ascontiguousarray(frame))
+    writer.close()
+    return path
+
+
+def decode_stage(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
+    """Decode the clip frame by frame (sleeping `frameDelay` each), calling the hooks."""
+    params = job.params
+    if params.get("log"):
+        with Path(params["log"]).open("a") as log:
+            log.write(f"{job.stage}\n")
+    if params.get("failWith") and job.stage == "rendering":
+        raise PipelineError(params["failWith"], "The source has no face to swap.")
+    if params.get("crashWith") and job.stage == "rendering":
+        raise RuntimeError("disk /secret/path exploded")
+    total, count, mean = int(params["frames"]), 0, 0.0
+    for frame in iter_frames_bgr(Path(params["clip"])):
+        hooks.check_cancel()
+        hooks.progress(count / total)
+        mean += float(frame.mean())
+        count += 1
+        time.sleep(float(params.get("frameDelay", 0.0)))
+    hooks.progress(1.0)
+    return {"frames": count, "mean": round(mean / max(count, 1), 3)}
+
+
+def finalize_stage(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
+    frames = job.state["rendering"]["frames"]
+    return {"container": {"caption": f"{frames} frames", "hook": "hi", "assets": []}}
+
+
+@DBOS.step(name="jobs-test.fetching_source")
+def t_fetch(job_id: str) -> Outcome:
+    return run_stage(job_id, "fetching_source", decode_stage)
+
+
+@DBOS.step(name="jobs-test.rendering")
+def t_render(job_id: str) -> Outcome:
+    return run_stage(job_id, "rendering", decode_stage)
+
+
+@DBOS.step(name="jobs-test.finalizing")
+def t_finalize(job_id: str) -> Outcome:
+    return run_stage(job_id, "finalizing", finalize_stage)
+
+
+@DBOS.workflow(name=TEST_WORKFLOW)
+def test_workflow(job_id: str) -> str:
+    return drive(job_id, (t_fetch, t_render, t_finalize), complete_step)
