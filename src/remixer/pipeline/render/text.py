@@ -121,13 +121,18 @@ def _draw_line(
         cursor += style.font.getlength(run)
 
 
-def render_block(lines: list[str], style: TextStyle, min_width: int = 0) -> Sprite:
-    """Draw `lines` as one block; the sprite is at least `min_width` wide (for alignment)."""
+def render_block(
+    lines: list[str], style: TextStyle, min_width: int = 0, min_height: int = 0
+) -> Sprite:
+    """Draw `lines` as one block, at least `min_width`×`min_height` inside its padding
+    (text centred vertically) so a plate can cover an old one exactly."""
     ascent, descent = style.font.getmetrics()
     line_h = round((ascent + descent) * style.line_spacing)
     widths = [measure_line(line, style) for line in lines]
     text_w = int(np.ceil(max(max(widths, default=0.0), float(min_width))))
-    text_h = line_h * (len(lines) - 1) + ascent + descent + 2 * style.stroke_px
+    ink_h = line_h * (len(lines) - 1) + ascent + descent + 2 * style.stroke_px
+    text_h = max(ink_h, min_height)
+    top = (text_h - ink_h) // 2
     pad = style.plate_pad_px if style.plate_rgb else 2
     image = Image.new("RGBA", (text_w + 2 * pad, text_h + 2 * pad), (0, 0, 0, 0))
     if style.plate_rgb is not None:
@@ -135,7 +140,7 @@ def render_block(lines: list[str], style: TextStyle, min_width: int = 0) -> Spri
     draw = ImageDraw.Draw(image)
     for index, (line, width) in enumerate(zip(lines, widths, strict=True)):
         x = pad + _offset(style.align, text_w, width)
-        _draw_line(image, draw, line, x, pad + index * line_h, style)
+        _draw_line(image, draw, line, x, pad + top + index * line_h, style)
     rgba = np.asarray(image, dtype=np.uint8).copy()
     return Sprite(rgba=rgba, text_box=_ink_box(rgba, style))
 
