@@ -1,0 +1,1 @@
+"""The `remixer` command line (Typer): serve, worker, demo, remix, sources, admin."""

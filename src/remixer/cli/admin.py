@@ -1,0 +1,70 @@
+"""Operator commands (SPEC §8): organizations, keys, credits, kill switch. JSON on stdout."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from remixer.cli.output import fail, print_json
+from remixer.config import Settings
+from remixer.services import orgs
+from remixer.store.engine import make_engine, make_session_factory
+from remixer.store.migrations import upgrade_to_head
+from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
+
+admin_app = typer.Typer(
+    help="Operator commands; each prints one JSON object.", no_args_is_help=True
+)
+
+
+def _uow_factory() -> UnitOfWorkFactory:
+    settings = Settings()
+    upgrade_to_head(settings.app_database_url)
+    sessions = make_session_factory(make_engine(settings.app_database_url))
+    return lambda: UnitOfWork(sessions)
+
+
+@admin_app.command("create-org")
+def create_org(
+    name: Annotated[str, typer.Option(help="Organization name")],
+    credits: Annotated[int, typer.Option(help="Initial credit grant")] = 0,
+    tier: Annotated[str, typer.Option(help="standard|pilot|partner|unlimited")] = "standard",
+) -> None:
+    try:
+        print_json(orgs.create_org(_uow_factory(), name, credits, tier))
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+
+
+@admin_app.command("create-key")
+def create_key(
+    org: Annotated[str, typer.Option(help="Organization id (org_…)")],
+    scopes: Annotated[str, typer.Option(help="Comma-separated scopes, or '*'")],
+    env: Annotated[str, typer.Option(help="live|test")] = "live",
+) -> None:
+    try:
+        print_json(orgs.create_key(_uow_factory(), org, scopes, env))
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+
+
+@admin_app.command("grant-credits")
+def grant_credits(
+    org: Annotated[str, typer.Option(help="Organization id (org_…)")],
+    credits: Annotated[int, typer.Option(help="Credits to add")],
+) -> None:
+    try:
+        print_json(orgs.grant_credits(_uow_factory(), org, credits))
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+
+
+@admin_app.command("kill-key")
+def kill_key(key_id: Annotated[str, typer.Argument(help="API key id (key_…)")]) -> None:
+    from remixer.domain.errors import RemixerError
+
+    try:
+        print_json(orgs.kill_key(_uow_factory(), key_id))
+    except RemixerError as exc:
+        raise fail(f"API key {key_id} not found", 2) from exc

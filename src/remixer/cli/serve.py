@@ -1,0 +1,57 @@
+"""`remixer serve` (API + embedded worker) and `remixer worker` (scale-out worker)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from remixer.config import Settings
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8080,
+    no_worker: Annotated[bool, typer.Option("--no-worker", help="API only")] = False,
+) -> None:
+    """Run the HTTP API, and (unless --no-worker) a job worker in the same process."""
+    from remixer.api.app import create_app
+    from remixer.bootstrap import build_components
+
+    settings = Settings()
+    components = build_components(settings)
+    worker = None
+    if not no_worker:
+        from remixer.workflows.runtime import launch_worker
+
+        worker = launch_worker(settings)
+    try:
+        uvicorn.run(
+            create_app(components),
+            host=host,
+            port=port,
+            log_level=settings.log_level,
+            access_log=False,
+        )
+    finally:
+        if worker is not None:
+            worker.shutdown()
+
+
+def worker() -> None:
+    """Run a job worker alone (point REMIXER_DATABASE_URL at the shared PostgreSQL)."""
+    from remixer.store.migrations import upgrade_to_head
+    from remixer.workflows.runtime import launch_worker
+
+    settings = Settings()
+    upgrade_to_head(settings.app_database_url)
+    running = launch_worker(settings)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    typer.echo("remixer worker running; Ctrl-C to stop", err=True)
+    stop.wait()
+    running.shutdown()
