@@ -250,3 +250,22 @@ def test_content_list_filters(api: Api, setup: dict[str, Any]) -> None:
                  "VALIDATION")
     progress = api.get(f"/v1/content/{ids[0]}/progress").json()
     assert progress["status"] == "queued" and progress["stage"] == "queued"
+
+
+def test_source_recommendations(api: Api) -> None:
+    p = api.project(brandContext={"appName": "FitNow", "keywords": ["fitness", "workout"]})
+    add_catalog_source(api, "7000000000000000001", "leg day workout routine")
+    add_catalog_source(api, "7000000000000000002", "pasta recipe dinner")
+    resp = api.get(f"/v1/projects/{p['id']}/content/source-recommendations?limit=5")
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["source"] == "portfolio" and body["nextCursor"] is None
+    assert body["items"][0]["tiktokVideoId"] == "7000000000000000001"
+    assert {"score", "reason", "stats", "hashtags", "thumbnailUrl"} <= set(body["items"][0])
+    found = api.get(f"/v1/projects/{p['id']}/content/source-recommendations?keyword=pasta")
+    assert found.json()["source"] == "search"
+    assert [i["tiktokVideoId"] for i in found.json()["items"]] == ["7000000000000000002"]
+    base = f"/v1/projects/{p['id']}/content/source-recommendations"
+    assert_error(api.get(f"{base}?limit=51"), 422, "VALIDATION")
+    assert_error(api.get(f"{base}?kind=photo"), 422, "VALIDATION")
+    assert_error(api.get(f"{base}?keyword=" + "k" * 201), 422, "VALIDATION")
