@@ -34,7 +34,7 @@ MAX_YAW = 0.5
 MAX_PITCH_FROM_FRONTAL = 0.45
 CLEAR_SCORE = 0.3
 CROP_FACE_PX = 512
-OUTLINE_SCALE = 1.12
+OUTLINE_SCALE = 1.0
 
 REASON_TEXT = {
     "unreadable": "the file is not a readable image",

@@ -1,5 +1,5 @@
 """One-Euro filtering of landmark sets (Casiez et al. 2012): strong smoothing when the face
-is still, little lag when it moves. Works in face-width units so it is resolution-free."""
+is still, little lag when it moves. The speed term is measured in face widths per second, so it is resolution-free."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class OneEuroFilter:
     """Filter successive N×2 point sets sampled at `rate` Hz; `reset()` at cuts."""
 
     def __init__(
-        self, rate: float, min_cutoff: float = 1.2, beta: float = 6.0, d_cutoff: float = 1.0
+        self, rate: float, min_cutoff: float = 1.0, beta: float = 6.0, d_cutoff: float = 1.0
     ) -> None:
         self._period = 1.0 / max(rate, 1e-3)
         self._min_cutoff = min_cutoff
@@ -33,15 +33,16 @@ class OneEuroFilter:
         self._value = self._speed = None
 
     def __call__(self, points: Points, unit: float) -> Points:
-        """Smooth `points`; `unit` (e.g. the face width in px) scales the speed term."""
-        x = points.astype(np.float32) / max(unit, 1e-6)
+        """Smooth `points` (pixels); `unit` (e.g. the face width in px) scales the speed term,
+        so the filter reacts the same way at any resolution."""
+        x = points.astype(np.float32)
         if self._value is None or self._speed is None:
             self._value, self._speed = x, np.zeros_like(x)
-            return points.astype(np.float32)
-        raw_speed = (x - self._value) / self._period
+            return x
+        raw_speed = (x - self._value) / (self._period * max(unit, 1e-6))
         a_d = _alpha(self._d_cutoff, self._period)
         self._speed = a_d * raw_speed + (1 - a_d) * self._speed
         cutoff = self._min_cutoff + self._beta * np.linalg.norm(self._speed, axis=1, keepdims=True)
         a = _alpha(cutoff.astype(np.float32), self._period)
         self._value = a * x + (1 - a) * self._value
-        return (self._value * unit).astype(np.float32)
+        return self._value
