@@ -44,15 +44,24 @@ def check_photos(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any
     return {"photos": [{"mediaId": p.media_id, "blobKey": p.blob_key} for p in photos]}
 
 
-def build_identity(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
-    """Check each photo and build the identity (no usable photo → REFERENCE_PHOTOS_INVALID)."""
-    from remixer.pipeline.faces.identity import build_identity as build
+def load_models() -> Any:
     from remixer.pipeline.faces.models import load_face_models
 
+    return load_face_models()
+
+
+def build_identity_from(photos: list[Path], models: Any) -> Any:
+    from remixer.pipeline.faces.identity import build_identity
+
+    return build_identity(photos, models)
+
+
+def build_identity(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
+    """Check each photo and build the identity (no usable photo → REFERENCE_PHOTOS_INVALID)."""
     photos = job.state["checking_photos"]["photos"]
-    models = runtime.models.get("faces", load_face_models)
+    models = runtime.models.get("faces", load_models)
     hooks.check_cancel()
-    identity = build([runtime.blobs.path_of(p["blobKey"]) for p in photos], models)
+    identity = build_identity_from([runtime.blobs.path_of(p["blobKey"]) for p in photos], models)
     hooks.progress(0.9)
     with tempfile.TemporaryDirectory(prefix="remixer-identity-") as tmp:
         file = Path(tmp) / "identity.npz"

@@ -132,16 +132,19 @@ def seed_job(
 
 
 def load(db: Db, job_id: str) -> tuple[Job, Container, Organization, list[CreditEvent]]:
+    """The job, its container (a blank one for influencer jobs), its org and ledger."""
     with db.uow_factory() as uow:
         job = uow.content.job_by_id(job_id)
-        assert job is not None and job.container_id is not None
-        container = uow.content.container_by_id(job.container_id)
+        assert job is not None
+        found = uow.content.container_by_id(job.container_id) if job.container_id else None
         org = uow.accounts.get_org(job.organization_id)
-        assert container is not None and org is not None
+        assert org is not None
         events = list(uow.ledger.events(org.id, None, 100))
-        for row in (job, container, org, *events):
+        for row in (job, org, *events):
             uow.session.expunge(row)
-        return job, container, org, events
+        if found is not None:
+            uow.session.expunge(found)
+        return job, found or Container(), org, events
 
 
 def wait_for(db: Db, job_id: str, predicate: Any, timeout_s: float = 30.0) -> Job:
