@@ -58,26 +58,42 @@ def extract_overlays(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str,
     return {"overlays": [o.to_dict() for o in extract(path, info, ocr, hooks)]}
 
 
+def copy_brief(params: dict[str, Any]) -> Any:
+    """The pipeline's `CopyBrief` from the job params (brand keys camelCase or snake_case)."""
+    from remixer.pipeline.rewrite import CopyBrief
+
+    brand = params.get("brand") or {}
+
+    def pick(camel: str, snake: str) -> Any:
+        return brand.get(camel, brand.get(snake))
+
+    return CopyBrief(
+        voice=params.get("voice") or "authentic",
+        target_language=params.get("language") or "en",
+        app_name=pick("appName", "app_name") or "",
+        app_description=pick("appDescription", "app_description") or "",
+        tagline=pick("tagline", "tagline") or "",
+        audience=pick("audience", "audience") or "",
+        keywords=tuple(pick("keywords", "keywords") or ()),
+        banned_phrases=tuple(pick("bannedPhrases", "banned_phrases") or ()),
+    )
+
+
 def adapt_copy(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
     """Rewrite each overlay and the caption for the brand voice, context and language."""
     from remixer.pipeline import rewrite
 
     settings = runtime.settings
     api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-    provider = rewrite.create_copy_provider(  # type: ignore[attr-defined]
-        base_url=settings.llm_base_url,
-        model=settings.llm_model,
-        api_key=api_key,
-        timeout_s=settings.llm_timeout_s,
-    )
-    brief = rewrite.CopyBrief(  # type: ignore[attr-defined]
-        voice=job.params.get("voice", "authentic"),
-        language=job.params.get("language", "en"),
-        brand=job.params.get("brand", {}),
+    provider = rewrite.create_copy_provider(
+        settings.llm_base_url, settings.llm_model, api_key, settings.llm_timeout_s
     )
     overlays = _out(job, "extracting_overlays")["overlays"]
     caption = _out(job, "fetching_source")["caption"]
-    adapted = rewrite.adapt(overlays, caption, brief, provider, hooks)  # type: ignore[attr-defined]
+    # `adapt` is the rewrite package's entry point (being written alongside this module).
+    adapted = rewrite.adapt(  # type: ignore[attr-defined]
+        overlays, caption, copy_brief(job.params), provider, hooks
+    )
     return {"texts": list(adapted.texts), "caption": adapted.caption}
 
 
