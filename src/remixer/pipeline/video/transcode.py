@@ -93,7 +93,11 @@ def transcode(src: Path, dst: Path, process: ProcessFn, info: VideoInfo, hooks: 
             yield process(index, frame)  # type: ignore[arg-type]
 
     worker = _Stage("remixer-process", processed, stop)
-    writer = VideoWriter(dst, info.width, info.height, info.frame_rate, audio_from=src)
+    try:
+        writer = VideoWriter(dst, info.width, info.height, info.frame_rate, audio_from=src)
+    except PipelineError:
+        dst.unlink(missing_ok=True)
+        raise
     try:
         decoder.start()
         worker.start()

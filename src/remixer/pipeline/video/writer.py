@@ -14,6 +14,7 @@ from typing import Any
 
 import av
 
+from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.types import Frame
 
 
@@ -51,7 +52,11 @@ class VideoWriter:
         return self._index
 
     def _open_audio(self, source: Path) -> None:
-        src = av.open(str(source))
+        try:
+            src = av.open(str(source))
+        except (av.FFmpegError, OSError) as exc:
+            self._container.close()
+            raise PipelineError("SOURCE_INVALID", "The audio source is not a media file.") from exc
         if not src.streams.audio:
             src.close()
             return

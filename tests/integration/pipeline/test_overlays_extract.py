@@ -1,0 +1,106 @@
+"""Overlay extraction on real synthetic clips: text, frame-exact spans, style, scene text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from overlay_fixtures import cer, extracted, suite
+
+from remixer.pipeline.errors import PipelineCanceled, PipelineError
+from remixer.pipeline.overlays import Overlay, extract_overlays, load_ocr_engine
+from remixer.pipeline.types import StageHooks
+from remixer.pipeline.video import probe_video
+
+
+def _pairs() -> list[tuple[dict[str, object], Overlay]]:
+    pairs = []
+    for index, (_spec, truth) in enumerate(suite()):
+        found = extracted(index)
+        assert len(found) == len(truth.captions), [o.text for o in found]
+        pairs.extend(zip(truth.captions, found, strict=True))
+    return pairs
+
+
+def _rgb_close(a: object, b: object, tolerance: int = 45) -> bool:
+    assert isinstance(a, list | tuple) and isinstance(b, list | tuple)
+    return all(abs(int(x) - int(y)) <= tolerance for x, y in zip(a, b, strict=True))
+
+
+def test_text_matches_truth_within_two_percent() -> None:
+    errors = [cer(str(t["text"]).replace(" 🔥", ""), o.text) for t, o in _pairs()]
+    assert sum(errors) / len(errors) <= 0.02
+    assert max(errors) <= 0.05
+
+
+def test_lines_follow_the_caption_layout() -> None:
+    for truth, found in _pairs():
+        assert len(found.lines) == len(truth["lines"])  # type: ignore[arg-type]
+
+
+def test_spans_are_frame_exact() -> None:
+    for truth, found in _pairs():
+        assert abs(found.start_frame - int(truth["start_frame"])) <= 1  # type: ignore[call-overload]
+        assert abs(found.end_frame - int(truth["end_frame"])) <= 1  # type: ignore[call-overload]
+        assert found.start_s == pytest.approx(found.start_frame / 30, abs=1e-3)
+
+
+def test_style_colours_plate_and_box_are_measured() -> None:
+    for truth, found in _pairs():
+        style = truth["style"]
+        assert isinstance(style, dict)
+        assert _rgb_close(style["fill_rgb"], found.style.fill_rgb)
+        if style["plate_rgb"]:
+            assert found.style.plate_rgb is not None
+            assert _rgb_close(style["plate_rgb"], found.style.plate_rgb)
+            assert found.style.plate_box is not None
+        else:
+            assert found.style.plate_rgb is None
+            assert found.style.stroke_rgb is not None
+            assert _rgb_close(style["stroke_rgb"], found.style.stroke_rgb, 60)
+        tx, ty, _tw, th = truth["box"]  # type: ignore[misc]
+        fx, fy, _fw, fh = found.box
+        assert abs(fy - ty) <= 6 and abs(fh - th) <= 10
+        assert abs(fx - tx) <= 8 or "🔥" in str(truth["text"])
+        assert abs(found.style.font_size_px - int(style["font_size_px"])) <= 5
+        assert found.style.align == style["align"]
+
+
+def test_scene_text_is_rejected() -> None:
+    texts = [o.text for index in range(len(suite())) for o in extracted(index)]
+    assert not any("NASA" in text for text in texts)
+
+
+def test_overlays_round_trip_through_json() -> None:
+    for _truth, found in _pairs():
+        again = Overlay.from_dict(json.loads(json.dumps(found.to_dict())))
+        assert again == found
+
+
+def test_cancel_stops_extraction() -> None:
+    truth = suite()[0][1]
+    calls = {"n": 0}
+
+    def cancel() -> None:
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise PipelineCanceled()
+
+    with pytest.raises(PipelineCanceled):
+        extract_overlays(
+            truth.path, probe_video(truth.path), load_ocr_engine(), StageHooks(check_cancel=cancel)
+        )
+
+
+def test_non_video_is_source_invalid(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"nope" * 1000)
+    info = probe_video(suite()[0][1].path)
+    with pytest.raises(PipelineError) as caught:
+        extract_overlays(bad, info, load_ocr_engine(), StageHooks())
+    assert caught.value.code == "SOURCE_INVALID"
+
+
+def test_ocr_engine_is_loaded_once() -> None:
+    assert load_ocr_engine() is load_ocr_engine()

@@ -1,0 +1,112 @@
+"""Video I/O and the dense pass engine on real files."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from overlay_fixtures import suite
+
+from remixer.pipeline.errors import PipelineCanceled, PipelineError
+from remixer.pipeline.types import Frame, StageHooks
+from remixer.pipeline.video import VideoInfo, iter_frames_bgr, probe_video, transcode
+
+
+def _with_audio() -> Path:
+    return next(truth.path for spec, truth in suite() if spec.audio)
+
+
+def test_probe_reads_size_rate_duration_and_audio() -> None:
+    info = probe_video(_with_audio())
+    assert (info.width, info.height, info.fps_num, info.fps_den) == (540, 960, 30, 1)
+    assert info.frame_count == 72 and abs(info.duration_s - 2.4) < 0.05
+    assert info.has_audio and info.video_codec == "h264"
+    assert VideoInfo.from_dict(info.to_dict()) == info
+
+
+@pytest.mark.parametrize("content", [b"", b"this is not a video at all" * 100, b"\x00" * 4096])
+def test_non_video_is_source_invalid(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "fake.mp4"
+    path.write_bytes(content)
+    with pytest.raises(PipelineError) as caught:
+        probe_video(path)
+    assert caught.value.code == "SOURCE_INVALID"
+    with pytest.raises(PipelineError):
+        list(iter_frames_bgr(path))
+
+
+def test_missing_file_is_source_invalid(tmp_path: Path) -> None:
+    with pytest.raises(PipelineError) as caught:
+        probe_video(tmp_path / "nope.mp4")
+    assert caught.value.code == "SOURCE_INVALID"
+
+
+def test_transcode_keeps_frames_duration_and_audio(tmp_path: Path) -> None:
+    src = _with_audio()
+    info = probe_video(src)
+    seen: list[int] = []
+    progress: list[float] = []
+
+    def process(index: int, frame: Frame) -> Frame:
+        seen.append(index)
+        out = frame.copy()
+        out[:20, :20] = (0, 0, 255)
+        return out
+
+    dst = tmp_path / "out.mp4"
+    transcode(src, dst, process, info, StageHooks(progress=progress.append))
+    out = probe_video(dst)
+    assert seen == list(range(info.frame_count))
+    assert out.frame_count == info.frame_count
+    assert abs(out.duration_s - info.duration_s) <= 0.1
+    assert out.has_audio and (out.width, out.height, out.fps) == (540, 960, 30.0)
+    assert progress == sorted(progress) and progress[-1] == 1.0
+    first = next(iter_frames_bgr(dst))
+    assert first[5, 5, 2] > 200 and first[5, 5, 0] < 60
+
+
+def test_transcode_cancel_stops_threads_and_leaves_no_file(tmp_path: Path) -> None:
+    src = _with_audio()
+    calls = {"n": 0}
+
+    def check_cancel() -> None:
+        calls["n"] += 1
+        if calls["n"] > 3:
+            raise PipelineCanceled()
+
+    before = threading.active_count()
+    dst = tmp_path / "out.mp4"
+    with pytest.raises(PipelineCanceled):
+        transcode(src, dst, lambda i, f: f, probe_video(src), StageHooks(check_cancel=check_cancel))
+    assert not dst.exists()
+    assert threading.active_count() == before
+
+
+def test_transcode_process_error_propagates(tmp_path: Path) -> None:
+    src = _with_audio()
+
+    def boom(index: int, frame: Frame) -> Frame:
+        if index == 10:
+            raise RuntimeError("processing failed")
+        return frame
+
+    with pytest.raises(RuntimeError, match="processing failed"):
+        transcode(src, tmp_path / "o.mp4", boom, probe_video(src), StageHooks())
+    assert not (tmp_path / "o.mp4").exists()
+
+
+def test_transcode_of_non_video_is_source_invalid(tmp_path: Path) -> None:
+    src = tmp_path / "bad.mp4"
+    src.write_bytes(b"garbage" * 500)
+    info = probe_video(_with_audio())
+    with pytest.raises(PipelineError) as caught:
+        transcode(src, tmp_path / "o.mp4", lambda i, f: f, info, StageHooks())
+    assert caught.value.code == "SOURCE_INVALID"
+
+
+def test_frames_decode_in_order_as_bgr() -> None:
+    frames = list(iter_frames_bgr(_with_audio()))
+    assert len(frames) == 72
+    assert frames[0].shape == (960, 540, 3) and frames[0].dtype == np.uint8
