@@ -41,7 +41,9 @@ class TargetFollower:
         self._smooth = OneEuroFilter(track.fps)
         self._fade = max(1, round(FADE_SECONDS * track.fps))
         self._last_index = -2
+        self._mesh_fresh = True
         self._run_start, self._run_end = track.visible_runs()
+        self._found_since = 0
 
     def close(self) -> None:
         if self._mesh is not None:
@@ -61,10 +63,13 @@ class TargetFollower:
         if box is None:
             self._restart()
             return None
+        self._mesh_fresh = self._mesh is None
         raw = self._landmarks(frame_bgr, box)
         if raw is None:
             self._restart()
             return None
+        if self._mesh_fresh:
+            self._found_since = index
         unit = float(box_of(raw)[2])
         smooth = self._smooth(raw, unit)
         pose = estimate_pose(smooth)
@@ -92,7 +97,11 @@ class TargetFollower:
     def _alpha(self, index: int, pose: Pose) -> float:
         turn = float(np.clip((ZERO_YAW - abs(pose.yaw)) / (ZERO_YAW - FULL_YAW), 0.0, 1.0))
         start, end = int(self._run_start[index]), int(self._run_end[index])
-        fade_in = 1e9 if start == 0 or self._track.is_shot_start(start) else index - start + 1
+        start = max(start, self._found_since)
+        clean_start = start == int(self._run_start[index]) and (
+            start == 0 or self._track.is_shot_start(start)
+        )
+        fade_in = 1e9 if clean_start else index - start + 1
         last = self._track.frame_count - 1
         fade_out = 1e9 if end == last or self._track.is_shot_start(end + 1) else end - index + 1
         edge = min(1.0, min(fade_in, fade_out) / self._fade)

@@ -1,5 +1,6 @@
 """One-Euro filtering of landmark sets (Casiez et al. 2012): strong smoothing when the face
-is still, little lag when it moves. The speed term is measured in face widths per second, so it is resolution-free."""
+is still, little lag when it moves. The speed term is measured in face widths per second,
+so the filter behaves the same at any resolution."""
 
 from __future__ import annotations
 

@@ -22,7 +22,9 @@ def track(tracking_clip: FaceClip, models: FaceModels) -> FaceTrack:
     return analyze_target(tracking_clip.path, models, StageHooks())
 
 
-def test_main_person_is_the_one_with_most_screen_presence(track: FaceTrack, models: FaceModels) -> None:
+def test_main_person_is_the_one_with_most_screen_presence(
+    track: FaceTrack, models: FaceModels
+) -> None:
     biden = load_photo_rgb("biden")
     box = models.detect(biden, upsample=1)[0].box
     assert face_distance(track.embedding, models.embed(biden, box)) < 0.6
