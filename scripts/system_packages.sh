@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Debian fonts the renderer uses: colour emoji and wide script coverage.
+# Debian packages: fonts the renderer uses (colour emoji, wide script coverage) and wrk,
+# the HTTP load generator `make bench` drives the API with.
 set -euo pipefail
-pkgs=(fonts-noto-color-emoji fonts-noto-core)
+pkgs=(fonts-noto-color-emoji fonts-noto-core wrk)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

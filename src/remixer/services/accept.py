@@ -97,66 +97,109 @@ def accept_remix(
     ports: AcceptPorts,
     principal: Principal,
     project_id: str,
-    request: RemixRequest,
+    request: RemixRequest | RemixerError,
     claim: Claim | None,
 ) -> StoredResponse:
+    """Run the checks after auth/scope/rate limit and write the job, in as few transactions
+    as the order allows. `request` is the body-validation outcome, raised only after the
+    project checks so that a missing project wins over a bad body (SPEC §6.1)."""
+    with uow_factory() as uow:
+        project = load_project(uow, principal.organization_id, project_id, active=True)
+        if isinstance(request, RemixerError):
+            raise request
+        plan = _plan(uow, project, request)
+        if plan.in_catalog:
+            response = _create(uow, ports, principal, plan, claim)
+    if not plan.in_catalog:
+        if not ports.sources.is_resolvable(request.tiktok_video_id):
+            raise RemixerError(
+                ErrorCode.INVALID_TIKTOK_ID, "No configured source can fetch this tiktokVideoId."
+            )
+        with uow_factory() as uow:
+            response = _create(uow, ports, principal, plan, claim)
+    ports.scheduler.enqueue(plan.job_id, KIND_CONTENT_GENERATE)
+    return response
+
+
+@dataclass(frozen=True)
+class _Plan:
+    project_id: str
+    request: RemixRequest
+    influencer_id: str
+    layer_id: str | None
+    voice: str
+    language: str
+    brand: dict[str, Any]
+    in_catalog: bool
+    job_id: str
+
+
+def _plan(uow: UnitOfWork, project: Project, request: RemixRequest) -> _Plan:
+    resolution = resolve_influencer(
+        uow, project.id, request.social_account_id, request.influencer_id
+    )
+    if resolution.influencer.status != "ready":
+        raise conflict("INFLUENCER_NOT_READY", "The influencer is not ready yet.")
+    voice, language = _voice_and_language(resolution.influencer, project)
+    return _Plan(
+        project_id=project.id,
+        request=request,
+        influencer_id=resolution.influencer.id,
+        layer_id=resolution.project_layer_id,
+        voice=voice,
+        language=language,
+        brand=dict(project.brand_context or {}),
+        in_catalog=uow.catalog.get(request.tiktok_video_id) is not None,
+        job_id=new_ulid_id("job"),
+    )
+
+
+def _create(
+    uow: UnitOfWork, ports: AcceptPorts, principal: Principal, plan: _Plan, claim: Claim | None
+) -> StoredResponse:
     org_id = principal.organization_id
-    with uow_factory() as uow:
-        project = load_project(uow, org_id, project_id, active=True)
-        resolution = resolve_influencer(
-            uow, project_id, request.social_account_id, request.influencer_id
-        )
-        if resolution.influencer.status != "ready":
-            raise conflict("INFLUENCER_NOT_READY", "The influencer is not ready yet.")
-        voice, language = _voice_and_language(resolution.influencer, project)
-        brand = dict(project.brand_context or {})
-    if not ports.sources.is_resolvable(request.tiktok_video_id):
-        raise RemixerError(
-            ErrorCode.INVALID_TIKTOK_ID, "No configured source can fetch this tiktokVideoId."
-        )
     cost = 0 if principal.sandbox else ports.credits_per_remix
-    with uow_factory() as uow:
-        uow.accounts.get_org_for_update(org_id)
-        _check_capacity(uow, principal, cost)
-        container = Container(
-            id=new_uuid_id("cnt"),
-            organization_id=org_id,
-            project_id=project_id,
-            source_tiktok_id=request.tiktok_video_id,
-            influencer_id=resolution.influencer.id,
-            project_layer_id=resolution.project_layer_id,
-            voice=voice,
-            language=language,
-            sandbox=principal.sandbox,
-            overlays=[],
-            assets=[],
-        )
-        job = Job(
-            id=new_ulid_id("job"),
-            organization_id=org_id,
-            project_id=project_id,
-            kind=KIND_CONTENT_GENERATE,
-            container_id=container.id,
-            influencer_id=resolution.influencer.id,
-            credits_reserved=cost,
-            params={
-                "tiktokVideoId": request.tiktok_video_id,
-                "influencerId": resolution.influencer.id,
-                "voice": voice,
-                "language": language,
-                "brand": brand,
-                "sandbox": principal.sandbox,
-                "projectLayerId": resolution.project_layer_id,
-            },
-        )
-        uow.content.add(container)
-        uow.content.add(job)
-        uow.flush()
-        response = _accepted_response(job, container)
-        if claim is not None:
-            record_response(uow, claim, response)
-        uow.commit()
-    ports.scheduler.enqueue(job.id, KIND_CONTENT_GENERATE)
+    uow.accounts.get_org_for_update(org_id)
+    _check_capacity(uow, principal, cost)
+    tiktok_id = plan.request.tiktok_video_id
+    container = Container(
+        id=new_uuid_id("cnt"),
+        organization_id=org_id,
+        project_id=plan.project_id,
+        source_tiktok_id=tiktok_id,
+        influencer_id=plan.influencer_id,
+        project_layer_id=plan.layer_id,
+        voice=plan.voice,
+        language=plan.language,
+        sandbox=principal.sandbox,
+        overlays=[],
+        assets=[],
+    )
+    job = Job(
+        id=plan.job_id,
+        organization_id=org_id,
+        project_id=plan.project_id,
+        kind=KIND_CONTENT_GENERATE,
+        container_id=container.id,
+        influencer_id=plan.influencer_id,
+        credits_reserved=cost,
+        params={
+            "tiktokVideoId": tiktok_id,
+            "influencerId": plan.influencer_id,
+            "voice": plan.voice,
+            "language": plan.language,
+            "brand": plan.brand,
+            "sandbox": principal.sandbox,
+            "projectLayerId": plan.layer_id,
+        },
+    )
+    uow.content.add(container)
+    uow.content.add(job)
+    uow.flush()
+    response = _accepted_response(job, container)
+    if claim is not None:
+        record_response(uow, claim, response)
+    uow.commit()
     return response
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -40,3 +41,21 @@ def make_engine(url: str) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+_SQLITE_LOCKS: dict[str, threading.RLock] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+def transaction_lock(engine: Engine) -> threading.RLock | None:
+    """The in-process lock serialising transactions on one SQLite file (None elsewhere).
+
+    SQLite allows one writer; threads that collide on its lock wait in its busy
+    handler, which sleeps in growing steps and wrecks tail latency. Queueing on a
+    Python lock instead hands the database over as soon as a transaction ends.
+    """
+    if engine.dialect.name != "sqlite":
+        return None
+    key = str(engine.url.database)
+    with _REGISTRY_LOCK:
+        return _SQLITE_LOCKS.setdefault(key, threading.RLock())

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from remixer.store.engine import transaction_lock
 from remixer.store.repositories.accounts import AccountRepository
 from remixer.store.repositories.content import ContentRepository
 from remixer.store.repositories.influencers import InfluencerRepository
@@ -26,6 +28,8 @@ class UnitOfWork:
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
         self._session: Session | None = None
+        bind = session_factory.kw.get("bind")
+        self._lock = transaction_lock(bind) if isinstance(bind, Engine) else None
 
     @property
     def session(self) -> Session:
@@ -34,6 +38,8 @@ class UnitOfWork:
         return self._session
 
     def __enter__(self) -> UnitOfWork:
+        if self._lock is not None:
+            self._lock.acquire()
         session = self._session_factory()
         self._session = session
         self.accounts = AccountRepository(session)
@@ -53,7 +59,11 @@ class UnitOfWork:
         # so views can still be built from them after the block.
         session = self.session
         self._session = None
-        session.close()
+        try:
+            session.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
     def commit(self) -> None:
         self.session.commit()

@@ -7,14 +7,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from remixer.api.deps import Caller, read_json, require
 from remixer.api.idempotency import Idem, to_response
 from remixer.api.responses import Cursor, Limit, error_docs, json_response
 from remixer.api.schemas.requests import VideoRemixBody
+from remixer.domain.errors import RemixerError
 from remixer.domain.ids import parse_id
-from remixer.services import accept, content
-from remixer.services.idempotency import StoredResponse
+from remixer.services import accept, content, idempotency
+from remixer.services.idempotency import Claim, StoredResponse
 
 router = APIRouter(prefix="/v1", tags=["content"])
 Read = Annotated[Caller, Depends(require("content:read"))]
@@ -36,27 +38,36 @@ _REMIX_BODY = {
 )
 async def video_remix(projectId: str, caller: Start, idem: Idem, request: Request) -> Response:
     """Start a video-remix job; checks run in SPEC §6.1's order."""
-    from starlette.concurrency import run_in_threadpool
-
     pid = parse_id(projectId, "prj", "path.projectId")
     c = caller.components
-    await run_in_threadpool(accept.check_project, c.uow_factory, caller.org_id, pid)
-    started = await run_in_threadpool(idem.begin, c.uow_factory, caller.principal.api_key_id, [pid])
-    if isinstance(started, StoredResponse):
-        return to_response(started, replayed=True)
+    claim: Claim | None = None
+    if idem.key is not None:
+        await run_in_threadpool(accept.check_project, c.uow_factory, caller.org_id, pid)
+        started = await run_in_threadpool(
+            idem.begin, c.uow_factory, caller.principal.api_key_id, [pid]
+        )
+        if isinstance(started, StoredResponse):
+            return to_response(started, replayed=True)
+        claim = started
     try:
-        remix = accept.validate_request(accept.parse_body_fields(await read_json(request)))
+        parsed = await _parse_remix(request)
         ports = accept.AcceptPorts(c.scheduler, c.sources, c.settings.video_remix_credits)
         result = await run_in_threadpool(
-            accept.accept_remix, c.uow_factory, ports, caller.principal, pid, remix, started
+            accept.accept_remix, c.uow_factory, ports, caller.principal, pid, parsed, claim
         )
     except BaseException:
-        if started is not None:
-            from remixer.services import idempotency
-
-            await run_in_threadpool(idempotency.abandon, c.uow_factory, started)
+        if claim is not None:
+            await run_in_threadpool(idempotency.abandon, c.uow_factory, claim)
         raise
     return to_response(result)
+
+
+async def _parse_remix(request: Request) -> accept.RemixRequest | RemixerError:
+    """The body check's outcome; an error is raised by the service after the project checks."""
+    try:
+        return accept.validate_request(accept.parse_body_fields(await read_json(request)))
+    except RemixerError as exc:
+        return exc
 
 
 @router.get("/content/{containerId}", responses=error_docs(404))
