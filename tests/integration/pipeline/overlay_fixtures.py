@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from remixer.pipeline.overlays import Overlay, extract_overlays, load_ocr_engine
+from remixer.pipeline.overlays.ocr import read_lines
 from remixer.pipeline.synth.clips import ClipSpec, ClipTruth, caption_suite, make_clip
 from remixer.pipeline.types import StageHooks
 from remixer.pipeline.video import probe_video
@@ -44,5 +45,4 @@ def cer(truth: str, read: str) -> float:
 
 
 def ocr_text(frame_bgr: Any) -> str:
-    result = load_ocr_engine()(frame_bgr)
-    return " ".join(result.txts) if result.txts else ""
+    return " ".join(line.text for line in read_lines(load_ocr_engine(), frame_bgr))

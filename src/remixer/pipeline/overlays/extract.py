@@ -8,10 +8,10 @@ from typing import Any
 
 from remixer.pipeline.overlays.blocks import group_blocks
 from remixer.pipeline.overlays.model import Overlay
-from remixer.pipeline.overlays.ocr import read_lines
+from remixer.pipeline.overlays.ocr import detect_boxes, read_lines
 from remixer.pipeline.overlays.spacing import restore_spaces
 from remixer.pipeline.overlays.tracking import Pending, Track, Tracker, is_caption, vote_text
-from remixer.pipeline.types import StageHooks
+from remixer.pipeline.types import Frame, StageHooks
 from remixer.pipeline.video.probe import VideoInfo
 from remixer.pipeline.video.transcode import HOOK_EVERY, prefetch_frames
 
@@ -35,13 +35,21 @@ def extract_overlays(path: Path, info: VideoInfo, ocr: Any, hooks: StageHooks) -
                 hooks.check_cancel()
                 hooks.progress(min(index / total, 0.99))
             if index % step == 0:
-                tracker.update(index, group_blocks(read_lines(ocr, frame)), frame, pending)
+                _sample(tracker, ocr, index, frame, pending)
                 pending = []
             else:
                 pending.append((index, frame))
     tracks = [t for t in tracker.finish(pending) if is_caption(t)]
     hooks.progress(1.0)
     return [_to_overlay(n, track, info.fps) for n, track in enumerate(tracks)]
+
+
+def _sample(tracker: Tracker, ocr: Any, index: int, frame: Frame, pending: Pending) -> None:
+    """Detection first; recognition only when something not already tracked shows up."""
+    if tracker.active and tracker.explains(detect_boxes(ocr, frame), frame):
+        tracker.confirm(index, frame, pending)
+    else:
+        tracker.update(index, group_blocks(read_lines(ocr, frame)), frame, pending)
 
 
 def _to_overlay(number: int, track: Track, fps: float) -> Overlay:

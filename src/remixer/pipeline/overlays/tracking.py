@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from remixer.pipeline.overlays.blocks import Block, same_caption
 from remixer.pipeline.overlays.spans import PixelProbe
 from remixer.pipeline.overlays.style import BlockLook, measure_block
-from remixer.pipeline.types import Frame
+from remixer.pipeline.types import Box, Frame
 
 Pending = list[tuple[int, Frame]]
 """Frames decoded since the previous sample, in order, as (frame_index, frame_bgr)."""
@@ -33,6 +33,8 @@ class Track:
     end_frame: int | None = None
     moved: int = 0
     """Samples where OCR still read the block but its pixels had changed: a moving box."""
+    confirmations: int = 0
+    """Later samples where detection found only this known, unchanged caption."""
 
 
 def _first_visible(probe: PixelProbe, pending: Pending, index: int) -> int:
@@ -79,6 +81,21 @@ class Tracker:
         for block in unmatched:
             self._open(index, block, frame, pending)
 
+    def explains(self, boxes: list[Box], frame: Frame) -> bool:
+        """True when every detected text box lies on an active caption still shown, so the
+        sample needs no recognition."""
+        shown = [t.look.crop_box for t in self.active if t.probe.visible(frame)]
+        return all(any(_inside(box, crop) for crop in shown) for box in boxes)
+
+    def confirm(self, index: int, frame: Frame, pending: Pending) -> None:
+        """A sample with nothing new: extend the captions still shown, close the others."""
+        for track in list(self.active):
+            if track.probe.visible(frame):
+                track.last_seen = index
+                track.confirmations += 1
+            else:
+                self._close(track, _last_visible(track.probe, pending, track.last_seen))
+
     def finish(self, pending: Pending) -> list[Track]:
         for track in list(self.active):
             self._close(track, _last_visible(track.probe, pending, track.last_seen))
@@ -98,6 +115,17 @@ class Tracker:
         self.done.append(track)
 
 
+def _inside(box: Box, outer: Box, slack: int = 12) -> bool:
+    x, y, w, h = box
+    ox, oy, ow, oh = outer
+    return (
+        x >= ox - slack
+        and y >= oy - slack
+        and x + w <= ox + ow + slack
+        and y + h <= oy + oh + slack
+    )
+
+
 def vote_text(readings: list[Block]) -> Block:
     """The majority reading. OCR drops spaces far more often than it invents them, so among
     readings that agree letter for letter the one with the most spaces wins."""
@@ -112,7 +140,7 @@ def vote_text(readings: list[Block]) -> Block:
 def is_caption(track: Track) -> bool:
     """Reject scene text: seen once, moving box (pixels not static), very short text,
     thin fill."""
-    if len(track.readings) < MIN_READINGS:
+    if len(track.readings) + track.confirmations < MIN_READINGS:
         return False
     text = vote_text(track.readings).text
     if sum(ch.isalnum() for ch in text) < MIN_CHARS:
