@@ -61,9 +61,9 @@ def build_components(
         upgrade_to_head(url)
     engine = make_engine(url)
     if scheduler is None:
-        from remixer.workflows.scheduler import DbosJobScheduler
+        from remixer.workflows.scheduler import BackgroundJobScheduler, DbosJobScheduler
 
-        scheduler = DbosJobScheduler(settings)
+        scheduler = BackgroundJobScheduler(DbosJobScheduler(settings))
     return Components(
         settings=settings,
         engine=engine,

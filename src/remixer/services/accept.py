@@ -159,7 +159,9 @@ def _create(
 ) -> StoredResponse:
     org_id = principal.organization_id
     cost = 0 if principal.sandbox else ports.credits_per_remix
-    uow.accounts.get_org_for_update(org_id)
+    if principal.rate_limit_tier in CONCURRENT_JOB_CAP:
+        # Serialise accepts per organization so the running-job count cannot race.
+        uow.accounts.get_org_for_update(org_id)
     _check_capacity(uow, principal, cost)
     tiktok_id = plan.request.tiktok_video_id
     container = Container(

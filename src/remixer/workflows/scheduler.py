@@ -9,6 +9,7 @@ has a workflow attaches to it, so enqueueing twice is harmless.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from typing import Any
 
@@ -69,3 +70,47 @@ class DbosJobScheduler:
             if self._client is not None:
                 self._client.destroy()
                 self._client = None
+
+
+class BackgroundJobScheduler:
+    """Hands enqueues to one background thread so the accept path never waits on DBOS.
+
+    The job rows are committed before `enqueue` is called; if the process dies before
+    the thread gets to a job, the workers' reconciler enqueues it (ARCHITECTURE "Jobs").
+    One thread also means DBOS's own SQLite file sees no write contention from the API.
+    """
+
+    def __init__(self, inner: DbosJobScheduler) -> None:
+        self._inner = inner
+        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._drain, name="remixer-enqueue", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while (item := self._queue.get()) is not None:
+            try:
+                self._inner.enqueue(*item)
+            except Exception:
+                log.exception("enqueue of job %s failed; the reconciler will retry", item[0])
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
+
+    def enqueue(self, job_id: str, kind: str) -> None:
+        self._queue.put((job_id, kind))
+
+    def flush(self) -> None:
+        """Wait until every enqueue handed over so far has been written."""
+        self._queue.join()
+
+    def cancel(self, job_id: str) -> None:
+        self.flush()
+        self._inner.cancel(job_id)
+
+    def workflow_status(self, job_id: str) -> str | None:
+        return self._inner.workflow_status(job_id)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+        self._inner.close()
