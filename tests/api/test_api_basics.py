@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Api, assert_error
+from api_harness import Api, assert_error
 
 from remixer.services import orgs
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from conftest import Api, assert_error
+from api_harness import Api, assert_error
 from PIL import Image
 
 from remixer.pipeline.video import VideoWriter

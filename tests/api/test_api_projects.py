@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from conftest import Api, assert_error
+from api_harness import Api, assert_error
 
 
 def test_project_crud(api: Api) -> None:

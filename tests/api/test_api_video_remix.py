@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from conftest import TIKTOK_ID, Api, add_catalog_source, assert_error, ready_influencer
+from api_harness import TIKTOK_ID, Api, add_catalog_source, assert_error, ready_influencer
 
 
 def _remix_path(project_id: str) -> str:

@@ -18,12 +18,19 @@ from remixer.store.tables.content import Container
 from remixer.store.uow import UnitOfWorkFactory
 
 
-def get_job(uow_factory: UnitOfWorkFactory, org_id: str, job_id: str) -> dict[str, Any]:
+def get_job(
+    uow_factory: UnitOfWorkFactory, signer: UrlSigner, org_id: str, job_id: str
+) -> dict[str, Any]:
     with uow_factory() as uow:
         job = uow.content.get_job(org_id, job_id)
         if job is None:
             raise not_found("Job")
-        return job_view(job)
+        view = job_view(job)
+        if "result" in view and job.container_id:
+            container = uow.content.container_by_id(job.container_id)
+            assets = container.assets if container is not None else []
+            view["result"]["assets"] = [sign_asset(signer, a) for a in assets or []]
+        return view
 
 
 def _container(signer: UrlSigner, container: Container) -> dict[str, Any]:

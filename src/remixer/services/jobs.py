@@ -26,6 +26,7 @@ from remixer.domain.jobs import (
     JobStatus,
     overall_progress,
 )
+from remixer.services.assets import register_assets
 from remixer.services.ports import JobScheduler
 from remixer.store.tables.content import Container, Job
 from remixer.store.tables.ledger import CreditEvent
@@ -210,6 +211,13 @@ def complete_job(
             mark_job_completed(job, now)
             container = _container_of(uow, job)
             if container is not None:
+                if container_fields.get("assets"):
+                    container_fields = {
+                        **container_fields,
+                        "assets": register_assets(
+                            uow, job.organization_id, job.project_id, container_fields["assets"]
+                        ),
+                    }
                 for name, value in container_fields.items():
                     setattr(container, name, value)
                 container.status, container.completed_at, container.updated_at = (

@@ -121,7 +121,9 @@ def open_signed_media(
 
 def sign_asset(signer: UrlSigner, asset: dict[str, Any]) -> dict[str, Any]:
     """Replace an asset's stored media ids with signed URLs."""
-    signed = {k: v for k, v in asset.items() if k not in ("mediaId", "thumbnailMediaId")}
+    signed = {
+        k: v for k, v in asset.items() if k not in ("mediaId", "thumbnailMediaId", "aspectRatio")
+    }
     signed["url"] = signer.url_for(asset["mediaId"])
     thumb = asset.get("thumbnailMediaId")
     signed["thumbnailUrl"] = signer.url_for(thumb) if thumb else None

@@ -108,7 +108,7 @@ def job_view(j: Job) -> dict[str, Any]:
     if j.status != "running":
         view["finishedAt"] = iso(j.finished_at)
     if j.status == "completed":
-        view["result"] = {"containerId": j.container_id, "assets": j.state.get("assets", [])}
+        view["result"] = {"containerId": j.container_id, "assets": []}
     if j.status == "failed":
         view["error"] = {"code": j.error_code, "message": j.error_message}
     return view
@@ -116,6 +116,7 @@ def job_view(j: Job) -> dict[str, Any]:
 
 def container_view(c: Container, signed_assets: list[dict[str, Any]]) -> dict[str, Any]:
     video = signed_assets[0] if signed_assets else None
+    stored = (c.assets or [{}])[0]
     preview = None
     if video is not None:
         preview = {
@@ -124,7 +125,7 @@ def container_view(c: Container, signed_assets: list[dict[str, Any]]) -> dict[st
             "videoUrl": video["url"],
             "thumbnailUrl": video.get("thumbnailUrl"),
             "durationMs": video.get("durationMs"),
-            "aspectRatio": video.get("aspectRatio", "9:16"),
+            "aspectRatio": stored.get("aspectRatio", "9:16"),
         }
     return {
         "id": c.id,
@@ -139,7 +140,7 @@ def container_view(c: Container, signed_assets: list[dict[str, Any]]) -> dict[st
         "caption": c.caption,
         "overlays": c.overlays or [],
         "preview": preview,
-        "assets": [{k: v for k, v in a.items() if k != "aspectRatio"} for a in signed_assets],
+        "assets": signed_assets,
         "quality": c.quality,
         "approvalStatus": "not_required",
         "sandbox": c.sandbox,

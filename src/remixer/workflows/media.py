@@ -10,8 +10,8 @@ from remixer.blobs.store import BlobStore, sha256_of
 from remixer.pipeline.video import iter_frames_bgr, probe_video
 
 
-def store_thumbnail(blobs: BlobStore, video: Path) -> str:
-    """A JPEG of the video's first frame, stored in the blob store; returns its key."""
+def store_thumbnail(blobs: BlobStore, video: Path) -> tuple[str, int, str]:
+    """A JPEG of the video's first frame in the blob store: (key, size in bytes, sha256)."""
     import cv2
 
     frames = iter_frames_bgr(video)
@@ -25,18 +25,21 @@ def store_thumbnail(blobs: BlobStore, video: Path) -> str:
     with tempfile.TemporaryDirectory(prefix="remixer-thumb-") as tmp:
         file = Path(tmp) / "thumb.jpg"
         file.write_bytes(data.tobytes())
-        return blobs.put_file(file, ".jpg")
+        return blobs.put_file(file, ".jpg"), file.stat().st_size, sha256_of(file)
 
 
 def asset_of(blobs: BlobStore, video_key: str, asset_id: str) -> dict[str, Any]:
     """The SPEC §6.3 asset entry for a stored video (URLs are signed later from the keys)."""
     path = blobs.path_of(video_key)
     info = probe_video(path)
+    thumb_key, thumb_size, thumb_sha = store_thumbnail(blobs, path)
     return {
         "assetId": asset_id,
         "kind": "video",
         "blobKey": video_key,
-        "thumbnailKey": store_thumbnail(blobs, path),
+        "thumbnailKey": thumb_key,
+        "thumbnailSizeBytes": thumb_size,
+        "thumbnailChecksumSha256": thumb_sha,
         "durationMs": round(info.duration_s * 1000),
         "width": info.width,
         "height": info.height,

@@ -56,7 +56,13 @@ def test_remix_workflow_fills_the_container(
     ]
     (asset,) = container.assets
     assert (asset["width"], asset["height"], asset["mimeType"]) == (64, 96, "video/mp4")
-    assert blobs.exists(asset["thumbnailKey"])
+    assert asset["aspectRatio"] == "2:3" and asset["mediaId"] == asset["assetId"]
+    with db.uow_factory() as uow:
+        video = uow.influencers.media_by_id(asset["mediaId"])
+        thumb = uow.influencers.media_by_id(asset["thumbnailMediaId"])
+        assert video is not None and thumb is not None
+        assert blobs.exists(video.blob_key) and blobs.exists(thumb.blob_key)
+        assert thumb.mime_type == "image/jpeg" and thumb.size_bytes > 0
     assert (org.credit_balance, org.credits_reserved) == (880, 0)
 
 

@@ -24,7 +24,11 @@ def get_job(
     jobId: str, request: Request, caller: Annotated[Caller, Depends(require("jobs:read"))]
 ) -> Response:
     job_id = parse_id(jobId, "job", "path.jobId")
-    body = encode(content.get_job(caller.components.uow_factory, caller.org_id, job_id))
+    body = encode(
+        content.get_job(
+            caller.components.uow_factory, caller.components.signer, caller.org_id, job_id
+        )
+    )
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers={"ETag": etag})

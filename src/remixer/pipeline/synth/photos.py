@@ -30,7 +30,7 @@ def load_photo_rgb(name: str, folder: Path | None = None) -> Frame:
     if name == "astronaut":
         from skimage import data
 
-        return np.ascontiguousarray(data.astronaut(), dtype=np.uint8)
+        return np.ascontiguousarray(data.astronaut(), dtype=np.uint8)  # type: ignore[no-untyped-call]
     path = photo_dir(folder) / f"{name}.jpg"
     bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if bgr is None:
