@@ -70,8 +70,9 @@ with c.uow_factory() as uow:
     uow.commit()
 print(json.dumps({{"key": key, "project": prj, "influencer": inf}}))
 """
-    out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+    )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -81,8 +82,11 @@ def _wrk(url: str, body: str, headers: dict[str, str], tmp: Path) -> dict[str, f
     lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
     script.write_text("\n".join(lines) + "\n")
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", "-s", str(script),
-         url], check=True, capture_output=True, text=True).stdout
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", "-s", str(script), url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return _parse_wrk(out)
 
 
@@ -97,8 +101,12 @@ def _parse_wrk(out: str) -> dict[str, float]:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50, p99 = _percentile_ms(out, 50), _percentile_ms(out, 99)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50_ms": p50, "p99_ms": p99,
-            "non_2xx": float(non2xx.group(1)) if non2xx else 0.0}
+    return {
+        "rps": rps,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "non_2xx": float(non2xx.group(1)) if non2xx else 0.0,
+    }
 
 
 def _serve(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -117,31 +125,47 @@ def main() -> dict[str, Any]:
         seed = _seed(env)
         bin_dir = Path(sys.executable).parent
         hello_port, api_port = _free_port(), _free_port()
-        hello = _serve([str(bin_dir / "uvicorn"), "benchmarks.hello_app:app", "--port",
-                        str(hello_port), "--no-access-log", "--log-level", "warning"], env,
-                       hello_port)
+        hello = _serve(
+            [
+                str(bin_dir / "uvicorn"),
+                "benchmarks.hello_app:app",
+                "--port",
+                str(hello_port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env,
+            hello_port,
+        )
         try:
             ref = _wrk(f"http://127.0.0.1:{hello_port}/hello", "{}", {}, tmp)
         finally:
             hello.terminate()
             hello.wait()
-        api = _serve([str(bin_dir / "remixer"), "serve", "--no-worker", "--port", str(api_port)],
-                     env, api_port)
+        api = _serve(
+            [str(bin_dir / "remixer"), "serve", "--no-worker", "--port", str(api_port)],
+            env,
+            api_port,
+        )
         try:
             body = json.dumps({"tiktokVideoId": TIKTOK_ID, "influencerId": seed["influencer"]})
-            headers = {"Authorization": f"Bearer {seed['key']}",
-                       "Content-Type": "application/json"}
+            headers = {"Authorization": f"Bearer {seed['key']}", "Content-Type": "application/json"}
             url = f"http://127.0.0.1:{api_port}/v1/projects/{seed['project']}/content/video-remix"
             remix = _wrk(url, body, headers, tmp)
         finally:
             api.terminate()
             api.wait()
     figures = {
-        "connections": CONNECTIONS, "duration_s": DURATION_S,
-        "hello_rps": round(ref["rps"], 1), "hello_p50_ms": ref["p50_ms"],
+        "connections": CONNECTIONS,
+        "duration_s": DURATION_S,
+        "hello_rps": round(ref["rps"], 1),
+        "hello_p50_ms": ref["p50_ms"],
         "hello_p99_ms": ref["p99_ms"],
-        "remix_accept_rps": round(remix["rps"], 1), "remix_p50_ms": remix["p50_ms"],
-        "remix_p99_ms": remix["p99_ms"], "remix_non_2xx": remix["non_2xx"],
+        "remix_accept_rps": round(remix["rps"], 1),
+        "remix_p50_ms": remix["p50_ms"],
+        "remix_p99_ms": remix["p99_ms"],
+        "remix_non_2xx": remix["non_2xx"],
         "throughput_ratio": round(remix["rps"] / ref["rps"], 3),
     }
     print(json.dumps(figures, indent=2))

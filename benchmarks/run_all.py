@@ -1,0 +1,115 @@
+"""`make bench`: run every benchmark and write BENCHMARKS.md with the machine and command.
+
+Each `benchmarks/bench_*.py` module exposes `main() -> dict` of figures. A benchmark
+that fails is recorded as failed (with its error) and the run exits non-zero.
+Run one with `python -m benchmarks.run_all api` (names: api, sources, overlays, faces, e2e).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ORDER = ["api", "sources", "overlays", "faces", "e2e"]
+TARGETS = {
+    "api": "p99 ≤ 100 ms and accept throughput ≥ 1/3 of hello-world at 32 clients",
+    "sources": "recommendation p95 ≤ 50 ms with 10,000 catalog items; fitness first",
+    "overlays": "CER ≤ 2 %, spans ±1 frame, 0 old overlays readable, new CER ≤ 5 %, "
+    "extraction ≤ 1 s and erase+redraw ≤ 1.5 s per clip second (1080×1920)",
+    "faces": "influencer in ≥ 90 % of visible frames, not the original in ≥ 90 %, "
+    "jitter ≤ source, swap ≤ 1.5 s per clip second (1080×1920)",
+    "e2e": "end-to-end time ≤ 3 × plain decode+encode of the same clip (1080×1920 30 fps)",
+}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
+        f"{mem_gib:.0f} GiB RAM, Python {platform.python_version()}"
+    )
+
+
+def _git_rev() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def run_one(name: str) -> dict[str, Any]:
+    start = time.perf_counter()
+    try:
+        figures = importlib.import_module(f"benchmarks.bench_{name}").main()
+        status = "ok"
+    except Exception as exc:  # noqa: BLE001 - a failed benchmark is reported, not fatal
+        traceback.print_exc()
+        figures, status = {"error": f"{type(exc).__name__}: {exc}"}, "failed"
+    return {"status": status, "seconds": round(time.perf_counter() - start, 1), "figures": figures}
+
+
+def render(results: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} at commit {_git_rev()} "
+        f"with `make bench` (`python -m benchmarks.run_all`).",
+        "",
+        f"Machine: {machine()}.",
+        "",
+    ]
+    for name, result in results.items():
+        lines += [
+            f"## {name}",
+            "",
+            f"Target: {TARGETS.get(name, '-')}",
+            "",
+            f"Status: {result['status']} in {result['seconds']} s",
+            "",
+            "```json",
+            json.dumps(result["figures"], indent=2, default=str),
+            "```",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    names = argv or ORDER
+    results = {name: run_one(name) for name in names}
+    out = ROOT / "BENCHMARKS.md"
+    if argv and out.exists():
+        print(render(results))
+        print(f"(single benchmark: {out.name} left as it was)")
+    else:
+        out.write_text(render(results))
+        print(f"wrote {out}")
+    return 0 if all(r["status"] == "ok" for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
