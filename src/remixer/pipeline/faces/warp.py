@@ -48,9 +48,9 @@ class Roi:
         return ((points - self.origin) * self.scale).astype(np.float32)
 
 
-def roi_for(points: Floats, frame_shape: tuple[int, ...], grid_px: int = 192) -> Roi | None:
+def roi_for(points: Floats, frame_shape: tuple[int, ...], grid_px: int = 320) -> Roi | None:
     """The frame box around `points` (with a small margin) and a grid scale that puts
-    about `grid_px` grid cells across the face."""
+    about `grid_px` grid cells across the face (full resolution below that)."""
     x, y, w, h = box_of(points)
     margin = int(0.04 * max(w, h)) + 2
     x0, y0 = max(0, x - margin), max(0, y - margin)
