@@ -14,7 +14,7 @@ from typing import Any
 
 from remixer.domain.ids import new_ulid_id
 from remixer.pipeline.types import StageHooks
-from remixer.pipeline.video import VideoInfo, probe_video, transcode
+from remixer.pipeline.video import VideoInfo, probe_video
 from remixer.services.influencer_jobs import influencer_identity_key
 from remixer.store.tables.content import Job
 from remixer.workflows.runtime import Runtime
@@ -81,19 +81,19 @@ def copy_brief(params: dict[str, Any]) -> Any:
 
 def adapt_copy(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
     """Rewrite each overlay and the caption for the brand voice, context and language."""
-    from remixer.pipeline import rewrite
+    from remixer.pipeline.overlays import Overlay
+    from remixer.pipeline.remix import adapt_copy as adapt
+    from remixer.pipeline.rewrite import create_copy_provider
 
     settings = runtime.settings
     api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-    provider = rewrite.create_copy_provider(
+    provider = create_copy_provider(
         settings.llm_base_url, settings.llm_model, api_key, settings.llm_timeout_s
     )
-    overlays = _out(job, "extracting_overlays")["overlays"]
-    caption = _out(job, "fetching_source")["caption"]
-    # `adapt` is the rewrite package's entry point (being written alongside this module).
-    adapted = rewrite.adapt(  # type: ignore[attr-defined]
-        overlays, caption, copy_brief(job.params), provider, hooks
-    )
+    overlays = [Overlay.from_dict(o) for o in _out(job, "extracting_overlays")["overlays"]]
+    caption = _out(job, "fetching_source")["caption"] or ""
+    adapted = adapt(overlays, caption, copy_brief(job.params), provider)
+    hooks.progress(1.0)
     return {"texts": list(adapted.texts), "caption": adapted.caption}
 
 
@@ -110,37 +110,38 @@ def analyze_face(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any
         return {"trackKey": runtime.blobs.put_file(file, ".npz")}
 
 
-def render_video(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
-    """The dense pass: swap the face, erase and redraw the overlays, encode H.264 + audio."""
-    from remixer.pipeline import render
-    from remixer.pipeline.faces.identity import FaceIdentity
-    from remixer.pipeline.faces.models import load_face_models
-    from remixer.pipeline.faces.swapper import create_swapper
-    from remixer.pipeline.faces.track import FaceTrack
-    from remixer.pipeline.overlays.model import Overlay
-    from remixer.pipeline.types import Frame
+def _face_inputs(runtime: Runtime, job: Job) -> tuple[Any, Any, Any]:
+    from remixer.pipeline.faces import FaceIdentity, FaceTrack, load_face_models
 
-    path, info = _source(runtime, job)
     models = runtime.models.get("faces", load_face_models)
     identity_key = influencer_identity_key(runtime.uow_factory, job.params["influencerId"])
     identity = FaceIdentity.load(runtime.blobs.path_of(identity_key))
     track = FaceTrack.load(runtime.blobs.path_of(_out(job, "face_swapping")["trackKey"]))
+    return models, identity, track
+
+
+def render_video(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
+    """The dense pass: swap the face, erase and redraw the overlays, encode H.264 + audio."""
+    from remixer.pipeline.faces import create_swapper
+    from remixer.pipeline.overlays import Overlay
+    from remixer.pipeline.remix import render_remix
+
+    path, info = _source(runtime, job)
+    models, identity, track = _face_inputs(runtime, job)
     overlays = [Overlay.from_dict(o) for o in _out(job, "extracting_overlays")["overlays"]]
     texts = _out(job, "adapting_copy")["texts"]
-    painter = render.OverlayPainter(overlays, texts, info.width, info.height)  # type: ignore[attr-defined]
     swapper = create_swapper(identity, track, models, runtime.settings.faceswap_model)
-
-    def process(index: int, frame_bgr: Frame) -> Frame:
-        painted: Frame = painter.paint(swapper.swap(frame_bgr, index), index)
-        return painted
-
     with tempfile.TemporaryDirectory(prefix="remixer-render-") as tmp:
         out = Path(tmp) / "remix.mp4"
-        try:
-            transcode(path, out, process, info, hooks)
-        finally:
-            swapper.close()
+        render_remix(path, out, info, overlays, texts, swapper, hooks)
         return {"videoKey": runtime.blobs.put_file(out, ".mp4")}
+
+
+def _quality(runtime: Runtime, job: Job, video: Path, hooks: StageHooks) -> dict[str, Any]:
+    from remixer.pipeline.faces import measure_quality
+
+    models, identity, track = _face_inputs(runtime, job)
+    return measure_quality(video, identity, track, models, sample_every=10, hooks=hooks).to_dict()
 
 
 def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
@@ -149,7 +150,8 @@ def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
 
     video_key = _out(job, "rendering")["videoKey"]
     asset = asset_of(runtime.blobs, video_key, new_ulid_id("ast"))
-    hooks.progress(0.8)
+    hooks.progress(0.2)
+    quality = _quality(runtime, job, runtime.blobs.path_of(video_key), hooks)
     overlays = _out(job, "extracting_overlays")["overlays"]
     copy = _out(job, "adapting_copy")
     placed = [
@@ -167,6 +169,6 @@ def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
         "caption": copy["caption"],
         "overlays": placed,
         "assets": [asset],
-        "quality": {"overlaysReplaced": len(placed)},
+        "quality": {**quality, "overlaysReplaced": len(placed)},
     }
     return {"container": container}
