@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from remixer.cli.admin import admin_app
+from remixer.cli.demo import demo
 from remixer.cli.remix import remix
 from remixer.cli.serve import serve, worker
 from remixer.cli.sources import sources_app
@@ -17,6 +18,7 @@ app = typer.Typer(
 app.command()(serve)
 app.command()(worker)
 app.command()(remix)
+app.command()(demo)
 app.add_typer(admin_app, name="admin")
 app.add_typer(sources_app, name="sources")
 

@@ -25,7 +25,7 @@ class PipelineError(Exception):
         self.details: dict[str, object] = details or {}
 
 
-class PipelineCanceled(PipelineError):
+class PipelineCanceled(PipelineError):  # noqa: N818 - reads as the event, like KeyboardInterrupt
     """Raised from a frame loop when the caller's cancel check says stop."""
 
     def __init__(self, message: str = "Canceled.") -> None:

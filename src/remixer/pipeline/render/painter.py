@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from remixer.pipeline.overlays.model import Overlay
+from remixer.pipeline.render.compose import composite_rgba
 from remixer.pipeline.render.erase import erase_on_plate, erase_text
 from remixer.pipeline.render.layout import place_sprite
-from remixer.pipeline.synth.captions import composite_rgba
 from remixer.pipeline.types import Frame
 
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from remixer.pipeline.render.text import Align, Sprite, TextStyle, render_block
-from remixer.pipeline.types import Box, Frame
+from remixer.pipeline.types import Box
 
 STYLE_PRESETS: dict[str, dict[str, Any]] = {
     "white_stroke": {"fill_rgb": (255, 255, 255), "stroke_rgb": (0, 0, 0), "stroke": 0.09},
@@ -104,17 +102,3 @@ def place_caption(spec: CaptionSpec, width: int, height: int, fps: float) -> Pla
     start = round(spec.start_s * fps)
     end = round(spec.end_s * fps) - 1
     return PlacedCaption(spec, sprite, max(x, 0), max(y, 0), start, end, style)
-
-
-def composite_rgba(frame_bgr: Frame, rgba: Frame, x: int, y: int) -> None:
-    """Alpha-blend an RGBA sprite onto a BGR frame in place, clipped to the frame."""
-    fh, fw = frame_bgr.shape[:2]
-    h, w = rgba.shape[:2]
-    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, fw), min(y + h, fh)
-    if x0 >= x1 or y0 >= y1:
-        return
-    patch = rgba[y0 - y : y1 - y, x0 - x : x1 - x]
-    alpha = patch[:, :, 3:4].astype(np.float32) / 255.0
-    region = frame_bgr[y0:y1, x0:x1].astype(np.float32)
-    colour = patch[:, :, 2::-1].astype(np.float32)
-    frame_bgr[y0:y1, x0:x1] = (region * (1.0 - alpha) + colour * alpha + 0.5).astype(np.uint8)

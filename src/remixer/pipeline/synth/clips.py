@@ -18,13 +18,14 @@ from typing import Any
 import av
 import numpy as np
 
+from remixer.pipeline.render.compose import composite_rgba
 from remixer.pipeline.render.text import TextStyle, render_block
 from remixer.pipeline.synth.captions import (
     CaptionSpec,
     PlacedCaption,
-    composite_rgba,
     place_caption,
 )
+from remixer.pipeline.synth.faces import portrait_rgb
 from remixer.pipeline.synth.motion import Motion, render_motion_frames_bgr
 from remixer.pipeline.synth.photos import load_photo_rgb
 from remixer.pipeline.types import Frame
@@ -45,6 +46,8 @@ class ClipSpec:
     scene_text: str | None = None
     """Small text that moves with the scene (must not be taken for a caption)."""
     audio: bool = False
+    face_width: float | None = None
+    """When set, the photo is framed so its face is this fraction of the frame width."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,11 @@ def _scene_text_at(sprite: Frame, index: int, width: int, height: int) -> tuple[
 
 
 def _frames(spec: ClipSpec, placed: list[PlacedCaption]) -> Any:
-    photo = load_photo_rgb(spec.photo)
+    photo = (
+        portrait_rgb(spec.photo, spec.width, spec.height, spec.face_width)
+        if spec.face_width is not None
+        else load_photo_rgb(spec.photo)
+    )
     scene = None
     if spec.scene_text:
         style = TextStyle(font_size=max(spec.width // 40, 8), fill_rgb=(250, 250, 240))

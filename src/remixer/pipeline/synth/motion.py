@@ -31,7 +31,7 @@ def render_motion_frames_bgr(
     photo_bgr = cv2.cvtColor(photo_rgb, cv2.COLOR_RGB2BGR)
     ph, pw = photo_bgr.shape[:2]
     cover = max(width / pw, height / ph)
-    count = int(round(duration_s * fps))
+    count = round(duration_s * fps)
     for index in range(count):
         phase = math.sin(2 * math.pi * (index / fps) / motion.period_s)
         zoom = cover * (motion.zoom_from + (motion.zoom_to - motion.zoom_from) * (phase + 1) / 2)
@@ -41,7 +41,10 @@ def render_motion_frames_bgr(
         matrix[1, 2] += height / 2 - ph / 2
         yield np.ascontiguousarray(
             cv2.warpAffine(
-                photo_bgr, matrix, (width, height), flags=cv2.INTER_LINEAR,
+                photo_bgr,
+                matrix,
+                (width, height),
+                flags=cv2.INTER_LINEAR,
                 borderMode=cv2.BORDER_REFLECT,
             )
         )
