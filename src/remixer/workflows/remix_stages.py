@@ -137,7 +137,9 @@ def render_video(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any
         return {"videoKey": runtime.blobs.put_file(out, ".mp4")}
 
 
-def _quality(runtime: Runtime, job: Job, video: Path, hooks: StageHooks) -> dict[str, Any]:
+def measure_output_quality(
+    runtime: Runtime, job: Job, video: Path, hooks: StageHooks
+) -> dict[str, Any]:
     from remixer.pipeline.faces import measure_quality
 
     models, identity, track = _face_inputs(runtime, job)
@@ -151,7 +153,7 @@ def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
     video_key = _out(job, "rendering")["videoKey"]
     asset = asset_of(runtime.blobs, video_key, new_ulid_id("ast"))
     hooks.progress(0.2)
-    quality = _quality(runtime, job, runtime.blobs.path_of(video_key), hooks)
+    quality = measure_output_quality(runtime, job, runtime.blobs.path_of(video_key), hooks)
     overlays = _out(job, "extracting_overlays")["overlays"]
     copy = _out(job, "adapting_copy")
     placed = [

@@ -42,6 +42,7 @@ def test_remix_workflow_fills_the_container(
         "adapt_copy": lambda rt, job, hooks: {"texts": ["new"], "caption": "cap"},
         "analyze_face": lambda rt, job, hooks: {"trackKey": "sha256/none.npz"},
         "render_video": lambda rt, job, hooks: {"videoKey": source_key},
+        "measure_output_quality": lambda rt, job, video, hooks: {"faceCoverage": 1.0},
     }
     for name, fn in stages.items():
         monkeypatch.setattr(remix_stages, name, fn)
@@ -51,6 +52,7 @@ def test_remix_workflow_fills_the_container(
     job, container, org, _ = load(db, job_id)
     assert job.status == "completed", job.error_message
     assert (container.hook, container.caption) == ("new", "cap")
+    assert container.quality == {"faceCoverage": 1.0, "overlaysReplaced": 1}
     assert container.overlays == [
         {"start": 0.0, "end": 1.0, "sourceText": "old", "text": "new", "box": [1, 2, 30, 10]}
     ]
