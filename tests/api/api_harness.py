@@ -148,21 +148,37 @@ def add_catalog_source(api: Api, tiktok_id: str = TIKTOK_ID, caption: str = "mor
     from remixer.store.repositories.catalog import SourceRecord
 
     with api.components.uow_factory() as uow:
-        uow.catalog.save(SourceRecord(tiktok_id=tiktok_id, blob_key="sha256/none.mp4",
-                                      checksum_sha256="0" * 64, probe={}, caption=caption,
-                                      hashtags=("fitness",), views=1000, likes=50))
+        uow.catalog.save(
+            SourceRecord(
+                tiktok_id=tiktok_id,
+                blob_key="sha256/none.mp4",
+                checksum_sha256="0" * 64,
+                probe={},
+                caption=caption,
+                hashtags=("fitness",),
+                views=1000,
+                likes=50,
+            )
+        )
         uow.commit()
 
 
-def ready_influencer(api: Api, project_id: str, key: str | None = None,
-                     **fields: Any) -> str:
+def ready_influencer(api: Api, project_id: str, key: str | None = None, **fields: Any) -> str:
     """An influencer row marked ready (the identity build is covered by the job tests)."""
     from remixer.domain.ids import new_uuid_id
     from remixer.store.tables.influencers import Influencer
 
     inf_id = new_uuid_id("inf")
     with api.components.uow_factory() as uow:
-        uow.influencers.add(Influencer(id=inf_id, project_id=project_id, name="Ava",
-                                       status="ready", reference_image_ids=[], **fields))
+        uow.influencers.add(
+            Influencer(
+                id=inf_id,
+                project_id=project_id,
+                name="Ava",
+                status="ready",
+                reference_image_ids=[],
+                **fields,
+            )
+        )
         uow.commit()
     return inf_id

@@ -95,21 +95,31 @@ def test_rate_limit_429(api: Api) -> None:
 
 
 def test_body_limits_and_content_type(api: Api) -> None:
-    resp = api.client.post("/v1/projects", content=b"{" + b" " * (1024 * 1024 + 10) + b"}",
-                           headers=api.headers(**{"Content-Type": "application/json"}))
+    resp = api.client.post(
+        "/v1/projects",
+        content=b"{" + b" " * (1024 * 1024 + 10) + b"}",
+        headers=api.headers(**{"Content-Type": "application/json"}),
+    )
     assert_error(resp, 413, "PAYLOAD_TOO_LARGE")
-    resp = api.client.post("/v1/projects", content=b"name=x",
-                           headers=api.headers(**{"Content-Type": "text/plain"}))
+    resp = api.client.post(
+        "/v1/projects", content=b"name=x", headers=api.headers(**{"Content-Type": "text/plain"})
+    )
     assert_error(resp, 415, "UNSUPPORTED_MEDIA_TYPE")
-    resp = api.client.post("/v1/projects", content=b"{bad",
-                           headers=api.headers(**{"Content-Type": "application/json"}))
+    resp = api.client.post(
+        "/v1/projects", content=b"{bad", headers=api.headers(**{"Content-Type": "application/json"})
+    )
     assert_error(resp, 422, "VALIDATION")
 
 
 def test_credits_and_events(api: Api) -> None:
     body = api.get("/v1/credits").json()
-    assert body == {"organizationId": api.org_id, "balance": 1000, "reserved": 0,
-                    "available": 1000, "estimatedCreditsPerFormat": {"video-remix": 120}}
+    assert body == {
+        "organizationId": api.org_id,
+        "balance": 1000,
+        "reserved": 0,
+        "available": 1000,
+        "estimatedCreditsPerFormat": {"video-remix": 120},
+    }
     orgs.grant_credits(api.components.uow_factory, api.org_id, 50)
     events = api.get("/v1/credits/events?limit=1").json()
     assert events["items"][0]["eventType"] == "grant"

@@ -29,10 +29,18 @@ def _mp4(tmp_path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _upload(api: Api, project_id: str, data: bytes, name: str = "f.bin",
-            ctype: str = "application/octet-stream") -> object:
-    return api.client.post(f"/v1/projects/{project_id}/media", headers=api.headers(),
-                           files={"file": (name, data, ctype)})
+def _upload(
+    api: Api,
+    project_id: str,
+    data: bytes,
+    name: str = "f.bin",
+    ctype: str = "application/octet-stream",
+) -> object:
+    return api.client.post(
+        f"/v1/projects/{project_id}/media",
+        headers=api.headers(),
+        files={"file": (name, data, ctype)},
+    )
 
 
 def test_upload_image_and_video_by_bytes(api: Api, tmp_path: Path) -> None:
@@ -55,11 +63,13 @@ def test_upload_rejections(api: Api) -> None:
     gif = io.BytesIO()
     Image.new("RGB", (4, 4)).save(gif, format="GIF")
     assert_error(_upload(api, p["id"], gif.getvalue()), 415, "UNSUPPORTED_MEDIA_TYPE")
-    resp = api.client.post(f"/v1/projects/{p['id']}/media", headers=api.headers(),
-                           content=_jpeg())
+    resp = api.client.post(f"/v1/projects/{p['id']}/media", headers=api.headers(), content=_jpeg())
     assert_error(resp, 415, "UNSUPPORTED_MEDIA_TYPE")
-    resp = api.client.post(f"/v1/projects/{p['id']}/media", headers=api.headers(),
-                           files={"other": ("a.jpg", _jpeg(), "image/jpeg")})
+    resp = api.client.post(
+        f"/v1/projects/{p['id']}/media",
+        headers=api.headers(),
+        files={"other": ("a.jpg", _jpeg(), "image/jpeg")},
+    )
     assert_error(resp, 422, "VALIDATION")
     assert_error(_upload(api, f"prj_{uuid.uuid4()}", _jpeg()), 404, "NOT_FOUND")
 
@@ -82,15 +92,21 @@ def test_influencer_create_validation_and_job(api: Api, tmp_path: Path) -> None:
     assert_error(api.post(base, {"name": "Ava"}), 422, "VALIDATION")
     assert_error(api.post(base, {"name": "Ava", "referenceImageIds": []}), 422, "VALIDATION")
     assert_error(api.post(base, {"name": "Ava", "referenceImageIds": ["x"]}), 422, "VALIDATION")
-    assert_error(api.post(base, {"name": "Ava", "referenceImageIds": [med] * 11}), 422,
-                 "VALIDATION")
+    assert_error(
+        api.post(base, {"name": "Ava", "referenceImageIds": [med] * 11}), 422, "VALIDATION"
+    )
     assert_error(api.post(base, {"name": "Ava", "referenceImageIds": [vid]}), 422, "VALIDATION")
-    assert_error(api.post(base, {"name": "Ava", "referenceImageIds": [f"med_{'1' * 26}"]}), 404,
-                 "NOT_FOUND")
-    assert_error(api.post(base, {"name": "Ava", "referenceImageIds": [med],
-                                 "brandVoice": "loud"}), 422, "VALIDATION")
-    resp = api.post(base, {"name": "Ava", "referenceImageIds": [med], "brandVoice": "warm",
-                           "language": "en"})
+    assert_error(
+        api.post(base, {"name": "Ava", "referenceImageIds": [f"med_{'1' * 26}"]}), 404, "NOT_FOUND"
+    )
+    assert_error(
+        api.post(base, {"name": "Ava", "referenceImageIds": [med], "brandVoice": "loud"}),
+        422,
+        "VALIDATION",
+    )
+    resp = api.post(
+        base, {"name": "Ava", "referenceImageIds": [med], "brandVoice": "warm", "language": "en"}
+    )
     assert resp.status_code == 202, resp.text
     job = resp.json()
     assert job["kind"] == "influencer_create" and job["influencerId"].startswith("inf_")
@@ -104,8 +120,9 @@ def test_influencer_create_validation_and_job(api: Api, tmp_path: Path) -> None:
     assert api.delete(f"/v1/influencers/{job['influencerId']}").status_code == 204
     assert_error(api.get(f"/v1/influencers/{job['influencerId']}"), 404, "NOT_FOUND")
     _, other = api.new_org()
-    assert_error(api.post(base, {"name": "x", "referenceImageIds": [med]}, key=other), 404,
-                 "NOT_FOUND")
+    assert_error(
+        api.post(base, {"name": "x", "referenceImageIds": [med]}, key=other), 404, "NOT_FOUND"
+    )
 
 
 def test_signed_media_urls_and_ranges(api: Api, tmp_path: Path) -> None:
@@ -120,5 +137,5 @@ def test_signed_media_urls_and_ranges(api: Api, tmp_path: Path) -> None:
     assert part.status_code == 206 and part.content == data[10:20]
     assert_error(api.client.get(url[:-2] + "00"), 404, "NOT_FOUND")
     assert_error(api.client.get(f"/v1/media/{media_id}"), 404, "NOT_FOUND")
-    expired = api.components.signer.url_for(media_id, now_s=time.time() - 10 ** 6)
+    expired = api.components.signer.url_for(media_id, now_s=time.time() - 10**6)
     assert_error(api.client.get(expired.replace("http://testserver", "")), 404, "NOT_FOUND")

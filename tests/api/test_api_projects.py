@@ -9,8 +9,12 @@ from api_harness import Api, assert_error
 
 
 def test_project_crud(api: Api) -> None:
-    p = api.project(timezone="Europe/Berlin", primaryLanguage="de", brandVoice="witty",
-                    brandContext={"appName": "FitNow", "keywords": ["fitness"]})
+    p = api.project(
+        timezone="Europe/Berlin",
+        primaryLanguage="de",
+        brandVoice="witty",
+        brandContext={"appName": "FitNow", "keywords": ["fitness"]},
+    )
     assert p["id"].startswith("prj_") and p["status"] == "active"
     assert p["brandContext"]["appName"] == "FitNow" and p["primaryLanguage"] == "de"
     assert p["createdAt"].endswith("Z") and len(p["createdAt"]) == 24
@@ -34,16 +38,19 @@ def test_project_list_paginates(api: Api) -> None:
     assert {p["id"] for p in first["items"] + second["items"]} == ids
 
 
-@pytest.mark.parametrize("body,path", [
-    ({}, "body.name"),
-    ({"name": ""}, "body.name"),
-    ({"name": "x" * 129}, "body.name"),
-    ({"name": "x", "timezone": "Mars/Olympus"}, "body.timezone"),
-    ({"name": "x", "primaryLanguage": "english!"}, "body.primaryLanguage"),
-    ({"name": "x", "brandVoice": "angry"}, "body.brandVoice"),
-    ({"name": "x", "color": "red"}, "body.color"),
-    ({"name": "x", "brandContext": {"appName": "a", "extra": 1}}, "body.brandContext.extra"),
-])
+@pytest.mark.parametrize(
+    "body,path",
+    [
+        ({}, "body.name"),
+        ({"name": ""}, "body.name"),
+        ({"name": "x" * 129}, "body.name"),
+        ({"name": "x", "timezone": "Mars/Olympus"}, "body.timezone"),
+        ({"name": "x", "primaryLanguage": "english!"}, "body.primaryLanguage"),
+        ({"name": "x", "brandVoice": "angry"}, "body.brandVoice"),
+        ({"name": "x", "color": "red"}, "body.color"),
+        ({"name": "x", "brandContext": {"appName": "a", "extra": 1}}, "body.brandContext.extra"),
+    ],
+)
 def test_project_validation(api: Api, body: dict[str, object], path: str) -> None:
     err = assert_error(api.post("/v1/projects", body), 422, "VALIDATION")
     assert any(i["path"] == path for i in err["details"]["issues"]), err
@@ -60,8 +67,9 @@ def test_project_path_shapes_and_other_org(api: Api) -> None:
 
 def test_social_account_creates_wired_layers(api: Api) -> None:
     p = api.project()
-    acct = api.post(f"/v1/projects/{p['id']}/social-accounts",
-                    {"platform": "tiktok", "handle": "@acme"})
+    acct = api.post(
+        f"/v1/projects/{p['id']}/social-accounts", {"platform": "tiktok", "handle": "@acme"}
+    )
     assert acct.status_code == 201, acct.text
     a = acct.json()
     layers = api.get(f"/v1/projects/{p['id']}/layers").json()["items"]
@@ -70,25 +78,31 @@ def test_social_account_creates_wired_layers(api: Api) -> None:
     dist = next(x for x in layers if x["template"] == "social_distribution")
     content = next(x for x in layers if x["template"] == "social_content")
     assert dist["config"] == {"socialAccountId": a["id"], "contentLayerId": content["id"]}
-    second = api.post(f"/v1/projects/{p['id']}/social-accounts",
-                      {"platform": "instagram", "handle": "@acme2"}).json()
+    second = api.post(
+        f"/v1/projects/{p['id']}/social-accounts", {"platform": "instagram", "handle": "@acme2"}
+    ).json()
     layers = api.get(f"/v1/projects/{p['id']}/layers").json()["items"]
     assert sum(x["template"] == "social_content" for x in layers) == 1
-    upd = api.patch(f"/v1/projects/{p['id']}/social-accounts/{second['id']}",
-                    {"status": "disconnected"})
+    upd = api.patch(
+        f"/v1/projects/{p['id']}/social-accounts/{second['id']}", {"status": "disconnected"}
+    )
     assert upd.json()["status"] == "disconnected"
     assert api.delete(f"/v1/projects/{p['id']}/social-accounts/{second['id']}").status_code == 204
     layers = api.get(f"/v1/projects/{p['id']}/layers").json()["items"]
     assert len(layers) == 2
-    assert_error(api.get(f"/v1/projects/{p['id']}/social-accounts/{second['id']}"), 404,
-                 "NOT_FOUND")
+    assert_error(
+        api.get(f"/v1/projects/{p['id']}/social-accounts/{second['id']}"), 404, "NOT_FOUND"
+    )
 
 
-@pytest.mark.parametrize("body", [
-    {"platform": "myspace", "handle": "x"},
-    {"platform": "tiktok"},
-    {"platform": "tiktok", "handle": ""},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"platform": "myspace", "handle": "x"},
+        {"platform": "tiktok"},
+        {"platform": "tiktok", "handle": ""},
+    ],
+)
 def test_social_account_validation(api: Api, body: dict[str, str]) -> None:
     p = api.project()
     assert_error(api.post(f"/v1/projects/{p['id']}/social-accounts", body), 422, "VALIDATION")
@@ -102,12 +116,19 @@ def test_layer_crud_and_validation(api: Api) -> None:
     lid = made.json()["id"]
     assert api.patch(f"{base}/{lid}", {"isActive": False}).json()["isActive"] is False
     assert_error(api.post(base, {"template": "bogus"}), 422, "VALIDATION")
-    assert_error(api.post(base, {"template": "social_content", "config": {"x": "y"}}), 422,
-                 "VALIDATION")
-    assert_error(api.post(base, {"template": "social_content",
-                                 "config": {"customInfluencerId": "bad"}}), 422, "VALIDATION")
+    assert_error(
+        api.post(base, {"template": "social_content", "config": {"x": "y"}}), 422, "VALIDATION"
+    )
+    assert_error(
+        api.post(base, {"template": "social_content", "config": {"customInfluencerId": "bad"}}),
+        422,
+        "VALIDATION",
+    )
     missing = f"inf_{uuid.uuid4()}"
-    assert_error(api.post(base, {"template": "social_content",
-                                 "config": {"customInfluencerId": missing}}), 422, "VALIDATION")
+    assert_error(
+        api.post(base, {"template": "social_content", "config": {"customInfluencerId": missing}}),
+        422,
+        "VALIDATION",
+    )
     assert api.delete(f"{base}/{lid}").status_code == 204
     assert_error(api.get(f"{base}/{lid}"), 404, "NOT_FOUND")

@@ -23,8 +23,10 @@ def setup(api: Api) -> dict[str, Any]:
 
 
 def test_accept_creates_job_container_reservation(api: Api, setup: dict[str, Any]) -> None:
-    resp = api.post(_remix_path(setup["project"]),
-                    {"tiktokVideoId": TIKTOK_ID, "influencerId": setup["influencer"]})
+    resp = api.post(
+        _remix_path(setup["project"]),
+        {"tiktokVideoId": TIKTOK_ID, "influencerId": setup["influencer"]},
+    )
     assert resp.status_code == 202, resp.text
     body = resp.json()
     assert body["kind"] == "content_generate" and body["status"] == "running"
@@ -44,8 +46,11 @@ def test_accept_creates_job_container_reservation(api: Api, setup: dict[str, Any
 
 def test_sandbox_key_reserves_nothing(api: Api, setup: dict[str, Any]) -> None:
     key = api.new_key("*", env="test")
-    resp = api.post(_remix_path(setup["project"]),
-                    {"tiktokVideoId": TIKTOK_ID, "influencerId": setup["influencer"]}, key=key)
+    resp = api.post(
+        _remix_path(setup["project"]),
+        {"tiktokVideoId": TIKTOK_ID, "influencerId": setup["influencer"]},
+        key=key,
+    )
     assert resp.status_code == 202
     assert api.get("/v1/credits").json()["reserved"] == 0
     cid = resp.json()["containerIds"][0]
@@ -66,20 +71,24 @@ def test_archived_project_before_body(api: Api, setup: dict[str, Any]) -> None:
     assert err["details"]["subcode"] == "PROJECT_ARCHIVED"
 
 
-@pytest.mark.parametrize("body,code,status", [
-    ({}, "VALIDATION", 422),
-    ({"tiktokVideoId": TIKTOK_ID, "extra": 1}, "VALIDATION", 422),
-    ({"tiktokVideoId": 123, "influencerId": "x"}, "VALIDATION", 422),
-    ({"tiktokVideoId": TIKTOK_ID}, "INFLUENCER_REQUIRED", 422),
-    ({"tiktokVideoId": "12ab", "influencerId": "inf_x"}, "INVALID_TIKTOK_ID", 422),
-    ({"tiktokVideoId": "1" * 14, "influencerId": "inf_x"}, "INVALID_TIKTOK_ID", 422),
-    ({"tiktokVideoId": TIKTOK_ID, "influencerId": "inf_bad"}, "VALIDATION", 422),
-    ({"tiktokVideoId": TIKTOK_ID, "influencerId": f"inf_{uuid.uuid4()}"}, "NOT_FOUND", 404),
-    ({"tiktokVideoId": TIKTOK_ID, "socialAccountId": f"sa_{uuid.uuid4()}"}, "NOT_FOUND", 404),
-    ({"tiktokVideoId": "7" * 19, "influencerId": "SETUP"}, "INVALID_TIKTOK_ID", 422),
-])
-def test_body_checks(api: Api, setup: dict[str, Any], body: dict[str, Any], code: str,
-                     status: int) -> None:
+@pytest.mark.parametrize(
+    "body,code,status",
+    [
+        ({}, "VALIDATION", 422),
+        ({"tiktokVideoId": TIKTOK_ID, "extra": 1}, "VALIDATION", 422),
+        ({"tiktokVideoId": 123, "influencerId": "x"}, "VALIDATION", 422),
+        ({"tiktokVideoId": TIKTOK_ID}, "INFLUENCER_REQUIRED", 422),
+        ({"tiktokVideoId": "12ab", "influencerId": "inf_x"}, "INVALID_TIKTOK_ID", 422),
+        ({"tiktokVideoId": "1" * 14, "influencerId": "inf_x"}, "INVALID_TIKTOK_ID", 422),
+        ({"tiktokVideoId": TIKTOK_ID, "influencerId": "inf_bad"}, "VALIDATION", 422),
+        ({"tiktokVideoId": TIKTOK_ID, "influencerId": f"inf_{uuid.uuid4()}"}, "NOT_FOUND", 404),
+        ({"tiktokVideoId": TIKTOK_ID, "socialAccountId": f"sa_{uuid.uuid4()}"}, "NOT_FOUND", 404),
+        ({"tiktokVideoId": "7" * 19, "influencerId": "SETUP"}, "INVALID_TIKTOK_ID", 422),
+    ],
+)
+def test_body_checks(
+    api: Api, setup: dict[str, Any], body: dict[str, Any], code: str, status: int
+) -> None:
     if body.get("influencerId") == "SETUP":
         body = {**body, "influencerId": setup["influencer"]}
     assert_error(api.post(_remix_path(setup["project"]), body), status, code)
@@ -88,14 +97,18 @@ def test_body_checks(api: Api, setup: dict[str, Any], body: dict[str, Any], code
 
 
 def test_non_json_body(api: Api, setup: dict[str, Any]) -> None:
-    resp = api.client.post(_remix_path(setup["project"]), content=b"x=1",
-                           headers=api.headers(**{"Content-Type": "text/plain"}))
+    resp = api.client.post(
+        _remix_path(setup["project"]),
+        content=b"x=1",
+        headers=api.headers(**{"Content-Type": "text/plain"}),
+    )
     assert_error(resp, 415, "UNSUPPORTED_MEDIA_TYPE")
 
 
 def _wire(api: Api, project_id: str) -> dict[str, str]:
-    acct = api.post(f"/v1/projects/{project_id}/social-accounts",
-                    {"platform": "tiktok", "handle": "@a"}).json()
+    acct = api.post(
+        f"/v1/projects/{project_id}/social-accounts", {"platform": "tiktok", "handle": "@a"}
+    ).json()
     layers = api.get(f"/v1/projects/{project_id}/layers").json()["items"]
     content = next(x for x in layers if x["template"] == "social_content")["id"]
     dist = next(x for x in layers if x["template"] == "social_distribution")["id"]
@@ -107,8 +120,10 @@ def test_wiring_chain_errors_and_success(api: Api, setup: dict[str, Any]) -> Non
     w = _wire(api, pid)
     body = {"tiktokVideoId": TIKTOK_ID, "socialAccountId": w["account"]}
     assert_error(api.post(_remix_path(pid), body), 422, "INFLUENCER_NOT_WIRED")
-    api.patch(f"/v1/projects/{pid}/layers/{w['content']}",
-              {"config": {"customInfluencerId": setup["influencer"]}})
+    api.patch(
+        f"/v1/projects/{pid}/layers/{w['content']}",
+        {"config": {"customInfluencerId": setup["influencer"]}},
+    )
     ok = api.post(_remix_path(pid), body)
     assert ok.status_code == 202, ok.text
     container = api.get(f"/v1/content/{ok.json()['containerIds'][0]}").json()
@@ -126,8 +141,10 @@ def test_override_with_chain_anchors_container(api: Api, setup: dict[str, Any]) 
     pid = setup["project"]
     w = _wire(api, pid)
     other = ready_influencer(api, pid, brand_voice="warm")
-    resp = api.post(_remix_path(pid), {"tiktokVideoId": TIKTOK_ID,
-                                       "socialAccountId": w["account"], "influencerId": other})
+    resp = api.post(
+        _remix_path(pid),
+        {"tiktokVideoId": TIKTOK_ID, "socialAccountId": w["account"], "influencerId": other},
+    )
     assert resp.status_code == 202, resp.text
     container = api.get(f"/v1/content/{resp.json()['containerIds'][0]}").json()
     assert container["influencerId"] == other and container["projectLayerId"] == w["content"]
@@ -141,8 +158,14 @@ def test_influencer_not_ready(api: Api, setup: dict[str, Any]) -> None:
         assert isinstance(inf, Influencer)
         inf.status = "training"
         uow.commit()
-    err = assert_error(api.post(_remix_path(setup["project"]), {
-        "tiktokVideoId": TIKTOK_ID, "influencerId": setup["influencer"]}), 409, "CONFLICT")
+    err = assert_error(
+        api.post(
+            _remix_path(setup["project"]),
+            {"tiktokVideoId": TIKTOK_ID, "influencerId": setup["influencer"]},
+        ),
+        409,
+        "CONFLICT",
+    )
     assert err["details"]["subcode"] == "INFLUENCER_NOT_READY"
 
 
@@ -173,20 +196,28 @@ def test_idempotency_replay_and_conflicts(api: Api, setup: dict[str, Any]) -> No
     assert "idempotent-replayed" not in first.headers
     assert len(api.scheduler.enqueued) == 1
     assert api.get("/v1/credits").json()["reserved"] == 120
-    err = assert_error(api.post(_remix_path(setup["project"]), {**body, "tiktokVideoId": "1" * 19},
-                                headers=hdr), 409, "IDEMPOTENCY_CONFLICT")
+    err = assert_error(
+        api.post(_remix_path(setup["project"]), {**body, "tiktokVideoId": "1" * 19}, headers=hdr),
+        409,
+        "IDEMPOTENCY_CONFLICT",
+    )
     assert err["details"]["reason"] == "body_mismatch"
-    assert_error(api.post(_remix_path(setup["project"]), body,
-                          headers={"Idempotency-Key": "k" * 256}), 422, "VALIDATION")
+    assert_error(
+        api.post(_remix_path(setup["project"]), body, headers={"Idempotency-Key": "k" * 256}),
+        422,
+        "VALIDATION",
+    )
 
 
 def test_idempotency_failed_request_stores_nothing(api: Api, setup: dict[str, Any]) -> None:
     hdr = {"Idempotency-Key": "retry-me"}
     bad = {"tiktokVideoId": TIKTOK_ID}
-    assert_error(api.post(_remix_path(setup["project"]), bad, headers=hdr), 422,
-                 "INFLUENCER_REQUIRED")
-    assert_error(api.post(_remix_path(setup["project"]), bad, headers=hdr), 422,
-                 "INFLUENCER_REQUIRED")
+    assert_error(
+        api.post(_remix_path(setup["project"]), bad, headers=hdr), 422, "INFLUENCER_REQUIRED"
+    )
+    assert_error(
+        api.post(_remix_path(setup["project"]), bad, headers=hdr), 422, "INFLUENCER_REQUIRED"
+    )
     good = {"tiktokVideoId": TIKTOK_ID, "influencerId": setup["influencer"]}
     assert api.post(_remix_path(setup["project"]), good, headers=hdr).status_code == 202
 
@@ -203,8 +234,11 @@ def test_idempotency_fifty_concurrent(api: Api, setup: dict[str, Any]) -> None:
     body = {"tiktokVideoId": TIKTOK_ID, "influencerId": setup["influencer"]}
     hdr = {"Idempotency-Key": "burst"}
     with ThreadPoolExecutor(max_workers=50) as pool:
-        results = list(pool.map(
-            lambda _: api.post(_remix_path(setup["project"]), body, headers=hdr), range(50)))
+        results = list(
+            pool.map(
+                lambda _: api.post(_remix_path(setup["project"]), body, headers=hdr), range(50)
+            )
+        )
     statuses = [r.status_code for r in results]
     assert set(statuses) <= {202, 409}, statuses
     accepted = {r.json()["jobId"] for r in results if r.status_code == 202}
@@ -217,8 +251,10 @@ def test_idempotency_fifty_concurrent(api: Api, setup: dict[str, Any]) -> None:
 
 
 def test_job_etag_and_cancel(api: Api, setup: dict[str, Any]) -> None:
-    resp = api.post(_remix_path(setup["project"]),
-                    {"tiktokVideoId": TIKTOK_ID, "influencerId": setup["influencer"]})
+    resp = api.post(
+        _remix_path(setup["project"]),
+        {"tiktokVideoId": TIKTOK_ID, "influencerId": setup["influencer"]},
+    )
     job_id = resp.json()["jobId"]
     got = api.get(f"/v1/jobs/{job_id}")
     etag = got.headers["etag"]
@@ -237,17 +273,20 @@ def test_job_etag_and_cancel(api: Api, setup: dict[str, Any]) -> None:
 
 def test_content_list_filters(api: Api, setup: dict[str, Any]) -> None:
     body = {"tiktokVideoId": TIKTOK_ID, "influencerId": setup["influencer"]}
-    ids = [api.post(_remix_path(setup["project"]), body).json()["containerIds"][0]
-           for _ in range(3)]
+    ids = [
+        api.post(_remix_path(setup["project"]), body).json()["containerIds"][0] for _ in range(3)
+    ]
     listed = api.get(f"/v1/projects/{setup['project']}/content?limit=2").json()
     assert [c["id"] for c in listed["items"]] == ids[::-1][:2]
-    rest = api.get(f"/v1/projects/{setup['project']}/content?limit=2&cursor="
-                   f"{listed['nextCursor']}").json()
+    rest = api.get(
+        f"/v1/projects/{setup['project']}/content?limit=2&cursor={listed['nextCursor']}"
+    ).json()
     assert [c["id"] for c in rest["items"]] == [ids[0]]
     none = api.get(f"/v1/projects/{setup['project']}/content?status=completed").json()
     assert none["items"] == []
-    assert_error(api.get(f"/v1/projects/{setup['project']}/content?status=bogus"), 422,
-                 "VALIDATION")
+    assert_error(
+        api.get(f"/v1/projects/{setup['project']}/content?status=bogus"), 422, "VALIDATION"
+    )
     progress = api.get(f"/v1/content/{ids[0]}/progress").json()
     assert progress["status"] == "queued" and progress["stage"] == "queued"
 

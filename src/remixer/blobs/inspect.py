@@ -15,11 +15,11 @@ IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 VIDEO_TYPES = {"mov,mp4,m4a,3gp,3g2,mj2": "video/mp4", "matroska,webm": "video/webm"}
 
 
-class UnsupportedMedia(Exception):
+class UnsupportedMediaError(Exception):
     """The bytes are not an allowed image or video."""
 
 
-class TooManyPixels(Exception):
+class TooManyPixelsError(Exception):
     """An image over the pixel limit (decompression-bomb guard)."""
 
 
@@ -38,13 +38,13 @@ def _sniff_image(path: Path, max_pixels: int) -> MediaFacts | None:
             fmt = img.format or ""
             width, height = img.size
     except Image.DecompressionBombError as exc:
-        raise TooManyPixels(str(exc)) from exc
+        raise TooManyPixelsError(str(exc)) from exc
     except (UnidentifiedImageError, OSError):
         return None
     if fmt not in IMAGE_TYPES:
-        raise UnsupportedMedia(f"image format {fmt or 'unknown'} is not allowed")
+        raise UnsupportedMediaError(f"image format {fmt or 'unknown'} is not allowed")
     if width * height > max_pixels:
-        raise TooManyPixels(f"{width}x{height} is over {max_pixels} pixels")
+        raise TooManyPixelsError(f"{width}x{height} is over {max_pixels} pixels")
     return MediaFacts("image", IMAGE_TYPES[fmt], width, height, None)
 
 
@@ -71,10 +71,10 @@ def _sniff_video(path: Path) -> MediaFacts | None:
 
 
 def inspect_media(path: Path, max_pixels: int) -> MediaFacts:
-    """Classify `path` as an allowed image or video, or raise `UnsupportedMedia`."""
+    """Classify `path` as an allowed image or video, or raise `UnsupportedMediaError`."""
     facts = _sniff_image(path, max_pixels)
     if facts is None:
         facts = _sniff_video(path)
     if facts is None:
-        raise UnsupportedMedia("the file is not an allowed image or video")
+        raise UnsupportedMediaError("the file is not an allowed image or video")
     return facts

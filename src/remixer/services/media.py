@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from remixer.blobs.inspect import TooManyPixels, UnsupportedMedia, inspect_media
+from remixer.blobs.inspect import TooManyPixelsError, UnsupportedMediaError, inspect_media
 from remixer.blobs.signing import UrlSigner
 from remixer.blobs.store import BlobStore, sha256_of
 from remixer.domain.errors import ErrorCode, RemixerError, not_found
@@ -62,9 +62,9 @@ def upload_media(
         raise RemixerError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "The uploaded file is empty.")
     try:
         facts = inspect_media(upload, limits.max_image_pixels)
-    except TooManyPixels as exc:
+    except TooManyPixelsError as exc:
         raise _too_large("The image has too many pixels.", limits.max_image_pixels) from exc
-    except UnsupportedMedia as exc:
+    except UnsupportedMediaError as exc:
         raise RemixerError(
             ErrorCode.UNSUPPORTED_MEDIA_TYPE,
             "Upload a JPEG, PNG or WebP image, or an MP4, MOV or WebM video.",
