@@ -139,3 +139,26 @@ def test_signed_media_urls_and_ranges(api: Api, tmp_path: Path) -> None:
     assert_error(api.client.get(f"/v1/media/{media_id}"), 404, "NOT_FOUND")
     expired = api.components.signer.url_for(media_id, now_s=time.time() - 10**6)
     assert_error(api.client.get(expired.replace("http://testserver", "")), 404, "NOT_FOUND")
+
+
+def test_upload_idempotency_replays(api: Api) -> None:
+    p = api.project()
+    hdr = {"Idempotency-Key": "upload-1"}
+    first = api.client.post(
+        f"/v1/projects/{p['id']}/media",
+        headers=api.headers(**hdr),
+        files={"file": ("a.jpg", _jpeg(), "image/jpeg")},
+    )
+    again = api.client.post(
+        f"/v1/projects/{p['id']}/media",
+        headers=api.headers(**hdr),
+        files={"file": ("b.jpg", _jpeg(), "image/jpeg")},
+    )
+    assert first.status_code == again.status_code == 201
+    assert first.content == again.content and again.headers["idempotent-replayed"] == "true"
+    other = api.client.post(
+        f"/v1/projects/{p['id']}/media",
+        headers=api.headers(**hdr),
+        files={"file": ("c.jpg", _jpeg(32, 32), "image/jpeg")},
+    )
+    assert_error(other, 409, "IDEMPOTENCY_CONFLICT")

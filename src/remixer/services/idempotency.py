@@ -13,7 +13,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
+from remixer.blobs.store import sha256_of
 from remixer.domain.errors import ErrorCode, RemixerError, validation
 from remixer.domain.time import now
 from remixer.store.tables.ledger import IdempotencyRecord
@@ -47,6 +49,11 @@ def canonical_body_hash(body: bytes) -> str:
     except (ValueError, UnicodeDecodeError):
         canonical = body
     return hashlib.sha256(canonical).hexdigest()
+
+
+def file_body_hash(path: Path) -> str:
+    """The request-body hash of an upload, from the spooled file (not held in memory)."""
+    return sha256_of(path)
 
 
 def scope_key_for(api_key_id: str, method: str, route: str, path_ids: list[str], key: str) -> str:

@@ -8,15 +8,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from remixer.api.deps import Caller, json_body, require
-from remixer.api.idempotency import Idem
+from remixer.api.idempotency import Idem, IdempotencyInput
 from remixer.api.responses import Cursor, Limit, error_docs, json_response, stored
 from remixer.api.schemas.requests import InfluencerCreate, InfluencerUpdate
 from remixer.domain.errors import ErrorCode, RemixerError, validation
 from remixer.domain.ids import parse_id
-from remixer.services import influencers, media
+from remixer.services import idempotency, influencers, media
+from remixer.services.idempotency import StoredResponse
 from remixer.services.media import UploadLimits
 
 router = APIRouter(prefix="/v1", tags=["influencers"])
@@ -122,24 +124,28 @@ async def _spool_upload(request: Request) -> Path:
     "/projects/{projectId}/media", status_code=201, responses=error_docs(404, 409, 413, 415)
 )
 async def upload_media(projectId: str, caller: MediaWrite, request: Request) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
+    """Upload an image or video (multipart field `file`); its type is decided from the bytes."""
     pid = parse_id(projectId, "prj", "path.projectId")
     path = await _spool_upload(request)
-    s = caller.components.settings
+    c = caller.components
+    s = c.settings
     limits = UploadLimits(
         s.max_image_bytes, s.max_image_pixels, s.max_video_bytes, s.max_video_seconds
     )
+    idem = IdempotencyInput(
+        key=request.headers.get("idempotency-key"),
+        body_hash=idempotency.file_body_hash(path),
+        method="POST",
+        route="/v1/projects/{projectId}/media",
+    )
+
+    def work() -> StoredResponse:
+        view = media.upload_media(c.uow_factory, c.blobs, caller.org_id, pid, path, limits)
+        return stored(view, 201)
+
     try:
-        view = await run_in_threadpool(
-            media.upload_media,
-            caller.components.uow_factory,
-            caller.components.blobs,
-            caller.org_id,
-            pid,
-            path,
-            limits,
+        return await run_in_threadpool(
+            idem.run, c.uow_factory, caller.principal.api_key_id, [pid], work
         )
     finally:
         path.unlink(missing_ok=True)
-    return json_response(view, 201)
