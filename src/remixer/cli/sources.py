@@ -26,6 +26,7 @@ from remixer.pipeline.video import probe_video
 from remixer.services.sources import ImportReport, ProgressFn, import_sources
 from remixer.sources.errors import SourceError
 from remixer.store.engine import make_engine, make_session_factory
+from remixer.store.migrations import upgrade_to_head
 from remixer.store.uow import UnitOfWork
 
 sources_app = typer.Typer(help="Manage the source video catalog.", no_args_is_help=True)
@@ -63,6 +64,7 @@ def import_command(
 ) -> None:
     """Import video/sidecar pairs into the catalog; identical re-imports are no-ops."""
     settings = Settings()
+    upgrade_to_head(settings.app_database_url)
     engine = make_engine(settings.app_database_url)
     sessions = make_session_factory(engine)
     blobs = LocalBlobStore(settings.media_dir)
