@@ -21,8 +21,14 @@ from remixer.pipeline.render.text import TextStyle, measure_line
 from remixer.pipeline.types import Box, Frame
 
 Mask = NDArray[np.bool_]
+BGR = NDArray[np.float32]
 _K = 4
 _RING = 3
+_STROKE_TOL = 60
+"""Sum of channel differences within which a pixel has the stroke's colour."""
+_FLAT_TOL = 30
+_FLAT_SHARE = 0.9
+"""A plate is flat: this share of its border pixels within `_FLAT_TOL` of its median."""
 
 
 @dataclass(frozen=True)
@@ -120,17 +126,59 @@ def _pick_stroke(
     return k
 
 
-def _stroke_extent(fill_mask: Mask, stroke_mask: Mask) -> tuple[Mask, int]:
-    """The stroke pixels that hug the fill, and the stroke width in pixels."""
+def _stroke_extent(crop: Frame, fill_mask: Mask, stroke_mask: Mask) -> tuple[Mask, int, BGR]:
+    """The stroke pixels that hug the fill, the stroke width in pixels and its colour.
+
+    The colour is the median of the stroke-cluster pixels just outside the fill, and the
+    width is how far rings around the fill keep that colour: a black stroke on a dark,
+    textured background (a suit, hair) shares a k-means cluster with it, so the cluster
+    alone would run on into the background."""
     dist = cv2.distanceTransform((~fill_mask).astype(np.uint8), cv2.DIST_L2, 3)
+    near = stroke_mask & (dist > 1) & (dist <= 3)
+    if not near.any():
+        return np.zeros_like(fill_mask), 0, np.zeros(3, np.float32)
+    colour = np.median(crop[near].astype(np.float32), axis=0)
+    like = np.abs(crop.astype(np.int16) - colour.astype(np.int16)).sum(axis=2) < _STROKE_TOL
     width = 0
     for d in range(1, 16):
         ring = (dist > d - 1) & (dist <= d)
-        if ring.any() and stroke_mask[ring].mean() >= 0.5:
+        if ring.any() and (stroke_mask & like)[ring].mean() >= 0.5:
             width = d
         elif d > 2:
             break
-    return stroke_mask & (dist <= width + 1), width
+    return stroke_mask & like & (dist <= width + 1), width, colour
+
+
+def _is_flat(crop: Frame, labels: NDArray[np.int32], k: int) -> bool:
+    """Is cluster `k` on the box border one flat colour (a drawn plate), rather than a
+    textured background that happens to dominate the border (a dark suit, a wall)?"""
+    pixels = crop[_ring(labels.shape) & (labels == k)].astype(np.int16)
+    if len(pixels) == 0:
+        return False
+    deviation = np.abs(pixels - np.median(pixels, axis=0)).sum(axis=1)
+    return float(np.mean(deviation < _FLAT_TOL)) >= _FLAT_SHARE
+
+
+def _enclosed_fill(crop: Frame, outline: Mask, inside: Mask) -> tuple[Mask, BGR] | None:
+    """When the picked ink cluster is really a stroke around a fill that k-means merged
+    with a light background (white text, black stroke, bright scene), the fill is the one
+    colour the outline encloses; None when the ink is the fill itself."""
+    free = (~outline).astype(np.uint8)
+    _count, comp = cv2.connectedComponents(free, connectivity=4)
+    edge = np.unique(np.concatenate([comp[0], comp[-1], comp[:, 0], comp[:, -1]]))
+    enclosed = (comp > 0) & ~np.isin(comp, edge) & inside
+    if enclosed.sum() < 0.5 * (outline & inside).sum():
+        return None
+    colour = np.median(crop[enclosed].astype(np.float32), axis=0)
+    like = np.abs(crop.astype(np.int16) - colour.astype(np.int16)).sum(axis=2) < 90
+    fill = enclosed & like
+    outline_colour = np.median(crop[outline & inside].astype(np.float32), axis=0)
+    distinct = float(np.abs(colour - outline_colour).sum()) > 150
+    if not distinct or fill.sum() < 0.6 * enclosed.sum():
+        return None
+    if _thickness(fill) <= _thickness(outline & inside):
+        return None
+    return fill, colour
 
 
 def _tight_box(mask: Mask, origin: Box) -> Box:
@@ -213,24 +261,34 @@ def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
         return None
     labels, centres = _cluster(crop)
     shares = _ring_shares(labels)
-    plate = int(np.argmax(shares)) if max(shares) > 0.85 else None
+    top = int(np.argmax(shares))
+    plate = top if shares[top] > 0.85 and _is_flat(crop, labels, top) else None
     fill = _pick_fill(labels, shares, plate)
     if fill is None:
         return None
-    stroke = _pick_stroke(labels, centres, fill, plate)
     inside = _line_mask(block, crop_box)
-    fill_mask = (labels == fill) & inside
-    stroke_mask, stroke_px = np.zeros_like(fill_mask), 0
-    if stroke is not None:
-        stroke_mask, stroke_px = _stroke_extent(fill_mask, (labels == stroke) & inside)
+    fill_mask, fill_bgr = (labels == fill) & inside, centres[fill]
+    stroke_mask, stroke_px, stroke_bgr = np.zeros_like(fill_mask), 0, None
+    outlined = _enclosed_fill(crop, labels == fill, inside) if plate is None else None
+    if outlined is not None:
+        stroke_cluster = fill_mask
+        fill_mask, fill_bgr = outlined
+        stroke_mask, stroke_px, stroke_bgr = _stroke_extent(crop, fill_mask, stroke_cluster)
+    else:
+        stroke = _pick_stroke(labels, centres, fill, plate)
+        if stroke is not None:
+            found = _stroke_extent(crop, fill_mask, (labels == stroke) & inside)
+            stroke_mask, stroke_px, stroke_bgr = found
+    if stroke_px == 0:
+        stroke_mask, stroke_bgr = np.zeros_like(fill_mask), None
     ink = _tight_box(fill_mask | stroke_mask, crop_box)
     font_size = _font_size(block, ink, stroke_px, "bold")
     plate_box = None
     if plate is not None:
         plate_box = _plate_box(frame_bgr, ink, centres[plate], font_size)
     style = OverlayStyle(
-        fill_rgb=_rgb(centres[fill]),
-        stroke_rgb=_rgb(centres[stroke]) if stroke is not None else None,
+        fill_rgb=_rgb(fill_bgr),
+        stroke_rgb=_rgb(stroke_bgr) if stroke_bgr is not None else None,
         stroke_px=stroke_px,
         plate_rgb=_rgb(centres[plate]) if plate is not None else None,
         plate_box=plate_box,

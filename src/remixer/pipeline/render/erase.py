@@ -42,7 +42,12 @@ def text_mask(region: Frame, overlay: Overlay, inner: tuple[int, int, int, int])
     style = overlay.style
     hit = _near(region, style.fill_rgb, COLOUR_TOLERANCE)
     if style.stroke_rgb is not None:
-        hit |= _near(region, style.stroke_rgb, COLOUR_TOLERANCE)
+        # Stroke-coloured pixels count only where they hug the fill: a dark stroke on a
+        # dark scene (a suit, hair) must not turn the whole box into a hole to inpaint.
+        reach = 2 * (style.stroke_px + 2) + 1
+        hug = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))
+        around = cv2.dilate(hit.astype(np.uint8), hug) > 0
+        hit |= _near(region, style.stroke_rgb, COLOUR_TOLERANCE) & around
     keep = np.zeros_like(hit)
     x0, y0, x1, y1 = inner
     keep[y0:y1, x0:x1] = True
