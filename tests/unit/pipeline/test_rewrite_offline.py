@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from remixer.pipeline.errors import PipelineError
@@ -39,18 +41,66 @@ def test_every_voice_returns_one_fitting_text_per_item(voice: str) -> None:
 def test_voices_are_distinct_and_deterministic() -> None:
     items = copy_items(SOURCE)
     outputs = {v: tuple(OfflineCopyAdapter().adapt(items, CopyBrief(voice=v))) for v in VOICES}
-    assert outputs["casual"][0] == "pov: you finally found the morning routine"
+    assert outputs["casual"][0] == "pov: you finally found the morning routine fr"
     assert outputs["warm"][2].endswith("💛")
-    assert len(set(outputs.values())) >= 3
+    assert outputs["authentic"][0].startswith("Real talk: I ")
+    assert len(set(outputs.values())) == len(VOICES)
     assert outputs == {
         v: tuple(OfflineCopyAdapter().adapt(items, CopyBrief(voice=v))) for v in VOICES
     }
 
 
+DEMO = [["POV: you finally wake up at 6am"], ["this routine changed everything"]]
+DEMO_BRIEF = CopyBrief(
+    app_name="FitNow",
+    tagline="Move more, every morning",
+    keywords=("fitness", "morning routine"),
+    banned_phrases=("changed my life",),
+)
+
+
+def _words(text: str) -> set[str]:
+    return {w.strip(".,!?:").lower() for w in text.split()}
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_every_overlay_is_visibly_rewritten_keeping_its_meaning(voice: str) -> None:
+    items = copy_items(DEMO)
+    brief = replace(DEMO_BRIEF, voice=voice)  # type: ignore[arg-type]
+    texts = OfflineCopyAdapter().adapt(items, brief)
+    for text, item in zip(texts, items, strict=True):
+        assert text.lower() != item.text.lower()
+        assert fits(text, item)
+    assert {"wake", "6am"} <= _words(texts[0])
+    assert "FitNow" in texts[1]
+    assert texts == OfflineCopyAdapter().adapt(items, brief)
+
+
+def test_demo_copy_per_voice() -> None:
+    items = copy_items(DEMO)
+    witty = OfflineCopyAdapter().adapt(items, replace(DEMO_BRIEF, voice="witty"))
+    assert witty == [
+        "Plot twist: you finally wake up at 6am",
+        "the FitNow routine rewrote the plot 😉",
+    ]
+    pro = OfflineCopyAdapter().adapt(items, replace(DEMO_BRIEF, voice="professional"))
+    assert pro == ["Scenario: you finally wake up at 6am.", "FitNow delivers real results."]
+
+
 def test_brand_is_woven_in() -> None:
     texts = OfflineCopyAdapter().adapt(copy_items(SOURCE), CopyBrief(app_name="Remixer"))
-    assert texts[1] == "Remixer changed my whole week"
-    assert texts[2].endswith("with Remixer")
+    assert texts[1] == "Remixer honestly changed my week"
+    cta = [["Hi there"], ["Join thousands of people who wake up early every day"]]
+    texts = OfflineCopyAdapter().adapt(copy_items(cta), CopyBrief(app_name="Remixer"))
+    assert texts[1].endswith("with Remixer")
+
+
+def test_keyword_is_woven_in_without_an_app() -> None:
+    brief = CopyBrief(voice="witty", keywords=("fitness", "morning routine"))
+    texts = OfflineCopyAdapter().adapt(
+        copy_items([["this routine is great for busy people"], ["bye now"]]), brief
+    )
+    assert "morning routine" in texts[0]
 
 
 def test_banned_phrases_are_removed_case_insensitively() -> None:
@@ -58,7 +108,20 @@ def test_banned_phrases_are_removed_case_insensitively() -> None:
     texts = OfflineCopyAdapter().adapt(copy_items(SOURCE), brief)
     joined = " ".join(texts).lower()
     assert "morning routine" not in joined and "whole" not in joined
-    assert texts[0] == "POV: you finally found the"
+    items = copy_items([["this app changed my life"], ["Changed My Life, try it"]])
+    for voice in VOICES:
+        brief = CopyBrief(voice=voice, app_name="FitNow", banned_phrases=("changed my life",))
+        texts = OfflineCopyAdapter().adapt(items, brief)
+        assert all("changed my life" not in t.lower() and t for t in texts), texts
+        assert all(fits(t, i) for t, i in zip(texts, items, strict=True))
+
+
+def test_other_language_is_styled_without_english_phrases() -> None:
+    items = copy_items([["Trois habitudes qui marchent vraiment"], ["Suivez pour plus d'astuces"]])
+    brief = CopyBrief(voice="warm", target_language="fr", app_name="FitNow")
+    texts = OfflineCopyAdapter().adapt(items, brief)
+    assert texts[0] != items[0].text and "Picture" not in texts[0]
+    assert texts[1] != items[1].text and all(fits(t, i) for t, i in zip(texts, items, strict=True))
 
 
 def test_long_text_is_shortened_to_fit() -> None:

@@ -1,65 +1,72 @@
-"""The built-in, offline copy adapter: deterministic voice styling, brand terms woven in,
-banned phrases removed, length fitted. It keeps the source language and cannot translate:
-a target language other than the detected source language is `ADAPTATION_FAILED`."""
+"""The built-in, offline copy adapter: deterministic rewriting in the brand voice (idiom
+reframes, hook openers, call-to-action closers, first person for `authentic`), the app name
+or a keyword woven in where it fits, banned phrases removed, length fitted to the box.
+
+Every overlay comes back visibly changed (more than its letter case), in the source
+language. It cannot translate: a target language other than the detected source
+language is `ADAPTATION_FAILED`.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.rewrite.brief import CopyBrief, CopyItem, Voice
 from remixer.pipeline.rewrite.fit import detect_language, fits, remove_banned, shorten
+from remixer.pipeline.rewrite.voices import (
+    CTA_CLOSER,
+    FILLERS,
+    HOOK_OPENER,
+    SIGNATURE,
+    brand_variants,
+    reframe,
+)
 
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\ufe0f\u200d]+")
-_GENERIC_APP = re.compile(r"\b(this|that|my|the|an|our|a)\s+(app|tool|trick|hack)\b", re.I)
-_HOOK_PREFIX_EN: dict[Voice, str] = {"educational": "Quick lesson: ", "witty": "Plot twist: "}
-_CTA_SUFFIX: dict[Voice, str] = {"warm": " 💛", "witty": " 😉"}
-
-
-def _sentence_case(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
-
-
-def _professional(text: str) -> str:
-    text = " ".join(_EMOJI.sub(" ", text).split())
-    return _sentence_case(re.sub(r"!+", ".", text))
-
-
-def _casual(text: str) -> str:
-    return text.lower().rstrip(".")
-
-
-_BODY_STYLE: dict[Voice, Callable[[str], str]] = {
-    "professional": _professional,
-    "casual": _casual,
+_NEUTRAL_MARK: dict[Voice, tuple[str, str]] = {
+    "witty": ("", " 😉"),
+    "professional": ("→ ", ""),
+    "warm": ("", " 💛"),
+    "casual": ("", " ✌️"),
+    "educational": ("💡 ", ""),
+    "authentic": ("", " 🙌"),
 }
+"""Language-neutral voice marks for text the English phrase tables cannot touch."""
 
 
-def _keep(text: str) -> str:
+def _lower_first(text: str) -> str:
+    if len(text) > 1 and text[1].isupper():
+        return text  # an acronym or a name: keep it
+    return text[:1].lower() + text[1:]
+
+
+def _finish(text: str, voice: Voice, app: str) -> str:
+    """Voice-wide typography: professional = sentence case, no emoji, no '!', a full
+    stop; casual = lowercase (the app name keeps its spelling), no full stop."""
+    text = " ".join(text.split())
+    if voice == "professional":
+        text = " ".join(_EMOJI.sub(" ", text).split())
+        text = re.sub(r"!+", ".", text)
+        text = text[:1].upper() + text[1:]
+        if text and text[-1] not in ".?:":
+            text += "."
+    elif voice == "casual":
+        text = text.lower().rstrip(".")
+        if app:
+            text = re.sub(re.escape(app), app, text, flags=re.IGNORECASE)
     return text
 
 
-def style_text(text: str, item: CopyItem, brief: CopyBrief) -> str:
-    """Apply the voice to one text (English phrasing only when the language is English)."""
-    styled = _BODY_STYLE.get(brief.voice, _keep)(text)
-    if item.role == "hook" and brief.language == "en":
-        prefix = _HOOK_PREFIX_EN.get(brief.voice, "")
-        styled = prefix + (styled[:1].lower() + styled[1:] if prefix else styled)
-    if item.role == "cta":
-        styled += _CTA_SUFFIX.get(brief.voice, "")
-    return styled
+def _compress(text: str) -> str:
+    """Drop filler words ('really', 'finally', …) to save room."""
+    kept = [w for w in text.split() if w.lower().strip(",.!?") not in FILLERS]
+    return " ".join(kept) if kept else text
 
 
-def weave_brand(text: str, item: CopyItem, brief: CopyBrief) -> str:
-    """Name the app where the text says 'this app'; the call to action also mentions it."""
-    if not brief.app_name:
-        return text
-    woven = _GENERIC_APP.sub(brief.app_name, text, count=1)
-    if woven == text and item.role == "cta" and brief.app_name.lower() not in text.lower():
-        joiner = " with " if brief.language == "en" else " · "
-        woven = text.rstrip(".!") + joiner + brief.app_name
-    return woven
+def _key(text: str) -> str:
+    return " ".join(_EMOJI.sub(" ", text).lower().split()).strip(" .!?")
 
 
 class OfflineCopyAdapter:
@@ -83,17 +90,54 @@ class OfflineCopyAdapter:
     @staticmethod
     def _adapt_one(item: CopyItem, brief: CopyBrief) -> str:
         banned = brief.banned_phrases
-        plain = remove_banned(item.text, banned)
-        styled = style_text(plain, item, brief)
-        candidates = [
-            weave_brand(styled, item, brief),
-            styled,
-            weave_brand(plain, item, brief),
-            plain,
-        ]
-        for candidate in candidates:
-            cleaned = remove_banned(candidate, banned)
-            if cleaned and fits(cleaned, item):
-                return cleaned
-        fallback = plain or remove_banned(brief.app_name or brief.tagline, banned) or "…"
-        return shorten(fallback, item)
+        base = remove_banned(item.text, banned) or remove_banned(brief.tagline, banned)
+        base = base or brief.app_name or item.text
+        source = _key(item.text)
+        for candidate in _candidates(base, item, brief):
+            text = remove_banned(_finish(candidate, brief.voice, brief.app_name), banned)
+            if text and _key(text) != source and fits(text, item):
+                return text
+        return _last_resort(base, item, brief)
+
+
+def _candidates(base: str, item: CopyItem, brief: CopyBrief) -> Iterator[str]:
+    """Rewrites from the most to the least voiced; the first that fits wins."""
+    english = brief.language == "en"
+    voiced = reframe(base, brief.voice) if english else base
+    branded = brand_variants(voiced, brief.app_name, brief.keywords)
+    if not branded and item.role != "cta":
+        branded = brand_variants(voiced, "", brief.keywords)
+    for text in [*branded, voiced, *map(_compress, branded), _compress(voiced)]:
+        yield from _framed(text, voiced != base, item, brief)
+    yield from _framed(_compress(base), False, item, brief)
+
+
+def _framed(text: str, reframed: bool, item: CopyItem, brief: CopyBrief) -> Iterator[str]:
+    """`text` dressed for its role: a voice opener on a hook the reframes left alone, the
+    app and a voice closer on the call to action; then plainer versions."""
+    voice, app, english = brief.voice, brief.app_name, brief.language == "en"
+    if item.role == "hook" and english and not reframed:
+        yield HOOK_OPENER[voice] + _lower_first(text)
+    if item.role == "cta":
+        closer = CTA_CLOSER[voice] if english else _NEUTRAL_MARK[voice][1]
+        if app and app.lower() not in text.lower():
+            joiner = " with " if english else " · "
+            yield text.rstrip(".!") + joiner + app + closer
+            yield text.rstrip(".!") + joiner + app
+        yield text.rstrip(".") + closer
+    yield text
+    prefix, suffix = SIGNATURE[voice] if english else _NEUTRAL_MARK[voice]
+    yield prefix + (_lower_first(text) if prefix else text) + suffix
+
+
+def _last_resort(base: str, item: CopyItem, brief: CopyBrief) -> str:
+    """Shorten the plain text, then add the voice's signature so it still changes."""
+    english = brief.language == "en"
+    prefix, suffix = SIGNATURE[brief.voice] if english else _NEUTRAL_MARK[brief.voice]
+    words = _compress(base).split()
+    while len(words) > 1:
+        text = prefix + (_lower_first(" ".join(words)) if prefix else " ".join(words)) + suffix
+        if fits(text, item):
+            return text
+        words.pop()
+    return shorten(prefix + " ".join(words) + suffix, item)
