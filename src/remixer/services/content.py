@@ -10,7 +10,7 @@ from remixer.domain.brand import BrandContext, BrandProfile
 from remixer.domain.errors import not_found
 from remixer.domain.time import iso
 from remixer.services.media import SOURCE_THUMB_PREFIX, sign_asset
-from remixer.services.paging import decode_time_cursor, encode_time_cursor
+from remixer.services.paging import decode_time_cursor, time_page
 from remixer.services.projects import load_project
 from remixer.services.recommendations import recommend_sources, recommendation_to_dict
 from remixer.services.views import container_view, job_view
@@ -75,15 +75,10 @@ def list_containers(
 ) -> dict[str, Any]:
     with uow_factory() as uow:
         load_project(uow, org_id, project_id)
-        rows = list(
-            uow.content.list_containers(project_id, filters, decode_time_cursor(cursor), limit + 1)
+        rows = uow.content.list_containers(
+            project_id, filters, decode_time_cursor(cursor), limit + 1
         )
-        nxt = (
-            encode_time_cursor(rows[limit - 1].created_at, rows[limit - 1].id)
-            if len(rows) > limit
-            else None
-        )
-        return {"items": [_container(signer, c) for c in rows[:limit]], "nextCursor": nxt}
+        return time_page(rows, limit, lambda c: _container(signer, c))
 
 
 def recommend_for_project(

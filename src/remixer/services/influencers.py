@@ -8,7 +8,7 @@ from remixer.domain.errors import not_found, validation
 from remixer.domain.ids import new_ulid_id, new_uuid_id
 from remixer.domain.jobs import KIND_INFLUENCER_CREATE
 from remixer.domain.time import now
-from remixer.services.paging import decode_id_cursor, encode_cursor
+from remixer.services.paging import decode_id_cursor, id_page
 from remixer.services.ports import JobScheduler
 from remixer.services.projects import load_project
 from remixer.services.views import influencer_view, job_view
@@ -86,9 +86,8 @@ def list_influencers(
 ) -> dict[str, Any]:
     with uow_factory() as uow:
         load_project(uow, org_id, project_id)
-        rows = list(uow.influencers.list(project_id, decode_id_cursor(cursor), limit + 1))
-        nxt = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
-        return {"items": [influencer_view(i) for i in rows[:limit]], "nextCursor": nxt}
+        rows = uow.influencers.list(project_id, decode_id_cursor(cursor), limit + 1)
+        return id_page(rows, limit, influencer_view)
 
 
 def update_influencer(

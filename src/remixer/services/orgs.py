@@ -10,7 +10,7 @@ from remixer.domain.keys import mint_key
 from remixer.domain.principal import RATE_TIERS, Principal
 from remixer.domain.scopes import parse_scopes
 from remixer.domain.time import iso
-from remixer.services.paging import decode_time_cursor, encode_time_cursor
+from remixer.services.paging import decode_time_cursor, time_page
 from remixer.services.views import credit_event_view, credits_view
 from remixer.store.tables.accounts import ApiKey, Organization
 from remixer.store.tables.ledger import CreditEvent
@@ -133,10 +133,4 @@ def credit_events(
 ) -> dict[str, Any]:
     with uow_factory() as uow:
         rows = uow.ledger.events(org_id, decode_time_cursor(cursor), limit + 1)
-        items = [credit_event_view(e) for e in rows[:limit]]
-        nxt = (
-            encode_time_cursor(rows[limit - 1].created_at, rows[limit - 1].id)
-            if len(rows) > limit
-            else None
-        )
-    return {"items": items, "nextCursor": nxt}
+        return time_page(rows, limit, credit_event_view)

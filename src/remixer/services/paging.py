@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
 from remixer.domain.errors import validation
 from remixer.domain.time import iso, parse_iso
@@ -51,5 +53,31 @@ def decode_id_cursor(cursor: str | None) -> str | None:
     return data["id"]
 
 
-def page_by_id(rows: list[object], limit: int, last_id: str | None) -> str | None:
-    return encode_cursor({"id": last_id}) if len(rows) > limit and last_id else None
+class _Row(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class _IdRow(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+R = TypeVar("R", bound=_IdRow)
+T = TypeVar("T", bound=_Row)
+
+
+def id_page(rows: Sequence[R], limit: int, view: Callable[[R], dict[str, Any]]) -> dict[str, Any]:
+    """A list response from `limit + 1` rows ordered by id (the extra row means more)."""
+    nxt = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
+    return {"items": [view(r) for r in rows[:limit]], "nextCursor": nxt}
+
+
+def time_page(rows: Sequence[T], limit: int, view: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+    """A list response from `limit + 1` rows ordered newest first."""
+    last = rows[limit - 1] if len(rows) > limit else None
+    nxt = encode_time_cursor(last.created_at, last.id) if last is not None else None
+    return {"items": [view(r) for r in rows[:limit]], "nextCursor": nxt}

@@ -7,7 +7,7 @@ from typing import Any
 from remixer.domain.errors import conflict, not_found
 from remixer.domain.ids import new_uuid_id
 from remixer.domain.time import now
-from remixer.services.paging import decode_id_cursor, encode_cursor
+from remixer.services.paging import decode_id_cursor, id_page
 from remixer.services.views import project_view
 from remixer.store.tables.projects import Project
 from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
@@ -58,9 +58,8 @@ def list_projects(
     uow_factory: UnitOfWorkFactory, org_id: str, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     with uow_factory() as uow:
-        rows = list(uow.projects.list(org_id, decode_id_cursor(cursor), limit + 1))
-        nxt = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
-        return {"items": [project_view(p) for p in rows[:limit]], "nextCursor": nxt}
+        rows = uow.projects.list(org_id, decode_id_cursor(cursor), limit + 1)
+        return id_page(rows, limit, project_view)
 
 
 def update_project(

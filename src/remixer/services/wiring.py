@@ -8,7 +8,7 @@ from typing import Any
 from remixer.domain.errors import ErrorCode, RemixerError, not_found, validation
 from remixer.domain.ids import new_uuid_id
 from remixer.domain.time import now
-from remixer.services.paging import decode_id_cursor, encode_cursor
+from remixer.services.paging import decode_id_cursor, id_page
 from remixer.services.projects import load_project
 from remixer.services.views import account_view, layer_view
 from remixer.store.tables.influencers import Influencer
@@ -88,9 +88,8 @@ def list_accounts(
 ) -> dict[str, Any]:
     with uow_factory() as uow:
         load_project(uow, org_id, project_id)
-        rows = list(uow.projects.list_accounts(project_id, decode_id_cursor(cursor), limit + 1))
-        nxt = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
-        return {"items": [_account_view(uow, a) for a in rows[:limit]], "nextCursor": nxt}
+        rows = uow.projects.list_accounts(project_id, decode_id_cursor(cursor), limit + 1)
+        return id_page(rows, limit, lambda a: _account_view(uow, a))
 
 
 def update_account(
@@ -179,9 +178,8 @@ def list_layers(
 ) -> dict[str, Any]:
     with uow_factory() as uow:
         load_project(uow, org_id, project_id)
-        rows = list(uow.projects.list_layers(project_id, decode_id_cursor(cursor), limit + 1))
-        nxt = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
-        return {"items": [layer_view(x) for x in rows[:limit]], "nextCursor": nxt}
+        rows = uow.projects.list_layers(project_id, decode_id_cursor(cursor), limit + 1)
+        return id_page(rows, limit, layer_view)
 
 
 def update_layer(
