@@ -24,12 +24,29 @@ from remixer.pipeline.overlays.ocr import read_lines
 from remixer.pipeline.render import OverlayPainter
 from remixer.pipeline.render.fonts import strip_emoji
 from remixer.pipeline.rewrite import CopyBrief, OfflineCopyAdapter, copy_items_from_overlays
-from remixer.pipeline.synth.clips import ClipTruth, caption_suite, make_clip
+from remixer.pipeline.synth.captions import CaptionSpec
+from remixer.pipeline.synth.clips import ClipSpec, ClipTruth, caption_suite, make_clip
+from remixer.pipeline.synth.motion import Motion
 from remixer.pipeline.types import Frame, StageHooks
 from remixer.pipeline.video import iter_frames_bgr, probe_video, transcode
 
 NEW_TEXTS = ["Mornings made easy", "Remixer does the work", "Try Remixer today"]
 SIZES = [(1080, 1920, 4.0), (540, 960, 3.0)]
+DEMO = ClipSpec(
+    "obama",
+    540,
+    960,
+    30,
+    4,
+    Motion(pan_px=12, zoom_from=1.0, zoom_to=1.05, rotate_deg=1.5),
+    (
+        CaptionSpec("POV: you finally wake up at 6am", 0, 2, y_frac=0.12),
+        CaptionSpec("this routine changed everything", 2, 4, "yellow_stroke", y_frac=0.84),
+    ),
+    audio=True,
+    face_width=0.42,
+)
+"""`remixer demo`'s clip: stroke captions over a bright wall and over a dark suit."""
 
 
 def cer(truth: str, read: str) -> float:
@@ -111,6 +128,8 @@ def _bench_clip(truth: ClipTruth, work: Path) -> dict[str, Any]:
                 ),
                 "old_readable": _old_readable(caption, read, NEW_TEXTS[number]),
                 "new_cer": cer(NEW_TEXTS[number], _ocr_text(region)),
+                "plate_on_stroke": caption["style"]["stroke_rgb"] is not None
+                and overlay.style.plate_rgb is not None,
             }
         rows.append(row)
     seconds = info.frame_count / info.fps
@@ -139,6 +158,7 @@ def _summary(clips: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "captions": len(rows),
         "captions_found": len(matched),
+        "stroke_captions_given_a_plate": sum(r.get("plate_on_stroke", False) for r in matched),
         "extra_overlays": sum(c["extra_overlays"] for c in clips),
         "extraction_cer": round(float(np.mean([r["cer"] for r in matched])), 4),
         "span_error_frames_mean": round(float(np.mean([r["span_error"] for r in matched])), 2),
@@ -163,6 +183,7 @@ def main() -> dict[str, Any]:
             for n, spec in enumerate(caption_suite(width, height, 30, seconds)):
                 truth = make_clip(spec, work / f"clip{width}-{n}.mp4")
                 clips.append(_bench_clip(truth, work))
+        clips.append(_bench_clip(make_clip(DEMO, work / "demo.mp4"), work))
     result = {"summary": _summary(clips), "clips": clips}
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return result

@@ -14,7 +14,8 @@ from remixer.pipeline.overlays import Overlay, extract_overlays, load_ocr_engine
 from remixer.pipeline.render import OverlayPainter
 from remixer.pipeline.render.layout import place_sprite
 from remixer.pipeline.synth.captions import CaptionSpec
-from remixer.pipeline.synth.clips import ClipSpec, Motion, make_clip
+from remixer.pipeline.synth.clips import ClipSpec, make_clip
+from remixer.pipeline.synth.motion import Motion
 from remixer.pipeline.types import Frame, StageHooks
 from remixer.pipeline.video import iter_frames_bgr, probe_video
 
