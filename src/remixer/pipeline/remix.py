@@ -8,11 +8,14 @@ redraws the captions on their regions, and encodes, with the stages overlapped i
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from remixer.pipeline.errors import PipelineCanceled
 from remixer.pipeline.faces import (
     FaceSwapper,
     analyze_target,
@@ -97,6 +100,17 @@ def _no_hooks(_stage: str) -> StageHooks:
     return StageHooks()
 
 
+def _stoppable(hooks: StageHooks, stop: threading.Event) -> StageHooks:
+    """`hooks` whose cancel check also stops the work once `stop` is set."""
+
+    def check_cancel() -> None:
+        if stop.is_set():
+            raise PipelineCanceled("Stopped: another stage failed.")
+        hooks.check_cancel()
+
+    return StageHooks(progress=hooks.progress, check_cancel=check_cancel)
+
+
 @dataclass
 class RemixResult:
     output: Path
@@ -117,16 +131,30 @@ def remix(
     model_path: Path | None = None,
     hooks_for: Callable[[str], StageHooks] = _no_hooks,
 ) -> RemixResult:
-    """Every SPEC §7.2 stage on local files, without a server (the `remixer remix` command)."""
+    """Every SPEC §7.2 stage on local files, without a server (the `remixer remix` command).
+
+    Bad inputs fail before any heavy work: the source is probed and the reference photos
+    checked first. The two sparse passes (OCR, face analysis) then run at once, the face
+    pass in a thread: OCR (onnxruntime), HOG and decoding release the GIL, so they overlap.
+    """
     hooks = hooks_for("fetching_source")
     info = probe_video(source)
-    hooks.progress(1.0)
-    overlays = extract_overlays(source, info, load_ocr_engine(), hooks_for("extracting_overlays"))
-    copy = adapt_copy(overlays, caption, brief, provider or OfflineCopyAdapter())
-    hooks_for("adapting_copy").progress(1.0)
     models = load_face_models()
     identity = build_identity(faces, models)
-    track = analyze_target(source, models, hooks_for("face_swapping"))
+    hooks.progress(1.0)
+    ocr = load_ocr_engine()
+    stop = threading.Event()
+    with ThreadPoolExecutor(1, thread_name_prefix="remixer-faces") as pool:
+        face_hooks = _stoppable(hooks_for("face_swapping"), stop)
+        face_pass = pool.submit(analyze_target, source, models, face_hooks)
+        try:
+            overlays = extract_overlays(source, info, ocr, hooks_for("extracting_overlays"))
+        except BaseException:
+            stop.set()  # the face pass stops at its next cancel check
+            raise
+        copy = adapt_copy(overlays, caption, brief, provider or OfflineCopyAdapter())
+        hooks_for("adapting_copy").progress(1.0)
+        track = face_pass.result()
     swapper = create_swapper(identity, track, models, model_path)
     render_remix(source, out, info, overlays, copy.texts, swapper, hooks_for("rendering"))
     quality = measure_quality(

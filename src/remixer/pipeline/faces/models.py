@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -94,8 +95,9 @@ class Landmarker:
         self._mesh.close()
 
 
+@lru_cache(maxsize=1)
 def load_face_models() -> FaceModels:
-    """Load the dlib models from `face_recognition_models` (call once per process, reuse)."""
+    """Load the dlib models from `face_recognition_models` (cached: once per process)."""
     import dlib
     import face_recognition_models as frm
 

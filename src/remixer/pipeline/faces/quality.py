@@ -29,7 +29,7 @@ from remixer.pipeline.faces.models import SAME_PERSON_DISTANCE, Embedding, FaceM
 from remixer.pipeline.faces.sampling import ANALYSIS_WIDTH
 from remixer.pipeline.faces.track import FaceTrack
 from remixer.pipeline.types import Box, Frame, StageHooks
-from remixer.pipeline.video import iter_frames_bgr
+from remixer.pipeline.video.transcode import prefetch_frames
 
 
 @dataclass(frozen=True)
@@ -90,19 +90,20 @@ def _collect(
     embeddings: list[Embedding | None] = []
     follower = TargetFollower(track, models)
     try:
-        for index, frame in enumerate(iter_frames_bgr(video)):
-            state = follower.follow(frame, index)
-            if state is None or track.is_shot_start(index):
-                tally.jitter += jitter_of(tally.run)
-                tally.run = []
-            if state is not None:
-                tally.run.append(state.raw)
-            box = track.box_at(index)
-            if want_ids and box is not None and index % every == 0:
-                embeddings.append(embed_target(models, frame, box))
-            if index % 8 == 0:
-                hooks.check_cancel()
-                hooks.progress(min(0.99, index / max(track.frame_count, 1)))
+        with prefetch_frames(video) as frames:  # decode overlaps FaceMesh and HOG
+            for index, frame in enumerate(frames):
+                state = follower.follow(frame, index)
+                if state is None or track.is_shot_start(index):
+                    tally.jitter += jitter_of(tally.run)
+                    tally.run = []
+                if state is not None:
+                    tally.run.append(state.raw)
+                box = track.box_at(index)
+                if want_ids and box is not None and index % every == 0:
+                    embeddings.append(embed_target(models, frame, box))
+                if index % 8 == 0:
+                    hooks.check_cancel()
+                    hooks.progress(min(0.99, index / max(track.frame_count, 1)))
     finally:
         follower.close()
     tally.jitter += jitter_of(tally.run)

@@ -14,7 +14,8 @@ from numpy.typing import NDArray
 from remixer.pipeline.faces.geometry import scale_box
 from remixer.pipeline.faces.models import Embedding, FaceModels
 from remixer.pipeline.types import Box, Frame, StageHooks
-from remixer.pipeline.video import iter_frames_bgr, probe_video
+from remixer.pipeline.video import probe_video
+from remixer.pipeline.video.transcode import prefetch_frames
 
 ANALYSIS_WIDTH = 540
 CUT_THRESHOLD = 30.0
@@ -77,18 +78,19 @@ def sample_faces(
     previous: tuple[int, Frame] | None = None
     last_thumb: NDArray[np.float32] | None = None
     index = -1
-    for index, frame in enumerate(iter_frames_bgr(video)):
-        thumb = thumbnail(frame)
-        if index > 0 and is_cut(last_thumb, thumb):
-            scan.shot_starts.append(index)
-            _sample(scan, models, previous)
-        last_thumb = thumb
-        if index % every == 0 or scan.shot_starts[-1] == index:
-            _sample(scan, models, (index, frame))
-        previous = (index, frame)
-        if index % 8 == 0:
-            hooks.check_cancel()
-            hooks.progress(min(0.99, index / max(info.frame_count, 1)))
+    with prefetch_frames(video) as frames:  # decode overlaps HOG (both release the GIL)
+        for index, frame in enumerate(frames):
+            thumb = thumbnail(frame)
+            if index > 0 and is_cut(last_thumb, thumb):
+                scan.shot_starts.append(index)
+                _sample(scan, models, previous)
+            last_thumb = thumb
+            if index % every == 0 or scan.shot_starts[-1] == index:
+                _sample(scan, models, (index, frame))
+            previous = (index, frame)
+            if index % 8 == 0:
+                hooks.check_cancel()
+                hooks.progress(min(0.99, index / max(info.frame_count, 1)))
     _sample(scan, models, previous)
     scan.frame_count = index + 1
     return scan
