@@ -10,6 +10,7 @@ from remixer.pipeline.render.text import Align, Sprite, TextStyle, render_block,
 from remixer.pipeline.types import Frame
 
 MIN_SHRINK = 0.6
+KEEP_LINES_SHRINK = 0.8
 FAMILY = "poppins"
 
 
@@ -35,18 +36,23 @@ def text_style_of(overlay: Overlay, font_size: int) -> TextStyle:
 
 
 def _fit(overlay: Overlay, text: str) -> tuple[list[str], TextStyle]:
-    """Wrap at the measured size; shrink until the block is no taller than the old one
-    allows (its lines, or one more line when the new text is longer)."""
+    """Wrap to the old box width keeping the source's line count, shrinking down to
+    `KEEP_LINES_SHRINK` for that; else allow one more line, shrinking down to
+    `MIN_SHRINK` if even that does not fit."""
     width = overlay.box[2]
-    max_lines = max(len(overlay.lines), 1) + 1
-    size = overlay.style.font_size_px
-    while True:
-        style = text_style_of(overlay, size)
-        lines = wrap_text(text, style, width * 1.05)
-        fits = len(lines) <= max_lines
-        if fits or size <= overlay.style.font_size_px * MIN_SHRINK:
-            return lines, style
-        size = max(int(size * 0.92), 4)
+    source_lines = max(len(overlay.lines), 1)
+    measured = overlay.style.font_size_px
+    for max_lines, floor in ((source_lines, KEEP_LINES_SHRINK), (source_lines + 1, MIN_SHRINK)):
+        size = measured
+        while True:
+            style = text_style_of(overlay, size)
+            lines = wrap_text(text, style, width * 1.05)
+            if len(lines) <= max_lines:
+                return lines, style
+            if size <= measured * floor:
+                break
+            size = max(int(size * 0.95), 4)
+    return lines, style
 
 
 def place_sprite(overlay: Overlay, text: str, width: int, height: int) -> tuple[Frame, int, int]:
