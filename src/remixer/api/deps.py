@@ -20,7 +20,7 @@ from remixer.services.auth import authenticate, require_scope
 M = TypeVar("M", bound=BaseModel)
 
 
-def get_components(request: Request) -> Components:
+async def get_components(request: Request) -> Components:
     components: Components = request.app.state.components
     return components
 
@@ -65,9 +65,13 @@ def _authenticate(
 
 
 def require(scope: str | None, long_running: bool = False) -> Callable[..., Caller]:
-    """auth → scope → rate limit, in the SPEC's order."""
+    """auth → scope → rate limit, in the SPEC's order.
 
-    def dependency(request: Request, components: ComponentsDep) -> Caller:
+    Runs on the event loop: the key lookup is one primary-key read, and skipping the
+    thread-pool hop measurably raises accept throughput (BENCHMARKS.md, api).
+    """
+
+    async def dependency(request: Request, components: ComponentsDep) -> Caller:
         limiter = get_limiter(request)
         cls = endpoint_class(request.method, long_running)
         principal = _authenticate(request, components, limiter, cls)
