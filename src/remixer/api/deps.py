@@ -20,9 +20,14 @@ from remixer.services.auth import authenticate, require_scope
 M = TypeVar("M", bound=BaseModel)
 
 
-async def get_components(request: Request) -> Components:
+def components_of(request: Request) -> Components:
     components: Components = request.app.state.components
     return components
+
+
+async def get_components(request: Request) -> Components:
+    """Dependency form of `components_of` (async, so FastAPI runs it without a thread hop)."""
+    return components_of(request)
 
 
 def get_limiter(request: Request) -> RateLimiter:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
-from remixer.api.deps import get_components, get_limiter
+from remixer.api.deps import components_of, get_limiter
 from remixer.api.responses import error_docs
 from remixer.services.media import open_signed_media
 
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1/media", tags=["media"])
 def get_media(
     mediaId: str, request: Request, exp: str | None = None, sig: str | None = None
 ) -> Response:
-    c = get_components(request)
+    c = components_of(request)
     decision = get_limiter(request).hit("partner", "read", f"media:{mediaId}")
     request.scope["state"]["rate_headers"] = decision.headers()
     found = open_signed_media(c.uow_factory, c.blobs, c.signer, mediaId, exp, sig)
