@@ -69,7 +69,7 @@ def _authenticate(
         raise
 
 
-def require(scope: str | None, long_running: bool = False) -> Callable[..., Caller]:
+def require(scope: str | None, long_running: bool = False) -> Callable[..., Awaitable[Caller]]:
     """auth → scope → rate limit, in the SPEC's order.
 
     Runs on the event loop: the key lookup is one primary-key read, and skipping the
