@@ -5,6 +5,10 @@ Light on purpose: the web process imports it, so it must not reach the media sta
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from pathlib import Path
+
 from remixer.config import Settings
 from remixer.domain.jobs import KIND_CONTENT_GENERATE, KIND_INFLUENCER_CREATE
 
@@ -31,3 +35,18 @@ def system_database_url(settings: Settings) -> str:
     if url.startswith("sqlite"):
         return f"sqlite:///{settings.resolved_data_dir / 'dbos.sqlite3'}"
     return url
+
+
+def use_wal_for_sqlite(url: str) -> None:
+    """Put DBOS's SQLite file in WAL mode (persistent in the file).
+
+    DBOS leaves SQLite in rollback-journal mode, where the worker's queue polling blocks
+    the API's enqueues and every commit costs several fsyncs; WAL lets readers and the
+    one writer proceed together.
+    """
+    if not url.startswith("sqlite:///"):
+        return
+    path = url.removeprefix("sqlite:///")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.closing(sqlite3.connect(path, timeout=30)) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")

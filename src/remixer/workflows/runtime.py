@@ -29,6 +29,7 @@ from remixer.workflows.names import (
     INFLUENCER_QUEUE,
     REMIX_QUEUE,
     system_database_url,
+    use_wal_for_sqlite,
 )
 from remixer.workflows.scheduler import DbosJobScheduler
 
@@ -149,6 +150,7 @@ def launch_worker(
     import remixer.workflows.remix  # noqa: F401 - registers the workflows with DBOS
 
     set_runtime(runtime or build_runtime(settings))
+    use_wal_for_sqlite(system_database_url(settings))
     DBOS(config=dbos_config(settings))
     DBOS.launch()
     for queue in (REMIX_QUEUE, INFLUENCER_QUEUE):

@@ -17,7 +17,12 @@ from dbos import DBOS, DBOSClient
 from dbos._error import DBOSNonExistentWorkflowError
 
 from remixer.config import Settings
-from remixer.workflows.names import APP_NAME, WORKFLOWS, system_database_url
+from remixer.workflows.names import (
+    APP_NAME,
+    WORKFLOWS,
+    system_database_url,
+    use_wal_for_sqlite,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,7 @@ class DbosJobScheduler:
             if self._client is None:
                 # The client never migrates; an API started before any worker creates
                 # the system schema itself (idempotent).
+                use_wal_for_sqlite(self._url)
                 DBOS.migrate(self._url)
                 self._client = DBOSClient(system_database_url=self._url, application_name=APP_NAME)
             return self._client
