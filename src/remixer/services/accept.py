@@ -60,13 +60,7 @@ def validate_request(body: dict[str, Any]) -> RemixRequest:
         raise RemixerError(
             ErrorCode.INVALID_TIKTOK_ID, "tiktokVideoId must be a TikTok post id (15-21 digits)."
         )
-    account = body.get("socialAccountId")
-    influencer = body.get("influencerId")
-    return RemixRequest(
-        tiktok_video_id=tiktok_id,
-        social_account_id=parse_id(account, "sa", "body.socialAccountId") if account else None,
-        influencer_id=parse_id(influencer, "inf", "body.influencerId") if influencer else None,
-    )
+    return RemixRequest(tiktok_id, body.get("socialAccountId"), body.get("influencerId"))
 
 
 def _voice_and_language(influencer: Influencer, project: Project) -> tuple[str, str]:
@@ -223,17 +217,27 @@ def _accepted_response(job: Job, container: Container) -> StoredResponse:
 
 
 def parse_body_fields(raw: Any) -> dict[str, Any]:
-    """Body shape (unknown fields rejected) before the semantic checks."""
+    """Body shape: an object with known string fields and well-shaped ids (VALIDATION)."""
     if not isinstance(raw, dict):
         raise validation("body", "must be a JSON object")
-    allowed = {"tiktokVideoId", "socialAccountId", "influencerId"}
+    allowed = {"tiktokVideoId": None, "socialAccountId": "sa", "influencerId": "inf"}
     issues = [{"path": f"body.{k}", "message": "unknown field"} for k in raw if k not in allowed]
     if "tiktokVideoId" not in raw:
         issues.append({"path": "body.tiktokVideoId", "message": "required"})
-    for key in sorted(allowed & set(raw)):
-        nullable = key != "tiktokVideoId"
-        if not isinstance(raw[key], str) and not (nullable and raw[key] is None):
+    fields: dict[str, Any] = {}
+    for key, prefix in allowed.items():
+        value = raw.get(key)
+        if value is None and key != "tiktokVideoId":
+            continue
+        if not isinstance(value, str):
             issues.append({"path": f"body.{key}", "message": "must be a string"})
+        elif prefix is None:
+            fields[key] = value
+        else:
+            try:
+                fields[key] = parse_id(value, prefix, f"body.{key}")
+            except RemixerError as exc:
+                issues.extend(exc.details["issues"])
     if issues:
         raise RemixerError(ErrorCode.VALIDATION, "The request body is invalid.", {"issues": issues})
-    return raw
+    return fields
