@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from remixer.pipeline.faces.follow import TargetFollower
-from remixer.pipeline.faces.geometry import MESH_POINTS, box_iou, scale_box
+from remixer.pipeline.faces.geometry import MESH_POINTS, box_iou, expand_box, scale_box
 from remixer.pipeline.faces.identity import FaceIdentity
 from remixer.pipeline.faces.models import SAME_PERSON_DISTANCE, Embedding, FaceModels, Landmarks
 from remixer.pipeline.faces.sampling import ANALYSIS_WIDTH
@@ -61,13 +61,26 @@ class _Tally:
     run: list[Landmarks] = field(default_factory=list)
 
 
+ROI_FACTOR = 2.2
+"""The region searched around the track's box: the face plus margin enough for HOG's window."""
+
+
 def embed_target(models: FaceModels, frame_bgr: Frame, box: Box) -> Embedding | None:
-    """The embedding of the face overlapping `box` most (IoU ≥ 0.3), or None."""
-    factor = min(1.0, ANALYSIS_WIDTH / frame_bgr.shape[1])
-    small = cv2.resize(frame_bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    """The embedding of the face overlapping `box` most (IoU ≥ 0.3), or None.
+
+    Only a region around `box` is searched (at the analysis scale), not the whole frame:
+    a face elsewhere could not pass the IoU test anyway, and HOG's cost is per pixel."""
+    height, width = frame_bgr.shape[:2]
+    rx, ry, rw, rh = expand_box(box, ROI_FACTOR, width, height)
+    if rw < 2 or rh < 2:
+        return None
+    factor = min(1.0, ANALYSIS_WIDTH / width)
+    roi = frame_bgr[ry : ry + rh, rx : rx + rw]
+    small = cv2.resize(roi, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     rgb = np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), dtype=np.uint8)
     found = models.detect(rgb, upsample=0)
-    scored = [(box_iou(scale_box(d.box, 1 / factor), box), d) for d in found]
+    local = (box[0] - rx, box[1] - ry, box[2], box[3])
+    scored = [(box_iou(scale_box(d.box, 1 / factor), local), d) for d in found]
     best = max(scored, key=lambda s: s[0], default=None)
     if best is None or best[0] < 0.3:
         return None
