@@ -39,6 +39,7 @@ class Components:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
+    read_session_factory: sessionmaker[Session]
     blobs: BlobStore
     signer: UrlSigner
     providers: list[SourceProvider]
@@ -51,6 +52,10 @@ class Components:
     def uow_factory(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
 
+    def read_uow_factory(self) -> UnitOfWork:
+        """For lookups only (auth): never queues behind writers on SQLite."""
+        return UnitOfWork(self.read_session_factory)
+
 
 def build_components(
     settings: Settings, scheduler: JobScheduler | None = None, migrate: bool = True
@@ -60,6 +65,7 @@ def build_components(
     if migrate:
         upgrade_to_head(url)
     engine = make_engine(url)
+    reader = make_engine(url, read_only=True) if engine.dialect.name == "sqlite" else engine
     if scheduler is None:
         from remixer.workflows.scheduler import BackgroundJobScheduler, DbosJobScheduler
 
@@ -68,6 +74,7 @@ def build_components(
         settings=settings,
         engine=engine,
         session_factory=make_session_factory(engine),
+        read_session_factory=make_session_factory(reader),
         blobs=LocalBlobStore(settings.media_dir),
         signer=UrlSigner(settings.signing_key(), settings.public_url, settings.media_url_ttl_s),
         providers=build_source_providers(settings.source_providers),

@@ -62,7 +62,7 @@ def _authenticate(
     request: Request, components: Components, limiter: RateLimiter, cls: str
 ) -> Principal:
     try:
-        return authenticate(components.uow_factory, request.headers.get("authorization"))
+        return authenticate(components.read_uow_factory, request.headers.get("authorization"))
     except RemixerError:
         decision = limiter.hit(ANONYMOUS_TIER, cls, client_identity(request))
         request.scope["state"]["rate_headers"] = decision.headers()

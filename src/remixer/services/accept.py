@@ -39,6 +39,7 @@ class AcceptPorts:
     scheduler: JobScheduler
     sources: SourceResolver
     credits_per_remix: int
+    read_uow_factory: UnitOfWorkFactory
 
 
 def check_project(uow_factory: UnitOfWorkFactory, org_id: str, project_id: str) -> None:
@@ -94,23 +95,24 @@ def accept_remix(
     request: RemixRequest | RemixerError,
     claim: Claim | None,
 ) -> StoredResponse:
-    """Run the checks after auth/scope/rate limit and write the job, in as few transactions
-    as the order allows. `request` is the body-validation outcome, raised only after the
-    project checks so that a missing project wins over a bad body (SPEC §6.1)."""
-    with uow_factory() as uow:
+    """Run the checks after auth/scope/rate limit, then write the job.
+
+    `request` is the body-validation outcome, raised only after the project checks so
+    that a missing project wins over a bad body (SPEC §6.1). The lookups run in a read
+    transaction (on SQLite it never waits for writers); the write transaction only
+    checks capacity, reserves credits and inserts, so writers hold the lock briefly.
+    """
+    with ports.read_uow_factory() as uow:
         project = load_project(uow, principal.organization_id, project_id, active=True)
         if isinstance(request, RemixerError):
             raise request
         plan = _plan(uow, project, request)
-        if plan.in_catalog:
-            response = _create(uow, ports, principal, plan, claim)
-    if not plan.in_catalog:
-        if not ports.sources.is_resolvable(request.tiktok_video_id):
-            raise RemixerError(
-                ErrorCode.INVALID_TIKTOK_ID, "No configured source can fetch this tiktokVideoId."
-            )
-        with uow_factory() as uow:
-            response = _create(uow, ports, principal, plan, claim)
+    if not plan.in_catalog and not ports.sources.is_resolvable(request.tiktok_video_id):
+        raise RemixerError(
+            ErrorCode.INVALID_TIKTOK_ID, "No configured source can fetch this tiktokVideoId."
+        )
+    with uow_factory() as uow:
+        response = _create(uow, ports, principal, plan, claim)
     ports.scheduler.enqueue(plan.job_id, KIND_CONTENT_GENERATE)
     return response
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+
+_READ_ONLY: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -24,19 +28,32 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and serialised writers."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+def _sqlite_query_only(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.execute("PRAGMA query_only=ON")
 
-        @event.listens_for(engine, "connect")
-        def _no_pysqlite_begin(dbapi_conn: Any, _record: Any) -> None:
-            dbapi_conn.isolation_level = None
 
+def _no_pysqlite_begin(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys and serialised writers.
+
+    `read_only=True` (SQLite) gives an engine for lookups that must not queue behind
+    writers: statements run in autocommit (WAL readers never block), `query_only` is on,
+    and its units of work take no transaction lock.
+    """
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", _no_pysqlite_begin)
+    if read_only:
+        event.listen(engine, "connect", _sqlite_query_only)
+        _READ_ONLY.add(engine)
+    else:
         event.listen(engine, "begin", _sqlite_begin_immediate)
-        return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -54,7 +71,7 @@ def transaction_lock(engine: Engine) -> threading.RLock | None:
     handler, which sleeps in growing steps and wrecks tail latency. Queueing on a
     Python lock instead hands the database over as soon as a transaction ends.
     """
-    if engine.dialect.name != "sqlite":
+    if engine.dialect.name != "sqlite" or engine in _READ_ONLY:
         return None
     key = str(engine.url.database)
     with _REGISTRY_LOCK:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
+import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -51,9 +53,14 @@ async def video_remix(projectId: str, caller: Start, idem: Idem, request: Reques
         claim = started
     try:
         parsed = await _parse_remix(request)
-        ports = accept.AcceptPorts(c.scheduler, c.sources, c.settings.video_remix_credits)
-        result = await run_in_threadpool(
-            accept.accept_remix, c.uow_factory, ports, caller.principal, pid, parsed, claim
+        ports = accept.AcceptPorts(
+            c.scheduler, c.sources, c.settings.video_remix_credits, c.read_uow_factory
+        )
+        result = await anyio.to_thread.run_sync(
+            functools.partial(
+                accept.accept_remix, c.uow_factory, ports, caller.principal, pid, parsed, claim
+            ),
+            limiter=request.app.state.db_limiter,
         )
     except BaseException:
         if claim is not None:
