@@ -61,6 +61,10 @@ def build_components(
     settings: Settings, scheduler: JobScheduler | None = None, migrate: bool = True
 ) -> Components:
     """Wire every adapter for `settings`; runs migrations to head unless told not to."""
+    if settings.media_store and settings.media_store.startswith("s3://"):
+        raise ValueError(
+            "REMIXER_MEDIA_STORE=s3://… is not supported yet; use a local folder (the default)"
+        )
     url = settings.app_database_url
     if migrate:
         upgrade_to_head(url)
