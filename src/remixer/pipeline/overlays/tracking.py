@@ -138,11 +138,11 @@ def vote_text(readings: list[Block]) -> Block:
 
 
 def is_caption(track: Track) -> bool:
-    """Reject scene text: seen once, moving box (pixels not static), very short text,
-    thin fill."""
+    """Reject scene text: seen once, moving box (pixels not static), very short or
+    letterless text, thin fill."""
     if len(track.readings) + track.confirmations < MIN_READINGS:
         return False
     text = vote_text(track.readings).text
-    if sum(ch.isalnum() for ch in text) < MIN_CHARS:
-        return False
+    if sum(ch.isalnum() for ch in text) < MIN_CHARS or sum(ch.isalpha() for ch in text) < 2:
+        return False  # too short, or digits only: clocks, jersey numbers, price tags
     return track.look.fill_fraction >= MIN_FILL_FRACTION and track.moved == 0
