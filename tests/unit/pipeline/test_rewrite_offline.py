@@ -147,3 +147,12 @@ def test_factory_picks_the_adapter_from_configuration() -> None:
     assert isinstance(create_copy_provider(None, None, None), OfflineCopyAdapter)
     chat = create_copy_provider("http://127.0.0.1:9/v1", "m", "k", 5.0)
     assert type(chat).__name__ == "ChatCompletionsCopyAdapter"
+
+
+def test_removing_a_banned_phrase_leaves_no_dangling_words() -> None:
+    from remixer.pipeline.rewrite.fit import remove_banned
+
+    assert remove_banned("my morning routine that changed my life", ["Changed my life"]) == (
+        "my morning routine"
+    )
+    assert remove_banned("go to the gym", ["changed my life"]) == "go to the gym"

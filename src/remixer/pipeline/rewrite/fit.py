@@ -52,12 +52,22 @@ def find_banned(text: str, banned: Sequence[str]) -> str | None:
     return None
 
 
+# Words left dangling at the end once a phrase is cut out ("routine that [banned]").
+_DANGLING = re.compile(
+    r"(?:\s+(?:that|which|who|and|or|but|to|the|a|an|of|for|with|my|your|is|are|was|so))+$",
+    re.IGNORECASE,
+)
+
+
 def remove_banned(text: str, banned: Sequence[str]) -> str:
+    removed = False
     for phrase in banned:
-        if phrase.strip():
+        if phrase.strip() and _phrase_pattern(phrase).search(text):
             text = _phrase_pattern(phrase).sub(" ", text)
+            removed = True
     text = re.sub(r"\s+([,.!?;:])", r"\1", " ".join(text.split()))
-    return text.strip(" ,;:-")
+    text = text.strip(" ,;:-")
+    return _DANGLING.sub("", text).strip(" ,;:-") if removed else text
 
 
 def detect_language(text: str) -> str | None:
