@@ -10,6 +10,7 @@ from typing import Any
 import av
 
 from remixer.pipeline.errors import PipelineError
+from remixer.pipeline.video.reader import quarter_turns
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class VideoInfo:
     frame_count: int
     duration_s: float
     rotation: int
+    """Clockwise degrees the stored frames are turned for display; frames are decoded
+    upright and `width`/`height` are the upright (display) size."""
     has_audio: bool
     video_codec: str
 
@@ -39,17 +42,6 @@ class VideoInfo:
         return cls(**data)
 
 
-def _rotation_of(stream: Any) -> int:
-    try:
-        frame_rotation = stream.side_data.get("DISPLAYMATRIX") if stream.side_data else None
-    except AttributeError:
-        frame_rotation = None
-    if frame_rotation is None:
-        meta = stream.metadata.get("rotate") if stream.metadata else None
-        return int(meta) % 360 if meta else 0
-    return round(float(frame_rotation)) % 360
-
-
 def probe_video(path: Path) -> VideoInfo:
     """Open `path` and decode its first frame; raise `SOURCE_INVALID` if that fails."""
     try:
@@ -63,15 +55,19 @@ def probe_video(path: Path) -> VideoInfo:
                 raise PipelineError("SOURCE_INVALID", "The video stream has no decodable frame.")
             duration_s = _duration_of(container, stream)
             frames = int(stream.frames) or round(duration_s * float(rate))
+            turns = quarter_turns(first)
+            width, height = (
+                (first.height, first.width) if turns % 2 else (first.width, first.height)
+            )
             return VideoInfo(
-                width=int(first.width),
-                height=int(first.height),
+                width=int(width),
+                height=int(height),
                 fps=float(rate),
                 fps_num=int(rate.numerator),
                 fps_den=int(rate.denominator),
                 frame_count=frames,
                 duration_s=duration_s,
-                rotation=_rotation_of(stream),
+                rotation=(-90 * turns) % 360,
                 has_audio=bool(container.streams.audio),
                 video_codec=str(stream.codec_context.name),
             )

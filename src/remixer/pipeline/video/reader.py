@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import av
+import numpy as np
 
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.types import Frame
@@ -24,14 +25,27 @@ def open_input(path: Path) -> Any:
     return container
 
 
+def quarter_turns(frame: Any) -> int:
+    """Counter-clockwise quarter turns that show `frame` upright (its display matrix says
+    how phones recorded it; PyAV reports that rotation counter-clockwise in degrees)."""
+    return round(float(getattr(frame, "rotation", 0) or 0) / 90) % 4
+
+
+def upright_bgr(frame: Any) -> Frame:
+    """The decoded frame as an upright H×W×3 BGR array."""
+    array: Frame = frame.to_ndarray(format="bgr24")
+    turns = quarter_turns(frame)
+    return np.ascontiguousarray(np.rot90(array, turns)) if turns else array
+
+
 def iter_frames_bgr(path: Path) -> Generator[Frame, None, None]:
-    """Yield every frame of the first video stream as an H×W×3 BGR uint8 array."""
+    """Yield every frame of the first video stream as an upright H×W×3 BGR uint8 array."""
     container = open_input(path)
     try:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         for frame in container.decode(stream):
-            yield frame.to_ndarray(format="bgr24")
+            yield upright_bgr(frame)
     except av.FFmpegError as exc:
         raise PipelineError("SOURCE_INVALID", "The video could not be decoded.") from exc
     finally:
