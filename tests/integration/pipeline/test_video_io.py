@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ from overlay_fixtures import suite
 
 from remixer.pipeline.errors import PipelineCanceled, PipelineError
 from remixer.pipeline.types import Frame, StageHooks
-from remixer.pipeline.video import VideoInfo, iter_frames_bgr, probe_video, transcode
+from remixer.pipeline.video import VideoInfo, VideoWriter, iter_frames_bgr, probe_video, transcode
 
 
 def _with_audio() -> Path:
@@ -110,3 +111,12 @@ def test_frames_decode_in_order_as_bgr() -> None:
     frames = list(iter_frames_bgr(_with_audio()))
     assert len(frames) == 72
     assert frames[0].shape == (960, 540, 3) and frames[0].dtype == np.uint8
+
+
+def test_odd_sized_frames_are_padded_to_even(tmp_path: Path) -> None:
+    out = tmp_path / "odd.mp4"
+    with VideoWriter(out, 63, 35, Fraction(10)) as writer:
+        for _ in range(5):
+            writer.write(np.full((35, 63, 3), 90, dtype=np.uint8))
+    info = probe_video(out)
+    assert (info.width, info.height, info.frame_count) == (64, 36, 5)

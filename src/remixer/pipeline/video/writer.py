@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any
 
 import av
+import numpy as np
 
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.types import Frame
@@ -35,8 +36,10 @@ class VideoWriter:
         self._frame_rate = frame_rate
         self._container: Any = av.open(str(path), mode="w", options={"movflags": "+faststart"})
         self._stream: Any = self._container.add_stream("libx264", rate=frame_rate)
-        self._stream.width = width
-        self._stream.height = height
+        # yuv420p needs even sides: an odd-sized source gains one edge-copied row/column.
+        self._pad = (height % 2, width % 2)
+        self._stream.width = width + self._pad[1]
+        self._stream.height = height + self._pad[0]
         self._stream.pix_fmt = "yuv420p"
         self._stream.options = {"crf": str(crf), "preset": preset}
         self._stream.codec_context.time_base = Fraction(1, 1) / frame_rate
@@ -64,6 +67,8 @@ class VideoWriter:
         self._audio_out = self._container.add_stream_from_template(src.streams.audio[0])
 
     def write(self, frame_bgr: Frame) -> None:
+        if any(self._pad):
+            frame_bgr = np.pad(frame_bgr, ((0, self._pad[0]), (0, self._pad[1]), (0, 0)), "edge")
         frame = av.VideoFrame.from_ndarray(frame_bgr, format="bgr24")
         frame.pts = self._index
         self._index += 1
