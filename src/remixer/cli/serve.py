@@ -22,6 +22,10 @@ def serve(
     from remixer.bootstrap import build_components
 
     settings = Settings()
+    if "public_url" not in settings.model_fields_set:
+        # Signed media URLs must point at this server unless an operator says otherwise.
+        public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        settings = settings.model_copy(update={"public_url": f"http://{public_host}:{port}"})
     components = build_components(settings)
     worker = None
     if not no_worker:
