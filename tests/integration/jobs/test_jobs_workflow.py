@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from jobs_support import Db, load, seed_job, wait_for
@@ -30,6 +31,11 @@ def test_job_runs_to_completion_and_charges_once(
     assert [(e.credits, e.balance_after) for e in usage] == [(-120, 880)]
     assert (org.credit_balance, org.credits_reserved) == (880, 0)
     assert sum(e.credits for e in events) == org.credit_balance
+    # The job row completes inside the workflow's last step; DBOS records the workflow's
+    # own SUCCESS a moment later.
+    deadline = time.monotonic() + 10
+    while scheduler.workflow_status(job_id) != "SUCCESS" and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert scheduler.workflow_status(job_id) == "SUCCESS"
 
 
