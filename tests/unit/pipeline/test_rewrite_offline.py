@@ -14,6 +14,7 @@ from remixer.pipeline.rewrite import (
     copy_items,
     create_copy_provider,
 )
+from remixer.pipeline.rewrite.brief import with_shrink
 from remixer.pipeline.rewrite.fit import fits
 
 SOURCE = [
@@ -121,14 +122,25 @@ def test_other_language_is_styled_without_english_phrases() -> None:
     brief = CopyBrief(voice="warm", target_language="fr", app_name="FitNow")
     texts = OfflineCopyAdapter().adapt(items, brief)
     assert texts[0] != items[0].text and "Picture" not in texts[0]
-    assert texts[1] != items[1].text and all(fits(t, i) for t, i in zip(texts, items, strict=True))
+    assert texts[1] != items[1].text and all(
+        fits(t, with_shrink(i)) for t, i in zip(texts, items, strict=True)
+    )
 
 
 def test_long_text_is_shortened_to_fit() -> None:
     items = copy_items([["Short line"]])
     long_brief = CopyBrief(voice="educational")
     text = OfflineCopyAdapter().adapt(items, long_brief)[0]
-    assert fits(text, items[0])
+    assert fits(text, with_shrink(items[0]))
+
+
+def test_meaning_is_kept_in_the_room_the_redraw_gains() -> None:
+    items = copy_items([["this app fixed my mornings"]])
+    for voice in ("authentic", "witty", "warm", "educational"):
+        text = OfflineCopyAdapter().adapt(items, CopyBrief(voice=voice))[0]
+        assert "mornings" in text, (voice, text)
+        assert text.rstrip(" 🙌😉💛📚") != "this app fixed my mornings", (voice, text)
+        assert fits(text, with_shrink(items[0]))
 
 
 def test_other_target_language_fails_saying_it_cannot_translate() -> None:

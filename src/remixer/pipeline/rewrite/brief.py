@@ -4,7 +4,7 @@ line structure, box capacity), and the `CopyProvider` protocol every adapter imp
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from remixer.pipeline.overlays.model import Overlay
@@ -15,6 +15,10 @@ Role = Literal["hook", "body", "cta"]
 
 CAPACITY_SLACK = 1.25
 """New lines may be this much longer than the longest source line (fonts differ in width)."""
+
+SHRINK_SLACK = 1.25
+"""The redraw keeps a caption's line count by shrinking its font down to 80 %
+(`render.layout.KEEP_LINES_SHRINK`), so a line may hold this many times more characters."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,11 @@ class CopyProvider(Protocol):
     """Rewrites overlay texts for a brief: one text per item, same order, each fitting."""
 
     def adapt(self, items: Sequence[CopyItem], brief: CopyBrief) -> list[str]: ...
+
+
+def with_shrink(item: CopyItem) -> CopyItem:
+    """`item` with the room the redraw gains by shrinking the font (same line count)."""
+    return replace(item, max_chars_per_line=int(item.max_chars_per_line * SHRINK_SLACK))
 
 
 def primary_subtag(tag: str) -> str:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from remixer.pipeline.errors import PipelineError
-from remixer.pipeline.rewrite.brief import CopyBrief, CopyItem, Voice
+from remixer.pipeline.rewrite.brief import CopyBrief, CopyItem, Voice, with_shrink
 from remixer.pipeline.rewrite.fit import detect_language, fits, remove_banned, shorten
 from remixer.pipeline.rewrite.voices import (
     CTA_CLOSER,
@@ -35,10 +35,21 @@ _NEUTRAL_MARK: dict[Voice, tuple[str, str]] = {
 }
 """Language-neutral voice marks for text the English phrase tables cannot touch."""
 
+_SHORT_OPENER: dict[Voice, str] = {
+    "witty": "Twist: ",
+    "professional": "Note: ",
+    "warm": "Aww, ",
+    "casual": "ok so ",
+    "educational": "Tip: ",
+    "authentic": "Real: ",
+}
+"""Short voice openers for a hook that has little room: the words still change."""
+
 
 def _lower_first(text: str) -> str:
-    if len(text) > 1 and text[1].isupper():
-        return text  # an acronym or a name: keep it
+    first = text.split(" ", 1)[0]
+    if len(text) > 1 and (text[1].isupper() or any(ch.isupper() for ch in first[1:])):
+        return text  # an acronym or a name ("FitNow", "iPhone"): keep it
     return text[:1].lower() + text[1:]
 
 
@@ -130,8 +141,25 @@ def _framed(text: str, reframed: bool, item: CopyItem, brief: CopyBrief) -> Iter
     yield prefix + (_lower_first(text) if prefix else text) + suffix
 
 
+def _keep_meaning(base: str, item: CopyItem, brief: CopyBrief) -> str | None:
+    """Before any word is cut: the voiced full text in the room the redraw gains by
+    shrinking the font (same line count). Never just an added emoji: the old words
+    would still be on screen."""
+    roomier = with_shrink(item)
+    short = [_SHORT_OPENER[brief.voice] + _lower_first(base)] if brief.language == "en" else []
+    for text in [*_framed(base, False, item, brief), *short]:
+        finished = _finish(text, brief.voice, brief.app_name)
+        if _key(finished) != _key(item.text) and fits(finished, roomier):
+            return finished
+    return None
+
+
 def _last_resort(base: str, item: CopyItem, brief: CopyBrief) -> str:
-    """Shorten the plain text, then add the voice's signature so it still changes."""
+    """Keep the meaning if at all possible; else shorten the plain text and add the
+    voice's signature so it still changes."""
+    kept = _keep_meaning(base, item, brief)
+    if kept is not None:
+        return kept
     english = brief.language == "en"
     prefix, suffix = SIGNATURE[brief.voice] if english else _NEUTRAL_MARK[brief.voice]
     words = _compress(base).split()
