@@ -102,6 +102,17 @@ def warp_maps(
     )
 
 
+FOREHEAD_FADE = 0.2
+"""Top share of the face outline faded out of the blend: a reference's fringe or hairline
+would otherwise be pasted onto the target's forehead; identity lives lower down."""
+
+
+def _forehead_ramp(rows: int, face_box: Box) -> Floats:
+    top, height = face_box[1], max(face_box[3], 1)
+    y = np.arange(rows, dtype=np.float32)[:, None]
+    return f32(np.clip((y - top) / (height * FOREHEAD_FADE), 0.0, 1.0))
+
+
 def face_mask(roi: Roi, points: Floats, outline: Floats, keep_mouth: bool = True) -> Floats:
     """The feathered blend mask (0..1, ROI resolution): the outline polygon eroded and
     blurred by a face-relative radius, with a hole for the target's inner mouth."""
@@ -115,6 +126,7 @@ def face_mask(roi: Roi, points: Floats, outline: Floats, keep_mouth: bool = True
         cv2.fillPoly(mouth, [np.round(lips * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
         mouth = f32(cv2.GaussianBlur(mouth, (0, 0), max(0.6, face_w * 0.006)))
         mask = np.minimum(mask, 1.0 - np.clip(mouth * 1.5, 0.0, 1.0))
+    mask *= _forehead_ramp(mask.shape[0], box_of(roi.to_grid(outline)))
     radius = max(1, int(face_w * 0.05))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2)
     mask = f32(cv2.erode(mask, kernel))
