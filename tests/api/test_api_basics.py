@@ -101,6 +101,7 @@ def test_body_limits_and_content_type(api: Api) -> None:
         headers=api.headers(**{"Content-Type": "application/json"}),
     )
     assert_error(resp, 413, "PAYLOAD_TOO_LARGE")
+    assert resp.headers["x-ratelimit-endpoint-class"] == "write"
     resp = api.client.post(
         "/v1/projects", content=b"name=x", headers=api.headers(**{"Content-Type": "text/plain"})
     )

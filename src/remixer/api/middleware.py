@@ -67,7 +67,7 @@ class RequestContextMiddleware:
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             start, body = _too_large(request_id, limit)
-            await send(start)
+            await self._sender(scope, send)(start)
             await send({"type": "http.response.body", "body": body})
             return
         await self.app(scope, _limited(receive, limit), self._sender(scope, send))
