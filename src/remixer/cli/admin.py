@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
@@ -25,16 +26,21 @@ def _uow_factory() -> UnitOfWorkFactory:
     return lambda: UnitOfWork(sessions)
 
 
+def _print_or_fail(command: Callable[[], dict[str, Any]]) -> None:
+    """Print the command's JSON; a rejected input exits 2 with the reason on stderr."""
+    try:
+        print_json(command())
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+
+
 @admin_app.command("create-org")
 def create_org(
     name: Annotated[str, typer.Option(help="Organization name")],
     credits: Annotated[int, typer.Option(help="Initial credit grant")] = 0,
     tier: Annotated[str, typer.Option(help="standard|pilot|partner|unlimited")] = "standard",
 ) -> None:
-    try:
-        print_json(orgs.create_org(_uow_factory(), name, credits, tier))
-    except ValueError as exc:
-        raise fail(str(exc), 2) from exc
+    _print_or_fail(lambda: orgs.create_org(_uow_factory(), name, credits, tier))
 
 
 @admin_app.command("create-key")
@@ -43,10 +49,7 @@ def create_key(
     scopes: Annotated[str, typer.Option(help="Comma-separated scopes, or '*'")],
     env: Annotated[str, typer.Option(help="live|test")] = "live",
 ) -> None:
-    try:
-        print_json(orgs.create_key(_uow_factory(), org, scopes, env))
-    except ValueError as exc:
-        raise fail(str(exc), 2) from exc
+    _print_or_fail(lambda: orgs.create_key(_uow_factory(), org, scopes, env))
 
 
 @admin_app.command("grant-credits")
@@ -54,10 +57,7 @@ def grant_credits(
     org: Annotated[str, typer.Option(help="Organization id (org_…)")],
     credits: Annotated[int, typer.Option(help="Credits to add")],
 ) -> None:
-    try:
-        print_json(orgs.grant_credits(_uow_factory(), org, credits))
-    except ValueError as exc:
-        raise fail(str(exc), 2) from exc
+    _print_or_fail(lambda: orgs.grant_credits(_uow_factory(), org, credits))
 
 
 @admin_app.command("kill-key")
