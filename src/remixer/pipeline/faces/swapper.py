@@ -65,7 +65,7 @@ class ClassicFaceSwapper:
         self._identity = identity
         self._follower = TargetFollower(track, models)
         self._picker = ReferencePicker(identity)
-        self._colour = ColourMatch()
+        self._colour = ColourMatch(smoothing=0.1)
         self._sources = [
             warp_points(r.landmarks, identity.outline_scale) for r in identity.references
         ]
