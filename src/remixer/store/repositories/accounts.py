@@ -9,7 +9,6 @@ from remixer.store.base import rowcount as _rowcount
 from remixer.store.tables.accounts import ApiKey, Organization
 from remixer.store.tables.content import Job
 
-
 # Wallet updates are plain SQL arithmetic; no loaded object needs refreshing in-session
 # (skipping ORM synchronisation halves their cost on the accept path).
 _NO_SYNC = {"synchronize_session": False}
