@@ -15,7 +15,7 @@ from remixer.api.middleware import BodyTooLargeError, RequestContextMiddleware, 
 from remixer.api.ratelimit import ANONYMOUS_TIER, RateLimiter
 from remixer.api.routers import content, influencers, jobs, media, org, projects, social
 from remixer.bootstrap import Components
-from remixer.domain.errors import ErrorCode
+from remixer.domain.errors import ErrorCode, RemixerError
 
 JSON_BODY_LIMIT = 1024 * 1024
 
@@ -60,10 +60,11 @@ def create_app(components: Components, limiter: RateLimiter | None = None) -> Fa
     def fallback_rate(scope: Scope) -> dict[str, str]:
         cls = "read" if scope.get("method") in ("GET", "HEAD") else "write"
         client = scope.get("client") or ("unknown", 0)
+        limiter: RateLimiter = app.state.limiter
         try:
-            return app.state.limiter.hit(ANONYMOUS_TIER, cls, f"ip:{client[0]}").headers()  # type: ignore[no-any-return]
-        except Exception:  # noqa: BLE001 - over the anonymous bucket: headers only, no 429 here
-            return {"X-RateLimit-Endpoint-Class": cls}
+            return limiter.hit(ANONYMOUS_TIER, cls, f"ip:{client[0]}").headers()
+        except RemixerError as exc:  # over the anonymous bucket: its headers, no 429 here
+            return {k: v for k, v in exc.headers.items() if k.startswith("X-RateLimit")}
 
     app.add_middleware(RequestContextMiddleware, body_limit=body_limit, fallback_rate=fallback_rate)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

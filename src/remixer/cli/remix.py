@@ -83,7 +83,7 @@ def remix(
                 provider=provider,
                 model_path=settings.faceswap_model,
                 hooks_for=hooks_for,
-            )  # type: ignore[arg-type]
+            )
         except PipelineError as exc:
             raise fail(f"{exc.code}: {exc.message}") from exc
         for stage in STAGES:
