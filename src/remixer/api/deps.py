@@ -83,13 +83,9 @@ def require(scope: str | None, long_running: bool = False) -> Callable[..., Awai
         require_scope(principal, scope)
         decision = limiter.hit(principal.rate_limit_tier, cls, principal.api_key_id)
         request.scope["state"]["rate_headers"] = decision.headers()
-        return principal_caller(principal, components)
+        return Caller(principal, components)
 
     return dependency
-
-
-def principal_caller(principal: Principal, components: Components) -> Caller:
-    return Caller(principal, components)
 
 
 def _issues(exc: ValidationError) -> list[dict[str, str]]:

@@ -46,7 +46,3 @@ class InfluencerRepository:
     def media_by_ids(self, org_id: str, media_ids: Sequence[str]) -> Sequence[Media]:
         stmt = select(Media).where(Media.id.in_(media_ids), Media.organization_id == org_id)
         return self.session.scalars(stmt).all()
-
-    def media_by_blob_key(self, blob_key: str) -> Media | None:
-        stmt = select(Media).where(Media.blob_key == blob_key).limit(1)
-        return self.session.scalars(stmt).first()

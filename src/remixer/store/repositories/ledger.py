@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,12 +32,6 @@ class LedgerRepository:
         order = (CreditEvent.created_at.desc(), CreditEvent.id.desc())
         return self.session.scalars(stmt.order_by(*order).limit(limit)).all()
 
-    def ledger_sum(self, org_id: str) -> int:
-        stmt = select(func.coalesce(func.sum(CreditEvent.credits), 0)).where(
-            CreditEvent.organization_id == org_id
-        )
-        return int(self.session.scalar(stmt) or 0)
-
     def has_job_event(self, job_id: str, event_type: str) -> bool:
         stmt = select(CreditEvent.id).where(
             CreditEvent.job_id == job_id, CreditEvent.event_type == event_type
@@ -62,6 +56,3 @@ class LedgerRepository:
         self.session.execute(
             delete(IdempotencyRecord).where(IdempotencyRecord.scope_key == scope_key)
         )
-
-    def purge_expired_idempotency(self, now: datetime) -> None:
-        self.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < now))
