@@ -52,7 +52,7 @@ bench: venv
 	$(BIN)/python -m benchmarks.run_all
 
 migration: venv
-	$(BIN)/python scripts/regenerate_migration.py
+	$(BIN)/python scripts/new_migration.py $(MESSAGE)
 
 clean:
 	rm -rf $(VENV) .remixer .pytest_cache .mypy_cache .ruff_cache

@@ -14,9 +14,11 @@ from sqlalchemy import Engine
 from remixer.blobs.signing import UrlSigner
 from remixer.blobs.store import BlobStore, LocalBlobStore
 from remixer.config import Settings
+from remixer.services.auth import KeyLookup, engine_key_lookup
 from remixer.services.ports import JobScheduler, SourceResolver
 from remixer.services.sources import is_resolvable
 from remixer.sources.providers import SourceProvider, build_source_providers
+from remixer.store.batching import TransactionBatcher
 from remixer.store.engine import make_engine, make_session_factory
 from remixer.store.migrations import upgrade_to_head
 from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
@@ -38,6 +40,7 @@ class CatalogSourceResolver:
 class Components:
     settings: Settings
     engine: Engine
+    reader: Engine
     session_factory: sessionmaker[Session]
     read_session_factory: sessionmaker[Session]
     blobs: BlobStore
@@ -45,9 +48,13 @@ class Components:
     providers: list[SourceProvider]
     scheduler: JobScheduler
     sources: SourceResolver = field(init=False)
+    batcher: TransactionBatcher = field(init=False)
+    key_lookup: KeyLookup = field(init=False)
 
     def __post_init__(self) -> None:
         self.sources = CatalogSourceResolver(self.uow_factory, self.providers)
+        self.batcher = TransactionBatcher(self.engine)
+        self.key_lookup = engine_key_lookup(self.reader)
 
     def uow_factory(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
@@ -71,12 +78,13 @@ def build_components(
     engine = make_engine(url)
     reader = make_engine(url, read_only=True) if engine.dialect.name == "sqlite" else engine
     if scheduler is None:
-        from remixer.workflows.scheduler import BackgroundJobScheduler, DbosJobScheduler
+        from remixer.workflows.scheduler import DbosJobScheduler, OutboxJobScheduler
 
-        scheduler = BackgroundJobScheduler(DbosJobScheduler(settings))
+        scheduler = OutboxJobScheduler(DbosJobScheduler(settings))
     return Components(
         settings=settings,
         engine=engine,
+        reader=reader,
         session_factory=make_session_factory(engine),
         read_session_factory=make_session_factory(reader),
         blobs=LocalBlobStore(settings.media_dir),

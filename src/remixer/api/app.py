@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
@@ -29,11 +28,6 @@ def create_app(components: Components, limiter: RateLimiter | None = None) -> Fa
     )
     app.state.components = components
     app.state.limiter = limiter or RateLimiter(components.settings.redis_url)
-    # One thread at a time runs the accept transaction on SQLite: writers are serial
-    # anyway, and a queue of threads fighting over the GIL and the writer lock (a lock
-    # convoy) doubled tail latency in the API benchmark.
-    sqlite = components.engine.dialect.name == "sqlite"
-    app.state.db_limiter = anyio.CapacityLimiter(1 if sqlite else 16)
     for router in (
         org.router,
         projects.router,

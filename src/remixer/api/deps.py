@@ -3,7 +3,6 @@ and JSON bodies parsed after those checks (so auth errors always win over body e
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -16,6 +15,7 @@ from remixer.bootstrap import Components
 from remixer.domain.errors import ErrorCode, RemixerError
 from remixer.domain.principal import Principal
 from remixer.services.auth import authenticate, require_scope
+from remixer.services.bodies import decode_json_body
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -62,7 +62,7 @@ def _authenticate(
     request: Request, components: Components, limiter: RateLimiter, cls: str
 ) -> Principal:
     try:
-        return authenticate(components.read_uow_factory, request.headers.get("authorization"))
+        return authenticate(components.key_lookup, request.headers.get("authorization"))
     except RemixerError:
         decision = limiter.hit(ANONYMOUS_TIER, cls, client_identity(request))
         request.scope["state"]["rate_headers"] = decision.headers()
@@ -96,24 +96,7 @@ def _issues(exc: ValidationError) -> list[dict[str, str]]:
 
 
 async def read_json(request: Request) -> Any:
-    content_type = request.headers.get("content-type", "")
-    raw = await request.body()
-    if not raw:
-        raise RemixerError(
-            ErrorCode.VALIDATION,
-            "A JSON body is required.",
-            {"issues": [{"path": "body", "message": "required"}]},
-        )
-    if content_type.split(";")[0].strip().lower() != "application/json":
-        raise RemixerError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise RemixerError(
-            ErrorCode.VALIDATION,
-            "The body is not valid JSON.",
-            {"issues": [{"path": "body", "message": "invalid JSON"}]},
-        ) from exc
+    return decode_json_body(await request.body(), request.headers.get("content-type", ""))
 
 
 def parse_model(model: type[M], data: Any) -> M:

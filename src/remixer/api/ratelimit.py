@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from limits import RateLimitItemPerMinute
@@ -78,3 +79,12 @@ class RateLimiter:
 
     def reset(self) -> None:
         self._storage.reset()
+
+
+def rate_check(limiter: RateLimiter) -> Callable[[str | None, str, str], dict[str, str]]:
+    """`limiter` as the services' rate port: tier (None = unauthenticated) → headers."""
+
+    def check(tier: str | None, endpoint_class: str, identity: str) -> dict[str, str]:
+        return limiter.hit(tier or ANONYMOUS_TIER, endpoint_class, identity).headers()
+
+    return check

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
 from remixer.domain.errors import ErrorCode, RemixerError
 from remixer.domain.keys import parse_key, secret_matches
 from remixer.domain.principal import Principal
 from remixer.domain.scopes import grants
-from remixer.store.uow import UnitOfWorkFactory
+from remixer.store import hotpath
+from remixer.store.hotpath import KeyRecord
+
+KeyLookup = Callable[[str], KeyRecord | None]
 
 
 def _unauthenticated(message: str = "A valid API key is required.") -> RemixerError:
     return RemixerError(ErrorCode.UNAUTHENTICATED, message)
 
 
-def authenticate(uow_factory: UnitOfWorkFactory, authorization: str | None) -> Principal:
+def engine_key_lookup(engine: Engine) -> KeyLookup:
+    """Key lookups on their own short connection (the read-only engine on SQLite)."""
+
+    def lookup(key_id: str) -> KeyRecord | None:
+        with engine.connect() as conn:
+            return hotpath.key_record(conn, key_id)
+
+    return lookup
+
+
+def authenticate(lookup: KeyLookup, authorization: str | None) -> Principal:
     if not authorization:
         raise _unauthenticated("Missing Authorization header.")
     scheme, _, token = authorization.partition(" ")
@@ -22,26 +39,24 @@ def authenticate(uow_factory: UnitOfWorkFactory, authorization: str | None) -> P
     parsed = parse_key(token.strip())
     if parsed is None:
         raise _unauthenticated("Malformed API key.")
-    with uow_factory() as uow:
-        found = uow.accounts.get_key_and_org(parsed.key_id)
-    if found is None:
+    key = lookup(parsed.key_id)
+    if key is None:
         raise _unauthenticated()
-    key, org = found
     if not secret_matches(parsed.secret, key.key_hash) or key.env != parsed.env or key.revoked:
         raise _unauthenticated()
     if key.killed:
         raise RemixerError(ErrorCode.KILL_SWITCH, "This API key is disabled.", {"scope": "key"})
-    if org.suspended:
+    if key.org_suspended:
         raise RemixerError(
             ErrorCode.KILL_SWITCH, "This organization is suspended.", {"scope": "org"}
         )
     return Principal(
-        api_key_id=key.id,
-        organization_id=org.id,
-        organization_name=org.name,
+        api_key_id=key.key_id,
+        organization_id=key.organization_id,
+        organization_name=key.organization_name,
         env=key.env,
-        scopes=tuple(key.scopes),
-        rate_limit_tier=org.rate_limit_tier,
+        scopes=key.scopes,
+        rate_limit_tier=key.rate_limit_tier,
     )
 
 

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 
 from remixer.blobs.store import sha256_of
 from remixer.domain.errors import ErrorCode, RemixerError, validation
@@ -69,7 +70,21 @@ def _conflict(reason: str) -> RemixerError:
     return RemixerError(ErrorCode.IDEMPOTENCY_CONFLICT, messages[reason], {"reason": reason})
 
 
-def _check_existing(record: IdempotencyRecord, body_hash: str) -> StoredResponse:
+class StoredRecord(Protocol):
+    @property
+    def body_hash(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def status_code(self) -> int | None: ...
+    @property
+    def response_body(self) -> bytes | None: ...
+    @property
+    def response_headers(self) -> str | None: ...
+
+
+def check_existing(record: StoredRecord, body_hash: str) -> StoredResponse:
+    """Replay a stored response, or raise the conflict (body mismatch / still in flight)."""
     if record.body_hash != body_hash:
         raise _conflict("body_mismatch")
     if record.state == "in_flight":
@@ -87,7 +102,7 @@ def begin(uow_factory: UnitOfWorkFactory, scope_key: str, body_hash: str) -> Sto
             expired = record.expires_at < current
             stale = record.state == "in_flight" and record.created_at < current - STALE_IN_FLIGHT
             if not expired and not stale:
-                return _check_existing(record, body_hash)
+                return check_existing(record, body_hash)
             uow.ledger.delete_idempotency(scope_key)
         claimed = uow.ledger.claim_idempotency(
             IdempotencyRecord(
@@ -105,7 +120,7 @@ def begin(uow_factory: UnitOfWorkFactory, scope_key: str, body_hash: str) -> Sto
         record = uow.ledger.get_idempotency(scope_key)
         if record is None:
             raise _conflict("in_flight")
-        return _check_existing(record, body_hash)
+        return check_existing(record, body_hash)
 
 
 def record_response(uow: UnitOfWork, claim: Claim, response: StoredResponse) -> None:

@@ -336,6 +336,36 @@ def request_cancel(
     return {"jobId": job_id, "accepted": True}
 
 
+DISPATCH_BATCH = 200
+
+
+def dispatch_pending(
+    uow_factory: UnitOfWorkFactory, scheduler: JobScheduler, limit: int = DISPATCH_BATCH
+) -> list[str]:
+    """Hand committed jobs from the outbox (the `jobs` table) to the durable queue.
+
+    The API only commits the job row; a worker's dispatcher calls this. The enqueues run
+    outside any transaction (they write DBOS's own tables, ~1 ms each), then one short
+    update marks them. A crash in between, or two workers picking the same job, only
+    enqueues a job twice, which attaches to the same workflow (workflow id = job id).
+    """
+    with uow_factory() as uow:
+        pending = list(uow.content.undispatched_jobs(limit))
+    done: list[str] = []
+    for job_id, kind in pending:
+        try:
+            scheduler.enqueue(job_id, kind)
+        except Exception:
+            log.exception("dispatch of job %s failed; retrying at the next tick", job_id)
+            continue
+        done.append(job_id)
+    if done:
+        with uow_factory() as uow:
+            uow.content.mark_dispatched(done, _now())
+            uow.commit()
+    return done
+
+
 class WorkflowLookup(Protocol):
     """Reads the durable workflow behind a job (workflow id = job id); None when there is none."""
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from remixer.store.engine import transaction_lock
@@ -79,3 +79,9 @@ class UnitOfWork:
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+def uow_on(conn: Connection) -> UnitOfWork:
+    """A unit of work inside a transaction the caller already holds on `conn` (its session
+    works in a savepoint, so leaving the block never ends the caller's transaction)."""
+    return UnitOfWork(sessionmaker(bind=conn, join_transaction_mode="create_savepoint"))

@@ -20,7 +20,7 @@ from dbos import DBOS, DBOSConfig
 
 from remixer.blobs.store import BlobStore, LocalBlobStore
 from remixer.config import Settings
-from remixer.services.jobs import reconcile_jobs
+from remixer.services.jobs import dispatch_pending, reconcile_jobs
 from remixer.store.engine import make_engine, make_session_factory
 from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
 from remixer.workflows.names import (
@@ -31,7 +31,7 @@ from remixer.workflows.names import (
     system_database_url,
     use_wal_for_sqlite,
 )
-from remixer.workflows.scheduler import DbosJobScheduler
+from remixer.workflows.scheduler import DISPATCH_WAKEUP, DbosJobScheduler
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -102,12 +102,29 @@ class Worker:
     scheduler: DbosJobScheduler
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _dispatcher: threading.Thread | None = None
 
     def reconcile(self) -> None:
         try:
             reconcile_jobs(self.runtime.uow_factory, self.scheduler, self.scheduler)
         except Exception:
             log.exception("job reconciler failed; retrying at the next tick")
+
+    def start_dispatcher(self, every_s: float) -> None:
+        """Move committed jobs into DBOS: at once when this process accepted one, else
+        every `every_s` seconds (jobs accepted by other processes)."""
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                DISPATCH_WAKEUP.wait(every_s)
+                DISPATCH_WAKEUP.clear()
+                try:
+                    dispatch_pending(self.runtime.uow_factory, self.scheduler)
+                except Exception:
+                    log.exception("job dispatcher failed; retrying at the next tick")
+
+        self._dispatcher = threading.Thread(target=loop, name="remixer-dispatcher", daemon=True)
+        self._dispatcher.start()
 
     def start_reconciler(self, every_s: float) -> None:
         def loop() -> None:
@@ -120,8 +137,10 @@ class Worker:
 
     def shutdown(self, wait_s: int = 0) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        DISPATCH_WAKEUP.set()
+        for thread in (self._thread, self._dispatcher):
+            if thread is not None:
+                thread.join(timeout=5)
         self.scheduler.close()
         DBOS.destroy(workflow_completion_timeout_sec=wait_s)
         set_runtime(None)
@@ -143,6 +162,7 @@ def launch_worker(
     *,
     polling_interval_s: float = 1.0,
     reconcile_every_s: float = 60.0,
+    dispatch_every_s: float = 0.5,
     workflows: dict[str, tuple[str, str]] | None = None,
 ) -> Worker:
     """Start this process's DBOS worker: register workflows and queues, recover, reconcile."""
@@ -162,4 +182,5 @@ def launch_worker(
         )
     worker = Worker(runtime=get_runtime(), scheduler=DbosJobScheduler(settings, workflows))
     worker.start_reconciler(reconcile_every_s)
+    worker.start_dispatcher(dispatch_every_s)
     return worker

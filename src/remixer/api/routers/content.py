@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import functools
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from remixer.api.deps import Caller, read_json, require
-from remixer.api.idempotency import Idem, to_response
+from remixer.api.deps import Caller, client_identity, components_of, get_limiter, require
+from remixer.api.idempotency import to_response
+from remixer.api.ratelimit import rate_check
 from remixer.api.responses import Cursor, Limit, error_docs, json_response
 from remixer.api.schemas.requests import VideoRemixBody
-from remixer.domain.errors import RemixerError
+from remixer.bootstrap import Components
+from remixer.domain.errors import ErrorCode, RemixerError
 from remixer.domain.ids import parse_id
-from remixer.services import accept, content, idempotency
-from remixer.services.idempotency import Claim, StoredResponse
+from remixer.domain.jobs import KIND_CONTENT_GENERATE
+from remixer.services import accept, content
 
 router = APIRouter(prefix="/v1", tags=["content"])
 Read = Annotated[Caller, Depends(require("content:read"))]
-Start = Annotated[Caller, Depends(require("content:write", long_running=True))]
 
 _REMIX_BODY = {
     "requestBody": {
@@ -36,45 +36,42 @@ _REMIX_BODY = {
     "/projects/{projectId}/content/video-remix",
     status_code=202,
     openapi_extra=_REMIX_BODY,
-    responses=error_docs(402, 404, 409, 415),
+    responses=error_docs(401, 402, 403, 404, 409, 415, 429, 503),
 )
-async def video_remix(projectId: str, caller: Start, idem: Idem, request: Request) -> Response:
-    """Start a video-remix job; checks run in SPEC §6.1's order."""
-    pid = parse_id(projectId, "prj", "path.projectId")
-    c = caller.components
-    claim: Claim | None = None
-    if idem.key is not None:
-        await run_in_threadpool(accept.check_project, c.uow_factory, caller.org_id, pid)
-        started = await run_in_threadpool(
-            idem.begin, c.uow_factory, caller.principal.api_key_id, [pid]
-        )
-        if isinstance(started, StoredResponse):
-            return to_response(started, replayed=True)
-        claim = started
+async def video_remix(projectId: str, request: Request) -> Response:
+    """Start a video-remix job; checks run in SPEC §6.1's order (auth included, so that the
+    whole accept is one unit of work on the store's group-commit thread)."""
+    c = components_of(request)
+    call = accept.RemixCall(
+        authorization=request.headers.get("authorization"),
+        client=client_identity(request),
+        project_id=projectId,
+        body=await request.body(),
+        content_type=request.headers.get("content-type", ""),
+        idempotency_key=request.headers.get("idempotency-key"),
+    )
     try:
-        parsed = await _parse_remix(request)
-        ports = accept.AcceptPorts(
-            c.scheduler, c.sources, c.settings.video_remix_credits, c.read_uow_factory
-        )
-        result = await anyio.to_thread.run_sync(
-            functools.partial(
-                accept.accept_remix, c.uow_factory, ports, caller.principal, pid, parsed, claim
-            ),
-            limiter=request.app.state.db_limiter,
-        )
-    except BaseException:
-        if claim is not None:
-            await run_in_threadpool(idempotency.abandon, c.uow_factory, claim)
-        raise
-    return to_response(result)
+        accepted = await _accept(c, call, rate_check(get_limiter(request)))
+    finally:
+        if call.rate_headers:
+            request.scope["state"]["rate_headers"] = call.rate_headers
+    if accepted.job_id is not None:
+        c.scheduler.enqueue(accepted.job_id, KIND_CONTENT_GENERATE)
+    return to_response(accepted.response, replayed=accepted.replayed)
 
 
-async def _parse_remix(request: Request) -> accept.RemixRequest | RemixerError:
-    """The body check's outcome; an error is raised by the service after the project checks."""
-    try:
-        return accept.validate_request(accept.parse_body_fields(await read_json(request)))
-    except RemixerError as exc:
-        return exc
+async def _accept(c: Components, call: accept.RemixCall, rate: accept.RateCheck) -> accept.Accepted:
+    unit = accept.remix_unit(call, rate, c.settings.video_remix_credits)
+    for _ in range(3):
+        try:
+            return await asyncio.wrap_future(c.batcher.submit(unit))
+        except accept.SourceCheckNeededError as need:
+            if not await run_in_threadpool(c.sources.is_resolvable, need.tiktok_id):
+                raise accept.unresolvable_source() from None
+            call.source_checked = True
+        except accept.IdempotencyRaceError:
+            continue  # the other request's record is committed now: the next try replays it
+    raise RemixerError(ErrorCode.INTERNAL, "The request could not be completed; retry it.")
 
 
 @router.get("/content/{containerId}", responses=error_docs(404))

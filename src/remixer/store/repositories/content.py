@@ -79,6 +79,20 @@ class ContentRepository:
         stmt = update(Job).where(Job.id == job_id, Job.status == "running").values(**values)
         return _rowcount(self.session.execute(stmt)) == 1
 
+    def undispatched_jobs(self, limit: int) -> Sequence[tuple[str, str]]:
+        """(id, kind) of running jobs no worker has handed to DBOS yet, oldest first."""
+        stmt = (
+            select(Job.id, Job.kind)
+            .where(Job.dispatched_at.is_(None), Job.status == "running")
+            .order_by(Job.id)
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in self.session.execute(stmt)]
+
+    def mark_dispatched(self, job_ids: Sequence[str], at: datetime) -> None:
+        stmt = update(Job).where(Job.id.in_(job_ids)).values(dispatched_at=at)
+        self.session.execute(stmt, execution_options={"synchronize_session": False})
+
     def queued_job_ids(self, older_than: datetime) -> Sequence[str]:
         stmt = select(Job.id).where(Job.status == "running", Job.started_at < older_than)
         return self.session.scalars(stmt).all()

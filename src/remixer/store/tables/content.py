@@ -40,7 +40,10 @@ class Container(Base):
 
 class Job(Base):
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_org_status", "organization_id", "status"),)
+    __table_args__ = (
+        Index("ix_jobs_org_status", "organization_id", "status"),
+        Index("ix_jobs_dispatch", "dispatched_at", "status"),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
@@ -63,3 +66,5 @@ class Job(Base):
     stage_started_at: Mapped[datetime | None] = mapped_column(nullable=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # When a worker handed the job to DBOS; NULL = still in the outbox (see services.jobs).
+    dispatched_at: Mapped[datetime | None] = mapped_column(nullable=True)
