@@ -30,7 +30,9 @@ def live(tmp_path_factory: pytest.TempPathFactory, e2e_assets: DemoAssets) -> It
         public_url=f"http://127.0.0.1:{port}",
         _env_file=None,  # type: ignore[call-arg]
     )
-    key = _operator_setup(settings, e2e_assets.source.parent)
+    # `pilot`: the tests poll jobs several times a second, for minutes on a loaded
+    # machine, which a `standard` key's 120 reads a minute would cut short with a 429.
+    key = _operator_setup(settings, e2e_assets.source.parent, tier="pilot")
     service = EmbeddedService(settings, port)
     try:
         with httpx.Client(

@@ -95,7 +95,7 @@ def _poll_job(http: httpx.Client, job_id: str, label: str) -> dict[str, Any]:
             time.sleep(0.5)
 
 
-def _operator_setup(settings: Settings, assets_dir: Path) -> str:
+def _operator_setup(settings: Settings, assets_dir: Path, tier: str = "standard") -> str:
     """What an operator does with `remixer admin` and `remixer sources import`."""
     from remixer.bootstrap import build_components
     from remixer.services import orgs
@@ -107,7 +107,7 @@ def _operator_setup(settings: Settings, assets_dir: Path) -> str:
         def cancel(self, job_id: str) -> None: ...
 
     components = build_components(settings, scheduler=_NoJobs())
-    org = orgs.create_org(components.uow_factory, "Demo Brand Inc", 1000, "standard")
+    org = orgs.create_org(components.uow_factory, "Demo Brand Inc", 1000, tier)
     key = orgs.create_key(components.uow_factory, org["organizationId"], "*", "live")["key"]
     report = import_sources(
         components.uow_factory,

@@ -1,6 +1,7 @@
 """Following the target on each frame of the dense pass: FaceMesh in tracking mode on a crop
-around the track's box (so only the target is seen), One-Euro smoothing, and the blend
-strength, which fades out and back in around turns, occlusions and track gaps."""
+around the track's box (so only the target is seen), rigid + residual smoothing
+(`stabilise`), and the blend strength, which fades out and back in around turns,
+occlusions and track gaps."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from remixer.pipeline.faces.geometry import Pose, box_of, estimate_pose, expand_box
+from remixer.pipeline.faces.geometry import Pose, estimate_pose, expand_box
 from remixer.pipeline.faces.models import FaceModels, Landmarker, Landmarks
-from remixer.pipeline.faces.smoothing import OneEuroFilter
+from remixer.pipeline.faces.stabilise import RigidResidualSmoother, Stabilised
 from remixer.pipeline.faces.track import FaceTrack
 from remixer.pipeline.types import Box, Frame
 
@@ -23,12 +24,14 @@ FADE_SECONDS = 0.15
 
 @dataclass(frozen=True)
 class FaceState:
-    """The target on one frame: smoothed landmarks (frame pixels), pose, blend strength."""
+    """The target on one frame: smoothed landmarks (frame pixels, and split into the face's
+    own frame and a similarity in `stable`), raw landmarks, pose, blend strength."""
 
     landmarks: Landmarks
     raw: Landmarks
     pose: Pose
     alpha: float
+    stable: Stabilised
 
 
 class TargetFollower:
@@ -38,7 +41,7 @@ class TargetFollower:
         self._track = track
         self._models = models
         self._mesh: Landmarker | None = None
-        self._smooth = OneEuroFilter(track.fps)
+        self._smooth = RigidResidualSmoother(track.fps)
         self._fade = max(1, round(FADE_SECONDS * track.fps))
         self._last_index = -2
         self._mesh_fresh = True
@@ -70,10 +73,10 @@ class TargetFollower:
             return None
         if self._mesh_fresh:
             self._found_since = index
-        unit = float(box_of(raw)[2])
-        smooth = self._smooth(raw, unit)
+        stable = self._smooth(raw)
+        smooth = stable.points
         pose = estimate_pose(smooth)
-        return FaceState(smooth, raw, pose, self._alpha(index, pose))
+        return FaceState(smooth, raw, pose, self._alpha(index, pose), stable)
 
     def _landmarks(self, frame_bgr: Frame, box: Box) -> Landmarks | None:
         h, w = frame_bgr.shape[:2]

@@ -89,16 +89,15 @@ class ClassicFaceSwapper:
     def _render(self, frame_bgr: Frame, state: FaceState) -> None:
         ref_index = self._picker.pick(state.pose)
         ref = self._identity.references[ref_index]
-        dst = warp_points(state.landmarks, self._identity.outline_scale)
         render_reference(
             frame_bgr,
             ref.crop_bgr,
             self._sources[ref_index],
-            dst,
+            state.stable,
+            self._identity.outline_scale,
             self._identity.triangles,
             self._colour,
             state.alpha,
-            state.landmarks,
         )
 
     def close(self) -> None:

@@ -12,7 +12,9 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from remixer.pipeline.faces.geometry import INNER_LIPS, box_of, outline_polygon
+from remixer.pipeline.faces.facegrid import grid_for
+from remixer.pipeline.faces.geometry import INNER_LIPS, box_of, outline_polygon, warp_points
+from remixer.pipeline.faces.stabilise import Stabilised
 from remixer.pipeline.types import Box, Frame
 
 Floats = NDArray[np.float32]
@@ -79,12 +81,10 @@ def triangle_ids(
     return ids
 
 
-def warp_maps(
-    roi: Roi, dst: Floats, src: Floats, triangles: NDArray[np.int32]
-) -> tuple[Floats, Floats]:
-    """Full-ROI-resolution remap tables sending each ROI pixel to reference-crop pixels."""
-    grid_dst = roi.to_grid(dst)
-    size = roi.grid_size
+def grid_maps(
+    grid_dst: Floats, src: Floats, triangles: NDArray[np.int32], size: tuple[int, int]
+) -> Floats:
+    """Per grid cell (H×W×2), the reference-crop position it shows (−1 outside the mesh)."""
     ids = triangle_ids(grid_dst, triangles, size)
     affines = triangle_affines(grid_dst, src, triangles)
     outside = np.zeros((1, 3, 2), np.float32)
@@ -93,12 +93,8 @@ def warp_maps(
     safe = np.where(ids == NO_TRIANGLE, len(triangles), ids).astype(np.intp)
     gx, gy = np.meshgrid(np.arange(size[0], dtype=np.float32), np.arange(size[1], dtype=np.float32))
     coeff = affines[safe]
-    map_x = gx * coeff[..., 0, 0] + gy * coeff[..., 1, 0] + coeff[..., 2, 0]
-    map_y = gx * coeff[..., 0, 1] + gy * coeff[..., 1, 1] + coeff[..., 2, 1]
-    full = (roi.box[2], roi.box[3])
-    return (
-        f32(cv2.resize(map_x, full, interpolation=cv2.INTER_LINEAR)),
-        f32(cv2.resize(map_y, full, interpolation=cv2.INTER_LINEAR)),
+    return f32(
+        gx[..., None] * coeff[..., 0, :] + gy[..., None] * coeff[..., 1, :] + coeff[..., 2, :]
     )
 
 
@@ -113,24 +109,28 @@ def _forehead_ramp(rows: int, face_box: Box) -> Floats:
     return f32(np.clip((y - top) / (height * FOREHEAD_FADE), 0.0, 1.0))
 
 
-def face_mask(roi: Roi, points: Floats, outline: Floats, keep_mouth: bool = True) -> Floats:
-    """The feathered blend mask (0..1, ROI resolution): the outline polygon eroded and
-    blurred by a face-relative radius, with a hole for the target's inner mouth."""
-    size = roi.grid_size
+def grid_mask(size: tuple[int, int], outline: Floats, inner_lips: Floats | None = None) -> Floats:
+    """The feathered blend mask (0..1) on a grid of `size` cells, points in cells: the
+    outline polygon eroded and blurred by a face-relative radius, minus the inner mouth."""
     mask = np.zeros((size[1], size[0]), dtype=np.float32)
-    cv2.fillPoly(mask, [np.round(roi.to_grid(outline) * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
-    face_w = box_of(roi.to_grid(outline))[2]
-    if keep_mouth:
-        lips = roi.to_grid(points[list(INNER_LIPS)])
+    cv2.fillPoly(mask, [np.round(outline * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
+    face_w = box_of(outline)[2]
+    if inner_lips is not None:
         mouth = np.zeros_like(mask)
-        cv2.fillPoly(mouth, [np.round(lips * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
+        cv2.fillPoly(mouth, [np.round(inner_lips * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
         mouth = f32(cv2.GaussianBlur(mouth, (0, 0), max(0.6, face_w * 0.006)))
         mask = np.minimum(mask, 1.0 - np.clip(mouth * 1.5, 0.0, 1.0))
-    mask *= _forehead_ramp(mask.shape[0], box_of(roi.to_grid(outline)))
+    mask *= _forehead_ramp(mask.shape[0], box_of(outline))
     radius = max(1, int(face_w * 0.05))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2)
     mask = f32(cv2.erode(mask, kernel))
-    mask = f32(cv2.GaussianBlur(mask, (0, 0), radius * 0.6))
+    return f32(cv2.GaussianBlur(mask, (0, 0), radius * 0.6))
+
+
+def face_mask(roi: Roi, points: Floats, outline: Floats, keep_mouth: bool = True) -> Floats:
+    """`grid_mask` for frame points on the ROI's grid, at ROI resolution."""
+    lips = roi.to_grid(points[list(INNER_LIPS)]) if keep_mouth else None
+    mask = grid_mask(roi.grid_size, roi.to_grid(outline), lips)
     return f32(cv2.resize(mask, (roi.box[2], roi.box[3]), interpolation=cv2.INTER_LINEAR))
 
 
@@ -179,25 +179,60 @@ def blend_into(frame_bgr: Frame, roi: Roi, face_bgr: Frame, weight: Floats) -> N
     region[:] = cv2.blendLinear(face_bgr, region, weight, 1.0 - weight)
 
 
+GRID_CELLS = 320
+"""Grid cells across the face for warp maps and mask (full resolution below that)."""
+
+
+def _to_roi(grid_image: Floats, matrix: NDArray[np.float64], roi: Box, outside: float) -> Floats:
+    return f32(
+        cv2.warpAffine(
+            grid_image,
+            matrix,
+            (roi[2], roi[3]),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=(outside, outside, outside, outside),
+        )
+    )
+
+
 def render_reference(
     frame_bgr: Frame,
     crop_bgr: Frame,
     src: Floats,
-    dst: Floats,
+    face: Stabilised,
+    outline_scale: float,
     triangles: NDArray[np.int32],
     colour: ColourMatch,
     alpha: float,
-    landmarks: Floats,
 ) -> None:
-    """Warp the reference crop (points `src`) onto `dst` and blend it into the frame."""
-    roi = roi_for(dst, frame_bgr.shape)
+    """Warp the reference crop (points `src`) onto the stabilised face and blend it in.
+
+    Maps and mask are built on a grid in the face's own frame (`facegrid`) and carried
+    into the frame by the face's similarity, so a face that moves rigidly is rendered
+    as one rigidly moving image."""
+    local = warp_points(face.local, outline_scale)
+    roi = roi_for(warp_points(face.points, outline_scale), frame_bgr.shape)
     if roi is None or alpha <= 0.0:
         return
-    map_x, map_y = warp_maps(roi, dst, src, triangles)
-    warped = u8(
-        cv2.remap(crop_bgr, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    grid = grid_for(local, face.unit, GRID_CELLS)
+    maps = grid_maps(grid.to_grid(local), src, triangles, grid.size)
+    mask = grid_mask(
+        grid.size,
+        grid.to_grid(outline_polygon(local)),
+        grid.to_grid(face.local[list(INNER_LIPS)]),
     )
-    mask = face_mask(roi, landmarks, outline_polygon(dst))
+    matrix = grid.from_roi(face.rigid, roi.box)
+    warped = u8(
+        cv2.remap(
+            crop_bgr,
+            _to_roi(maps, matrix, roi.box, -1.0),
+            None,
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
+    )
+    weight = _to_roi(mask, matrix, roi.box, 0.0)
     x, y, w, h = roi.box
-    colour.update(warped, frame_bgr[y : y + h, x : x + w], mask)
-    blend_into(frame_bgr, roi, colour.apply(warped), mask * np.float32(alpha))
+    colour.update(warped, frame_bgr[y : y + h, x : x + w], weight)
+    blend_into(frame_bgr, roi, colour.apply(warped), weight * np.float32(alpha))
