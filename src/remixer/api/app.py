@@ -28,12 +28,13 @@ def create_app(components: Components, limiter: RateLimiter | None = None) -> Fa
     )
     app.state.components = components
     app.state.limiter = limiter or RateLimiter(components.settings.redis_url)
+    # content first: routes are matched in order, and video-remix is the hot path.
     for router in (
+        content.router,
         org.router,
         projects.router,
         social.router,
         influencers.router,
-        content.router,
         jobs.router,
         media.router,
     ):

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
-from ulid import ULID
+from remixer.domain.ids import new_ulid_id
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -60,7 +60,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = f"req_{ULID()}"
+        request_id = new_ulid_id("req")
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         limit = self.body_limit(scope["path"])

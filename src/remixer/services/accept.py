@@ -51,6 +51,11 @@ class RemixRequest:
     social_account_id: str | None
     influencer_id: str | None
 
+    @property
+    def lookups(self) -> tuple[str | None, str | None]:
+        """(influencer id, TikTok id) to read with the project."""
+        return self.influencer_id, self.tiktok_video_id
+
 
 @dataclass
 class RemixCall:
@@ -74,6 +79,14 @@ class Accepted:
     replayed: bool
 
 
+@dataclass(frozen=True)
+class Refused:
+    """An accept that wrote nothing: the error to answer with, or a signal to the caller
+    (`SourceCheckNeededError`, `IdempotencyRaceError`) to act and submit again."""
+
+    error: Exception
+
+
 class SourceCheckNeededError(Exception):
     """The id is not in the catalog: ask the providers (network) outside the transaction,
     then submit the call again with `source_checked=True`."""
@@ -95,11 +108,15 @@ def unresolvable_source() -> RemixerError:
 
 def remix_unit(
     call: RemixCall, rate: RateCheck, credits_per_remix: int
-) -> Callable[[Connection], Accepted]:
-    """The accept as a unit of work for `TransactionBatcher.submit`."""
+) -> Callable[[Connection], Accepted | Refused]:
+    """The accept as a unit of work for `TransactionBatcher.submit`: refusals are returned
+    (having written nothing), so they never roll back the accepts batched with them."""
 
-    def work(conn: Connection) -> Accepted:
-        return _accept(conn, call, rate, credits_per_remix)
+    def work(conn: Connection) -> Accepted | Refused:
+        try:
+            return _accept(conn, call, rate, credits_per_remix)
+        except (RemixerError, SourceCheckNeededError, IdempotencyRaceError) as exc:
+            return Refused(exc)
 
     return work
 
@@ -107,9 +124,14 @@ def remix_unit(
 def _accept(conn: Connection, call: RemixCall, rate: RateCheck, credits: int) -> Accepted:
     principal = _authorize(conn, call, rate)
     pid = parse_id(call.project_id, "prj", "path.projectId")
-    project = hotpath.project_record(conn, principal.organization_id, pid)
-    if project is None:
+    # The body is parsed now so that one statement reads the project, the influencer and
+    # the catalog entry; its errors are raised in their place in §6.1's order.
+    parsed = _parse(call)
+    named = (None, None) if isinstance(parsed, RemixerError) else parsed.lookups
+    plan = hotpath.remix_plan(conn, principal.organization_id, pid, *named)
+    if plan is None:
         raise not_found("Project")
+    project = plan.project
     if project.status == "archived":
         raise conflict("PROJECT_ARCHIVED", "The project is archived.")
     scope_key = None
@@ -120,15 +142,31 @@ def _accept(conn: Connection, call: RemixCall, rate: RateCheck, credits: int) ->
         stored = _stored_response(conn, scope_key, body_hash)
         if stored is not None:
             return Accepted(stored, None, replayed=True)
-    request = validate_request(parse_body_fields(decode_json_body(call.body, call.content_type)))
-    influencer, layer_id = _resolve(conn, project, request)
-    if not call.source_checked and not hotpath.in_catalog(conn, request.tiktok_video_id):
+    if isinstance(parsed, RemixerError):
+        raise parsed
+    request = parsed
+    influencer, layer_id = _resolve(conn, project, request, plan.influencer)
+    if not call.source_checked and not plan.in_catalog:
         raise SourceCheckNeededError(request.tiktok_video_id)
     cost = 0 if principal.sandbox else credits
-    _check_capacity(conn, principal, cost)
-    response, job_id = _create(conn, principal, project, request, influencer, layer_id, cost)
-    if scope_key is not None:
+    if scope_key is None:
+        _check_capacity(conn, principal, cost)
+        response, job_id = _create(conn, principal, project, request, influencer, layer_id, cost)
+        return Accepted(response, job_id, replayed=False)
+    # A concurrent transaction (PostgreSQL) may store the same key first: the savepoint
+    # takes the reservation and the rows back with the failed insert.
+    savepoint = conn.begin_nested()
+    try:
+        _check_capacity(conn, principal, cost)
+        response, job_id = _create(conn, principal, project, request, influencer, layer_id, cost)
         _store_response(conn, scope_key, body_hash, response)
+    except IntegrityError as exc:
+        savepoint.rollback()
+        raise IdempotencyRaceError() from exc
+    except RemixerError:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
     return Accepted(response, job_id, replayed=False)
 
 
@@ -173,25 +211,28 @@ def _store_response(
         "created_at": current,
         "expires_at": current + idempotency.REPLAY_WINDOW,
     }
-    savepoint = conn.begin_nested()
+    hotpath.insert_idempotency(conn, values)
+
+
+def _parse(call: RemixCall) -> RemixRequest | RemixerError:
     try:
-        hotpath.insert_idempotency(conn, values)
-    except IntegrityError as exc:
-        savepoint.rollback()
-        raise IdempotencyRaceError() from exc
-    savepoint.commit()
+        return validate_request(parse_body_fields(decode_json_body(call.body, call.content_type)))
+    except RemixerError as exc:
+        return exc
 
 
 def _resolve(
-    conn: Connection, project: ProjectRecord, request: RemixRequest
+    conn: Connection,
+    project: ProjectRecord,
+    request: RemixRequest,
+    named: InfluencerRecord | None,
 ) -> tuple[InfluencerRecord, str | None]:
-    """Referenced ids → wiring chain (§6.7) → influencer ready."""
+    """Referenced ids → wiring chain (§6.7) → influencer ready. `named` is the influencer
+    `request.influencer_id` names, as read with the project (None: not in the project)."""
     if request.social_account_id is None:
-        assert request.influencer_id is not None
-        found = hotpath.influencer_record(conn, project.id, request.influencer_id)
-        if found is None:
+        if named is None:
             raise not_found("Influencer")
-        influencer, layer_id = found, None
+        influencer, layer_id = named, None
     else:
         with uow_on(conn) as uow:
             resolution = resolve_influencer(

@@ -1,18 +1,30 @@
-"""Group commit: many small write units share one transaction, each inside its own savepoint.
+"""Group commit: many small write units share one transaction.
 
 Accepting a job is a handful of short statements; committing them one request at a time
 spends most of the time in BEGIN/COMMIT, the connection pool and thread hand-offs. The
-batcher's threads each take every unit waiting in the queue, run them in one transaction
-(a unit that raises is rolled back to its savepoint and gets its exception; the others
-go on), commit once, then resolve every unit's future. If the commit itself fails, each
-unit is retried alone so one bad unit cannot sink the others.
+batcher takes every unit waiting, runs them in one transaction, commits once, then
+resolves every unit's future.
 
-SQLite has one writer, so it gets one thread (holding the process's transaction lock
-for the file); PostgreSQL gets a few, each with its own connection.
+Where the batch runs:
+- SQLite (one writer, statements of a few microseconds): on the event loop itself, after
+  the current round of callbacks, so requests that arrived together share a batch and no
+  thread hand-off is paid. A worker thread and the loop passing the GIL back and forth
+  around every statement (sqlite3 releases it) cost more than the statements; see
+  docs/performance.md. The loop never waits on the database: when another thread of this
+  process holds the file, or another process holds its write lock for more than
+  `INLINE_BUSY_MS`, the batch goes to the worker thread instead.
+- PostgreSQL (network round trips): a few worker threads, each with its own connection.
+
+A unit's contract: it *returns* its expected failures (a refusal is a value, not an
+exception) and leaves nothing written when it does. An exception means something
+unexpected (a database error, a bug): the batch is rolled back and every unit of it is
+retried alone, in its own transaction, so one bad unit cannot sink the others. (Per-unit
+savepoints would give the same isolation at two extra statements per unit.)
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -20,53 +32,71 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
-from remixer.store.engine import transaction_lock
+from remixer.store.engine import SQLITE_BUSY_TIMEOUT_MS, transaction_lock
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_BATCH = 128
+INLINE_BUSY_MS = 20
+
+
+Settle = Callable[[Any, BaseException | None], None]
 
 
 @dataclass(frozen=True)
-class _Unit(Generic[T]):
-    work: Callable[[Connection], T]
-    future: Future[T]
+class _Unit:
+    work: Callable[[Connection], Any]
+    settle: Settle  # (result, error); callable from any thread
+
+
+class _BusyError(Exception):
+    """The database is held elsewhere; run this batch on the worker thread."""
 
 
 class TransactionBatcher:
-    """Runs `work(connection)` callables in shared transactions; `submit` returns a Future."""
+    """Runs `work(connection)` callables in shared transactions.
 
-    def __init__(self, engine: Engine, threads: int | None = None) -> None:
+    `await run(work)` from the event loop; `submit(work)` (a concurrent Future) from
+    anywhere else.
+    """
+
+    def __init__(
+        self, engine: Engine, threads: int | None = None, inline: bool | None = None
+    ) -> None:
         self._engine = engine
         sqlite = engine.dialect.name == "sqlite"
+        self._inline = sqlite if inline is None else inline
         self._threads_wanted = threads or (1 if sqlite else 4)
-        self._queue: queue.SimpleQueue[_Unit[Any] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Unit | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._start_lock = threading.Lock()
+        self._pending: list[_Unit] = []
+        self._flush_scheduled = False
         self._closed = False
 
-    def submit(self, work: Callable[[Connection], T]) -> Future[T]:
-        if self._closed:
-            raise RuntimeError("the transaction batcher is closed")
-        if not self._threads:
-            self._start()
-        future: Future[T] = Future()
-        self._queue.put(_Unit(work, future))
-        return future
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        """The unit's result, from a transaction shared with the units submitted with it."""
+        if not self._inline:
+            return await asyncio.wrap_future(self.submit(work))
+        self._check_open()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._pending.append(_Unit(work, _loop_settler(loop, future)))
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            loop.call_soon(self._flush_inline)
+        return await future
 
-    def _start(self) -> None:
-        with self._start_lock:
-            while len(self._threads) < self._threads_wanted:
-                thread = threading.Thread(
-                    target=self._run, name=f"remixer-batch-{len(self._threads)}", daemon=True
-                )
-                thread.start()
-                self._threads.append(thread)
+    def submit(self, work: Callable[[Connection], T]) -> Future[T]:
+        future: Future[T] = Future()
+        self._enqueue(_Unit(work, _future_settler(future)))
+        return future
 
     def close(self) -> None:
         """Finish queued units, then stop the threads."""
@@ -77,12 +107,42 @@ class TransactionBatcher:
             thread.join(timeout=10)
         self._threads.clear()
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the transaction batcher is closed")
+
+    def _enqueue(self, unit: _Unit) -> None:
+        self._check_open()
+        if not self._threads:
+            self._start()
+        self._queue.put(unit)
+
+    def _start(self) -> None:
+        with self._start_lock:
+            while len(self._threads) < self._threads_wanted:
+                thread = threading.Thread(
+                    target=self._run, name=f"remixer-batch-{len(self._threads)}", daemon=True
+                )
+                thread.start()
+                self._threads.append(thread)
+
+    def _flush_inline(self) -> None:
+        self._flush_scheduled = False
+        units, self._pending = self._pending, []
+        for start in range(0, len(units), MAX_BATCH):
+            batch = units[start : start + MAX_BATCH]
+            try:
+                self._run_batch(batch, inline=True)
+            except _BusyError:
+                for unit in batch:
+                    self._enqueue(unit)
+
     def _run(self) -> None:
         while True:
             first = self._queue.get()
             if first is None:
                 return
-            units: list[_Unit[Any]] = [first]
+            units: list[_Unit] = [first]
             stop = False
             while len(units) < MAX_BATCH:
                 try:
@@ -93,48 +153,90 @@ class TransactionBatcher:
                     stop = True
                     break
                 units.append(nxt)
-            self._run_batch(units)
+            self._run_batch(units, inline=False)
             if stop:
                 return
 
-    def _run_batch(self, units: list[_Unit[Any]]) -> None:
+    def _run_batch(self, units: list[_Unit], inline: bool) -> None:
+        if len(units) > 1:
+            try:
+                results = self._transaction(units, inline)
+            except _BusyError:
+                raise
+            except Exception:
+                log.exception("a batch of %d units failed; retrying each alone", len(units))
+            else:
+                for unit, result in zip(units, results, strict=True):
+                    unit.settle(result, None)
+                return
+        for unit in units:
+            try:
+                result = self._transaction([unit], inline)[0]
+            except _BusyError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - delivered to the unit's caller
+                unit.settle(None, exc)
+            else:
+                unit.settle(result, None)
+
+    def _transaction(self, units: list[_Unit], inline: bool) -> list[Any]:
         lock = transaction_lock(self._engine)
-        outcomes: list[tuple[bool, Any]] = []
-        try:
+        if not inline:
             with lock or nullcontext(), self._engine.connect() as conn, conn.begin():
-                outcomes = [_run_unit(conn, unit) for unit in units]
-        except Exception:
-            log.exception("a batch of %d units failed to commit; retrying one by one", len(units))
-            for unit in units:
-                self._run_batch_of_one(unit)
-            return
-        for unit, (ok, value) in zip(units, outcomes, strict=True):
-            _settle(unit, ok, value)
-
-    def _run_batch_of_one(self, unit: _Unit[Any]) -> None:
-        lock = transaction_lock(self._engine)
+                return [unit.work(conn) for unit in units]
+        if lock is not None and not lock.acquire(blocking=False):
+            raise _BusyError()
         try:
-            with lock or nullcontext(), self._engine.connect() as conn, conn.begin():
-                ok, value = _run_unit(conn, unit)
-        except Exception as exc:  # noqa: BLE001 - delivered to the unit's caller
-            ok, value = False, exc
-        _settle(unit, ok, value)
+            with self._engine.connect() as conn:
+                return _inline_transaction(conn, units)
+        finally:
+            if lock is not None:
+                lock.release()
 
 
-def _run_unit(conn: Connection, unit: _Unit[Any]) -> tuple[bool, Any]:
-    savepoint = conn.begin_nested()
+def _inline_transaction(conn: Connection, units: list[_Unit]) -> list[Any]:
+    """One transaction that gives up (`_BusyError`) rather than wait long for SQLite's lock."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA busy_timeout = {INLINE_BUSY_MS}")
     try:
-        value = unit.work(conn)
-    except Exception as exc:  # noqa: BLE001 - delivered to the unit's caller
-        savepoint.rollback()
-        return False, exc
-    savepoint.commit()
-    return True, value
+        try:
+            transaction = conn.begin()
+        except OperationalError as exc:
+            raise _BusyError() from exc
+        with transaction:
+            return [unit.work(conn) for unit in units]
+    finally:
+        driver.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
-def _settle(unit: _Unit[Any], ok: bool, value: Any) -> None:
-    if unit.future.set_running_or_notify_cancel():
-        if ok:
-            unit.future.set_result(value)
+def _future_settler(future: Future[Any]) -> Settle:
+    def settle(result: Any, error: BaseException | None) -> None:
+        if future.set_running_or_notify_cancel():
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
+
+    return settle
+
+
+def _loop_settler(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any]) -> Settle:
+    """Settles an asyncio future directly on its loop's thread, via the loop elsewhere."""
+    loop_thread = threading.get_ident()
+
+    def on_loop(result: Any, error: BaseException | None) -> None:
+        if future.done():  # the request was cancelled (client went away)
+            return
+        if error is None:
+            future.set_result(result)
         else:
-            unit.future.set_exception(value)
+            future.set_exception(error)
+
+    def settle(result: Any, error: BaseException | None) -> None:
+        if threading.get_ident() == loop_thread:
+            on_loop(result, error)
+        else:
+            loop.call_soon_threadsafe(on_loop, result, error)
+
+    return settle

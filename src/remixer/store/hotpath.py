@@ -82,17 +82,28 @@ _KEY = (
     .join(Organization, Organization.id == ApiKey.organization_id)
     .where(ApiKey.id == bindparam("key_id"))
 )
-_PROJECT = select(
-    Project.id, Project.status, Project.brand_voice, Project.primary_language, Project.brand_context
-).where(Project.id == bindparam("project_id"), Project.organization_id == bindparam("org_id"))
-_INFLUENCER = select(
-    Influencer.id, Influencer.status, Influencer.brand_voice, Influencer.language
-).where(
-    Influencer.id == bindparam("influencer_id"),
-    Influencer.project_id == bindparam("project_id"),
-    Influencer.deleted.is_(False),
+_PLAN = (
+    select(
+        Project.id,
+        Project.status,
+        Project.brand_voice,
+        Project.primary_language,
+        Project.brand_context,
+        Influencer.id,
+        Influencer.status,
+        Influencer.brand_voice,
+        Influencer.language,
+        CatalogItem.tiktok_id,
+    )
+    .outerjoin(
+        Influencer,
+        (Influencer.id == bindparam("influencer_id"))
+        & (Influencer.project_id == Project.id)
+        & Influencer.deleted.is_(False),
+    )
+    .outerjoin(CatalogItem, CatalogItem.tiktok_id == bindparam("tiktok_id"))
+    .where(Project.id == bindparam("project_id"), Project.organization_id == bindparam("org_id"))
 )
-_CATALOG = select(CatalogItem.tiktok_id).where(CatalogItem.tiktok_id == bindparam("tiktok_id"))
 _LOCK_ORG = select(Organization.id).where(Organization.id == bindparam("org_id")).with_for_update()
 _RUNNING = (
     select(func.count())
@@ -140,23 +151,36 @@ def key_record(conn: Connection, key_id: str) -> KeyRecord | None:
     )
 
 
-def project_record(conn: Connection, org_id: str, project_id: str) -> ProjectRecord | None:
-    row = conn.execute(_PROJECT, {"project_id": project_id, "org_id": org_id}).first()
+@dataclass(frozen=True)
+class RemixPlanRecord:
+    """What an accept reads in one statement: the project, the named influencer (None when
+    absent from the project) and whether the source is in the catalog."""
+
+    project: ProjectRecord
+    influencer: InfluencerRecord | None
+    in_catalog: bool
+
+
+def remix_plan(
+    conn: Connection,
+    org_id: str,
+    project_id: str,
+    influencer_id: str | None,
+    tiktok_id: str | None,
+) -> RemixPlanRecord | None:
+    """None when the project is not in the organization."""
+    params = {
+        "project_id": project_id,
+        "org_id": org_id,
+        "influencer_id": influencer_id,
+        "tiktok_id": tiktok_id,
+    }
+    row = conn.execute(_PLAN, params).first()
     if row is None:
         return None
-    return ProjectRecord(row[0], row[1], row[2], row[3], dict(row[4] or {}))
-
-
-def influencer_record(
-    conn: Connection, project_id: str, influencer_id: str
-) -> InfluencerRecord | None:
-    params = {"influencer_id": influencer_id, "project_id": project_id}
-    row = conn.execute(_INFLUENCER, params).first()
-    return None if row is None else InfluencerRecord(row[0], row[1], row[2], row[3])
-
-
-def in_catalog(conn: Connection, tiktok_id: str) -> bool:
-    return conn.execute(_CATALOG, {"tiktok_id": tiktok_id}).first() is not None
+    project = ProjectRecord(row[0], row[1], row[2], row[3], dict(row[4] or {}))
+    influencer = None if row[5] is None else InfluencerRecord(row[5], row[6], row[7], row[8])
+    return RemixPlanRecord(project, influencer, row[9] is not None)
 
 
 def lock_org(conn: Connection, org_id: str) -> None:

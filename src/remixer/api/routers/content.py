@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -64,7 +63,10 @@ async def _accept(c: Components, call: accept.RemixCall, rate: accept.RateCheck)
     unit = accept.remix_unit(call, rate, c.settings.video_remix_credits)
     for _ in range(3):
         try:
-            return await asyncio.wrap_future(c.batcher.submit(unit))
+            outcome = await c.batcher.run(unit)
+            if isinstance(outcome, accept.Refused):
+                raise outcome.error
+            return outcome
         except accept.SourceCheckNeededError as need:
             if not await run_in_threadpool(c.sources.is_resolvable, need.tiktok_id):
                 raise accept.unresolvable_source() from None
