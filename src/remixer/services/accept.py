@@ -13,8 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -30,7 +29,7 @@ from remixer.services.bodies import decode_json_body
 from remixer.services.idempotency import StoredResponse
 from remixer.services.wiring import resolve_influencer
 from remixer.store import hotpath
-from remixer.store.hotpath import InfluencerRecord, ProjectRecord
+from remixer.store.hotpath import InfluencerRecord, KeyRecord, ProjectRecord, batch_writes
 from remixer.store.uow import uow_on
 
 TIKTOK_ID_RE = re.compile(r"^[0-9]{15,21}$")
@@ -122,19 +121,19 @@ def remix_unit(
 
 
 def _accept(conn: Connection, call: RemixCall, rate: RateCheck, credits: int) -> Accepted:
-    principal = _authorize(conn, call, rate)
-    pid = parse_id(call.project_id, "prj", "path.projectId")
-    # The body is parsed now so that one statement reads the project, the influencer and
-    # the catalog entry; its errors are raised in their place in §6.1's order.
-    parsed = _parse(call)
-    named = (None, None) if isinstance(parsed, RemixerError) else parsed.lookups
-    plan = hotpath.remix_plan(conn, principal.organization_id, pid, *named)
-    if plan is None:
+    # The path and body are parsed first so that one statement reads the key, the project,
+    # the influencer and the catalog entry; their errors are raised in §6.1's order.
+    pid = _or_error(lambda: parse_id(call.project_id, "prj", "path.projectId"))
+    parsed = _or_error(lambda: _parse(call))
+    principal, read = _authorize(conn, call, rate, pid, parsed)
+    if isinstance(pid, RemixerError):
+        raise pid
+    project = read.project
+    if project is None:
         raise not_found("Project")
-    project = plan.project
     if project.status == "archived":
         raise conflict("PROJECT_ARCHIVED", "The project is archived.")
-    scope_key = None
+    scope_key = body_hash = None
     if call.idempotency_key is not None:
         key = idempotency.validate_key(call.idempotency_key)
         scope_key = idempotency.scope_key_for(principal.api_key_id, "POST", ROUTE, [pid], key)
@@ -144,22 +143,22 @@ def _accept(conn: Connection, call: RemixCall, rate: RateCheck, credits: int) ->
             return Accepted(stored, None, replayed=True)
     if isinstance(parsed, RemixerError):
         raise parsed
-    request = parsed
-    influencer, layer_id = _resolve(conn, project, request, plan.influencer)
-    if not call.source_checked and not plan.in_catalog:
-        raise SourceCheckNeededError(request.tiktok_video_id)
+    influencer, layer_id = _resolve(conn, project, parsed, read.influencer)
+    if not call.source_checked and not read.in_catalog:
+        raise SourceCheckNeededError(parsed.tiktok_video_id)
     cost = 0 if principal.sandbox else credits
-    if scope_key is None:
-        _check_capacity(conn, principal, cost)
-        response, job_id = _create(conn, principal, project, request, influencer, layer_id, cost)
-        return Accepted(response, job_id, replayed=False)
-    # A concurrent transaction (PostgreSQL) may store the same key first: the savepoint
-    # takes the reservation and the rows back with the failed insert.
+    rows = _rows(principal, project, parsed, influencer, layer_id, cost)
+    if scope_key is None or body_hash is None:
+        _reserve(conn, principal, cost)
+        batch_writes(conn).add(rows.container, rows.job)
+        return Accepted(rows.response, rows.job_id, replayed=False)
+    # The key's record goes in first, in a savepoint: a concurrent transaction
+    # (PostgreSQL) that stored the same key makes it fail before anything else is done,
+    # and a refused reservation takes it back out.
     savepoint = conn.begin_nested()
     try:
-        _check_capacity(conn, principal, cost)
-        response, job_id = _create(conn, principal, project, request, influencer, layer_id, cost)
-        _store_response(conn, scope_key, body_hash, response)
+        _store_response(conn, scope_key, body_hash, rows.response)
+        _reserve(conn, principal, cost)
     except IntegrityError as exc:
         savepoint.rollback()
         raise IdempotencyRaceError() from exc
@@ -167,13 +166,39 @@ def _accept(conn: Connection, call: RemixCall, rate: RateCheck, credits: int) ->
         savepoint.rollback()
         raise
     savepoint.commit()
-    return Accepted(response, job_id, replayed=False)
+    batch_writes(conn).add(rows.container, rows.job)
+    return Accepted(rows.response, rows.job_id, replayed=False)
 
 
-def _authorize(conn: Connection, call: RemixCall, rate: RateCheck) -> Principal:
-    """auth → scope → rate limit, in the SPEC's order."""
+E = TypeVar("E")
+
+
+def _or_error(parse: Callable[[], E]) -> E | RemixerError:
     try:
-        principal = authenticate(partial(hotpath.key_record, conn), call.authorization)
+        return parse()
+    except RemixerError as exc:
+        return exc
+
+
+def _authorize(
+    conn: Connection,
+    call: RemixCall,
+    rate: RateCheck,
+    pid: str | RemixerError,
+    parsed: RemixRequest | RemixerError,
+) -> tuple[Principal, hotpath.AcceptRead]:
+    """auth → scope → rate limit, in the SPEC's order; also returns the accept's one read."""
+    found: list[hotpath.AcceptRead] = []
+
+    def lookup(key_id: str) -> KeyRecord | None:
+        named = (None, None) if isinstance(parsed, RemixerError) else parsed.lookups
+        project_id = None if isinstance(pid, RemixerError) else pid
+        read = hotpath.accept_read(conn, key_id, project_id, *named)
+        found.extend([read] if read is not None else [])
+        return None if read is None else read.key
+
+    try:
+        principal = authenticate(lookup, call.authorization)
     except RemixerError:
         call.rate_headers = rate(None, ENDPOINT_CLASS, call.client)
         raise
@@ -181,7 +206,11 @@ def _authorize(conn: Connection, call: RemixCall, rate: RateCheck) -> Principal:
     if not call.rated:  # a resubmitted call was counted the first time
         call.rate_headers = rate(principal.rate_limit_tier, ENDPOINT_CLASS, principal.api_key_id)
         call.rated = True
-    return principal
+    return principal, found[0]
+
+
+def _parse(call: RemixCall) -> RemixRequest:
+    return validate_request(parse_body_fields(decode_json_body(call.body, call.content_type)))
 
 
 def _stored_response(conn: Connection, scope_key: str, body_hash: str) -> StoredResponse | None:
@@ -214,13 +243,6 @@ def _store_response(
     hotpath.insert_idempotency(conn, values)
 
 
-def _parse(call: RemixCall) -> RemixRequest | RemixerError:
-    try:
-        return validate_request(parse_body_fields(decode_json_body(call.body, call.content_type)))
-    except RemixerError as exc:
-        return exc
-
-
 def _resolve(
     conn: Connection,
     project: ProjectRecord,
@@ -248,20 +270,19 @@ def _resolve(
     return influencer, layer_id
 
 
-def _check_capacity(conn: Connection, principal: Principal, cost: int) -> None:
+def _reserve(conn: Connection, principal: Principal, cost: int) -> None:
+    """Concurrent-job cap (429), then the credit reservation (402)."""
     org_id = principal.organization_id
+    writes = batch_writes(conn)
     cap = CONCURRENT_JOB_CAP.get(principal.rate_limit_tier)
-    if cap is not None:
-        # Serialise accepts per organization (PostgreSQL) so the count cannot race.
-        hotpath.lock_org(conn, org_id)
-        if hotpath.running_jobs(conn, org_id) >= cap:
-            raise RemixerError(
-                ErrorCode.RATE_LIMITED,
-                f"At most {cap} jobs may run at once for this organization.",
-                {"limit": cap, "kind": "concurrent_jobs"},
-                headers={"Retry-After": str(CAP_RETRY_AFTER_S)},
-            )
-    if cost and not hotpath.reserve_credits(conn, org_id, cost):
+    if cap is not None and writes.running_jobs(conn, org_id) >= cap:
+        raise RemixerError(
+            ErrorCode.RATE_LIMITED,
+            f"At most {cap} jobs may run at once for this organization.",
+            {"limit": cap, "kind": "concurrent_jobs"},
+            headers={"Retry-After": str(CAP_RETRY_AFTER_S)},
+        )
+    if cost and not writes.reserve(conn, org_id, cost):
         raise RemixerError(
             ErrorCode.BILLING_EXHAUSTED,
             "The organization's available credits cannot cover this job.",
@@ -269,61 +290,63 @@ def _check_capacity(conn: Connection, principal: Principal, cost: int) -> None:
         )
 
 
-def _create(
-    conn: Connection,
+@dataclass(frozen=True)
+class _Rows:
+    container: dict[str, Any]
+    job: dict[str, Any]
+    job_id: str
+    response: StoredResponse
+
+
+def _rows(
     principal: Principal,
     project: ProjectRecord,
     request: RemixRequest,
     influencer: InfluencerRecord,
     layer_id: str | None,
     cost: int,
-) -> tuple[StoredResponse, str]:
+) -> _Rows:
+    """The container and job rows of an accepted remix, and the 202 that announces them."""
     org_id = principal.organization_id
     voice = influencer.brand_voice or project.brand_voice or "authentic"
     language = influencer.language or project.primary_language or "en"
     tiktok_id = request.tiktok_video_id
     container_id, job_id, started = new_uuid_id("cnt"), new_ulid_id("job"), now()
-    hotpath.insert_container(
-        conn,
-        {
-            "id": container_id,
-            "organization_id": org_id,
-            "project_id": project.id,
-            "source_tiktok_id": tiktok_id,
-            "influencer_id": influencer.id,
-            "project_layer_id": layer_id,
+    container: dict[str, Any] = {
+        "id": container_id,
+        "organization_id": org_id,
+        "project_id": project.id,
+        "source_tiktok_id": tiktok_id,
+        "influencer_id": influencer.id,
+        "project_layer_id": layer_id,
+        "voice": voice,
+        "language": language,
+        "sandbox": principal.sandbox,
+        "overlays": [],
+        "assets": [],
+        "created_at": started,
+        "updated_at": started,
+    }
+    job: dict[str, Any] = {
+        "id": job_id,
+        "organization_id": org_id,
+        "project_id": project.id,
+        "kind": KIND_CONTENT_GENERATE,
+        "container_id": container_id,
+        "influencer_id": influencer.id,
+        "credits_reserved": cost,
+        "params": {
+            "tiktokVideoId": tiktok_id,
+            "influencerId": influencer.id,
             "voice": voice,
             "language": language,
+            "brand": project.brand_context,
             "sandbox": principal.sandbox,
-            "overlays": [],
-            "assets": [],
-            "created_at": started,
-            "updated_at": started,
+            "projectLayerId": layer_id,
         },
-    )
-    hotpath.insert_job(
-        conn,
-        {
-            "id": job_id,
-            "organization_id": org_id,
-            "project_id": project.id,
-            "kind": KIND_CONTENT_GENERATE,
-            "container_id": container_id,
-            "influencer_id": influencer.id,
-            "credits_reserved": cost,
-            "params": {
-                "tiktokVideoId": tiktok_id,
-                "influencerId": influencer.id,
-                "voice": voice,
-                "language": language,
-                "brand": project.brand_context,
-                "sandbox": principal.sandbox,
-                "projectLayerId": layer_id,
-            },
-            "started_at": started,
-            "updated_at": started,
-        },
-    )
+        "started_at": started,
+        "updated_at": started,
+    }
     location = f"/v1/jobs/{job_id}"
     body = {
         "jobId": job_id,
@@ -336,7 +359,7 @@ def _create(
         "startedAt": iso(started),
     }
     encoded = json.dumps(body, separators=(",", ":")).encode()
-    return StoredResponse(202, encoded, {"Location": location}), job_id
+    return _Rows(container, job, job_id, StoredResponse(202, encoded, {"Location": location}))
 
 
 def validate_request(body: dict[str, Any]) -> RemixRequest:

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
@@ -44,6 +44,38 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_BATCH = 128
 INLINE_BUSY_MS = 20
+_HOOKS = "remixer.before_commit"
+
+
+class Flushable(Protocol):
+    def flush(self, conn: Connection) -> None: ...
+
+
+F = TypeVar("F", bound=Flushable)
+
+
+def before_commit(conn: Connection, factory: Callable[[], F]) -> F:
+    """The current batch transaction's instance of `factory`, made on first use; the
+    batcher calls its `flush(conn)` after the last unit and before committing, so units
+    can pool their writes into a few multi-row statements."""
+    hooks: dict[Any, Flushable] | None = conn.info.get(_HOOKS)
+    if hooks is None:
+        raise RuntimeError("before_commit() is only available inside a batcher transaction")
+    found = hooks.get(factory)
+    if found is None:
+        found = hooks[factory] = factory()
+    return found  # type: ignore[return-value]
+
+
+def _run_units(conn: Connection, units: list[_Unit]) -> list[Any]:
+    conn.info[_HOOKS] = {}
+    try:
+        results = [unit.work(conn) for unit in units]
+        for hook in conn.info[_HOOKS].values():
+            hook.flush(conn)
+        return results
+    finally:
+        del conn.info[_HOOKS]
 
 
 Settle = Callable[[Any, BaseException | None], None]
@@ -183,7 +215,7 @@ class TransactionBatcher:
         lock = transaction_lock(self._engine)
         if not inline:
             with lock or nullcontext(), self._engine.connect() as conn, conn.begin():
-                return [unit.work(conn) for unit in units]
+                return _run_units(conn, units)
         if lock is not None and not lock.acquire(blocking=False):
             raise _BusyError()
         try:
@@ -205,7 +237,7 @@ def _inline_transaction(conn: Connection, units: list[_Unit]) -> list[Any]:
         except OperationalError as exc:
             raise _BusyError() from exc
         with transaction:
-            return [unit.work(conn) for unit in units]
+            return _run_units(conn, units)
     finally:
         driver.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 

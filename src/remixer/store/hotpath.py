@@ -5,6 +5,11 @@ these run on every authenticated request and every accept, so they are plain Cor
 statements, built once at import with bound parameters (SQLAlchemy caches their
 compiled form), returning small frozen records, on a connection the caller owns.
 Everything else keeps using the repositories.
+
+An accept reads everything it checks in one statement (`accept_read`), and its writes
+go through `AcceptWrites`: wallet checks in memory against one locked read of each
+organization, and the batch's containers and jobs inserted with one executemany per
+table just before the group-commit transaction commits.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
-from remixer.store.base import rowcount
+from remixer.store.batching import before_commit
 from remixer.store.tables.accounts import ApiKey, Organization
 from remixer.store.tables.catalog import CatalogItem
 from remixer.store.tables.content import Container, Job
@@ -66,24 +71,26 @@ class IdempotencyRow:
     expires_at: datetime
 
 
+_KEY_COLUMNS = (
+    ApiKey.id,
+    ApiKey.env,
+    ApiKey.key_hash,
+    ApiKey.scopes,
+    ApiKey.revoked,
+    ApiKey.killed,
+    Organization.id,
+    Organization.name,
+    Organization.suspended,
+    Organization.rate_limit_tier,
+)
 _KEY = (
-    select(
-        ApiKey.id,
-        ApiKey.env,
-        ApiKey.key_hash,
-        ApiKey.scopes,
-        ApiKey.revoked,
-        ApiKey.killed,
-        Organization.id,
-        Organization.name,
-        Organization.suspended,
-        Organization.rate_limit_tier,
-    )
+    select(*_KEY_COLUMNS)
     .join(Organization, Organization.id == ApiKey.organization_id)
     .where(ApiKey.id == bindparam("key_id"))
 )
-_PLAN = (
+_ACCEPT_READ = (
     select(
+        *_KEY_COLUMNS,
         Project.id,
         Project.status,
         Project.brand_voice,
@@ -95,6 +102,13 @@ _PLAN = (
         Influencer.language,
         CatalogItem.tiktok_id,
     )
+    .select_from(ApiKey)
+    .join(Organization, Organization.id == ApiKey.organization_id)
+    .outerjoin(
+        Project,
+        (Project.id == bindparam("project_id"))
+        & (Project.organization_id == ApiKey.organization_id),
+    )
     .outerjoin(
         Influencer,
         (Influencer.id == bindparam("influencer_id"))
@@ -102,19 +116,22 @@ _PLAN = (
         & Influencer.deleted.is_(False),
     )
     .outerjoin(CatalogItem, CatalogItem.tiktok_id == bindparam("tiktok_id"))
-    .where(Project.id == bindparam("project_id"), Project.organization_id == bindparam("org_id"))
+    .where(ApiKey.id == bindparam("key_id"))
 )
-_LOCK_ORG = select(Organization.id).where(Organization.id == bindparam("org_id")).with_for_update()
+_WALLET = (
+    select(Organization.credit_balance - Organization.credits_reserved)
+    .where(Organization.id == bindparam("org_id"))
+    .with_for_update()
+)
+_ADD_RESERVED = (
+    update(Organization)
+    .where(Organization.id == bindparam("org_id"))
+    .values(credits_reserved=Organization.credits_reserved + bindparam("credits"))
+)
 _RUNNING = (
     select(func.count())
     .select_from(Job)
     .where(Job.organization_id == bindparam("org_id"), Job.status == "running")
-)
-_RESERVE = (
-    update(Organization)
-    .where(Organization.id == bindparam("org_id"))
-    .where(Organization.credit_balance - Organization.credits_reserved >= bindparam("credits"))
-    .values(credits_reserved=Organization.credits_reserved + bindparam("credits"))
 )
 _IDEMPOTENCY = select(
     IdempotencyRecord.body_hash,
@@ -135,8 +152,10 @@ _INSERT_JOB = insert(Job)
 
 def key_record(conn: Connection, key_id: str) -> KeyRecord | None:
     row = conn.execute(_KEY, {"key_id": key_id}).first()
-    if row is None:
-        return None
+    return None if row is None else _key_of(row)
+
+
+def _key_of(row: Any) -> KeyRecord:
     return KeyRecord(
         key_id=row[0],
         env=row[1],
@@ -152,49 +171,41 @@ def key_record(conn: Connection, key_id: str) -> KeyRecord | None:
 
 
 @dataclass(frozen=True)
-class RemixPlanRecord:
-    """What an accept reads in one statement: the project, the named influencer (None when
-    absent from the project) and whether the source is in the catalog."""
+class AcceptRead:
+    """Everything an accept checks, read in one statement: the key and its organization,
+    the project (None when not in that organization), the influencer the body names (None
+    when not in the project) and whether the source is in the catalog."""
 
-    project: ProjectRecord
+    key: KeyRecord
+    project: ProjectRecord | None
     influencer: InfluencerRecord | None
     in_catalog: bool
 
 
-def remix_plan(
+def accept_read(
     conn: Connection,
-    org_id: str,
-    project_id: str,
+    key_id: str,
+    project_id: str | None,
     influencer_id: str | None,
     tiktok_id: str | None,
-) -> RemixPlanRecord | None:
-    """None when the project is not in the organization."""
+) -> AcceptRead | None:
+    """None when the key does not exist."""
     params = {
+        "key_id": key_id,
         "project_id": project_id,
-        "org_id": org_id,
         "influencer_id": influencer_id,
         "tiktok_id": tiktok_id,
     }
-    row = conn.execute(_PLAN, params).first()
+    row = conn.execute(_ACCEPT_READ, params).first()
     if row is None:
         return None
-    project = ProjectRecord(row[0], row[1], row[2], row[3], dict(row[4] or {}))
-    influencer = None if row[5] is None else InfluencerRecord(row[5], row[6], row[7], row[8])
-    return RemixPlanRecord(project, influencer, row[9] is not None)
-
-
-def lock_org(conn: Connection, org_id: str) -> None:
-    """Row lock on the organization (PostgreSQL); SQLite's single writer needs none."""
-    conn.execute(_LOCK_ORG, {"org_id": org_id})
-
-
-def running_jobs(conn: Connection, org_id: str) -> int:
-    return int(conn.execute(_RUNNING, {"org_id": org_id}).scalar_one())
-
-
-def reserve_credits(conn: Connection, org_id: str, credits: int) -> bool:
-    """Reserve `credits` if the wallet's available balance covers them."""
-    return rowcount(conn.execute(_RESERVE, {"org_id": org_id, "credits": credits})) == 1
+    project = None
+    if row[10] is not None:
+        project = ProjectRecord(row[10], row[11], row[12], row[13], dict(row[14] or {}))
+    influencer = None
+    if row[15] is not None:
+        influencer = InfluencerRecord(row[15], row[16], row[17], row[18])
+    return AcceptRead(_key_of(row), project, influencer, row[19] is not None)
 
 
 def idempotency_row(conn: Connection, scope_key: str) -> IdempotencyRow | None:
@@ -210,9 +221,58 @@ def insert_idempotency(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(_INSERT_IDEMPOTENCY, values)
 
 
-def insert_container(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(_INSERT_CONTAINER, values)
+class AcceptWrites:
+    """The writes of the accepts in one group-commit transaction.
+
+    Each organization's available credits are read once (locked on PostgreSQL, which
+    also serialises concurrent-job counts across processes) and reserved in memory;
+    containers, jobs and each organization's total reservation are written by `flush`,
+    which the batcher runs just before it commits. Get it with `batch_writes(conn)`.
+    """
+
+    def __init__(self) -> None:
+        self._available: dict[str, int] = {}
+        self._reserved: dict[str, int] = {}
+        self._added_jobs: dict[str, int] = {}
+        self._containers: list[dict[str, Any]] = []
+        self._jobs: list[dict[str, Any]] = []
+
+    def _load(self, conn: Connection, org_id: str) -> int:
+        if org_id not in self._available:
+            available = conn.execute(_WALLET, {"org_id": org_id}).scalar_one()
+            self._available[org_id] = int(available)
+        return self._available[org_id]
+
+    def running_jobs(self, conn: Connection, org_id: str) -> int:
+        """Running jobs of the organization, counting the ones added in this batch."""
+        self._load(conn, org_id)
+        running = int(conn.execute(_RUNNING, {"org_id": org_id}).scalar_one())
+        return running + self._added_jobs.get(org_id, 0)
+
+    def reserve(self, conn: Connection, org_id: str, credits: int) -> bool:
+        """Reserve `credits` if the organization's available balance covers them."""
+        available = self._load(conn, org_id)
+        if available < credits:
+            return False
+        self._available[org_id] = available - credits
+        self._reserved[org_id] = self._reserved.get(org_id, 0) + credits
+        return True
+
+    def add(self, container: dict[str, Any], job: dict[str, Any]) -> None:
+        self._containers.append(container)
+        self._jobs.append(job)
+        org_id = job["organization_id"]
+        self._added_jobs[org_id] = self._added_jobs.get(org_id, 0) + 1
+
+    def flush(self, conn: Connection) -> None:
+        reserved = [{"org_id": o, "credits": c} for o, c in self._reserved.items() if c]
+        if reserved:
+            conn.execute(_ADD_RESERVED, reserved)
+        if self._containers:
+            conn.execute(_INSERT_CONTAINER, self._containers)
+            conn.execute(_INSERT_JOB, self._jobs)
 
 
-def insert_job(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(_INSERT_JOB, values)
+def batch_writes(conn: Connection) -> AcceptWrites:
+    """This transaction's `AcceptWrites`, flushed by the batcher before it commits."""
+    return before_commit(conn, AcceptWrites)
