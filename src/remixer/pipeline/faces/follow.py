@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from remixer.pipeline.faces.geometry import Pose, estimate_pose, expand_box
 from remixer.pipeline.faces.models import FaceModels, Landmarker, Landmarks
@@ -34,11 +35,38 @@ class FaceState:
     stable: Stabilised
 
 
+VIEW_PX = round(CROP_FACTOR * LANDMARK_FACE_PX)
+
+
+def _centred(points: Landmarks, box: Box) -> bool:
+    """Whether the mesh found is the target's: its centre within the track's box."""
+    centre = points[:468].mean(axis=0)
+    bx, by, bw, bh = box
+    off_x, off_y = float(centre[0]) - (bx + bw / 2), float(centre[1]) - (by + bh / 2)
+    return abs(off_x) <= 0.6 * bw and abs(off_y) <= 0.6 * bh
+
+
+def steady_view(last: Stabilised | None, box: Box) -> NDArray[np.float64]:
+    """The 2×3 affine from frame pixels to a VIEW_PX square showing the face
+    LANDMARK_FACE_PX wide at its centre: placed by `last` (the face's own frame) when
+    known, else by the track's box (upright)."""
+    half = VIEW_PX / 2
+    if last is None:
+        k = LANDMARK_FACE_PX / max(box[2], 1)
+        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+        return np.array([[k, 0.0, half - k * cx], [0.0, k, half - k * cy]])
+    rigid = last.rigid.astype(np.float64)
+    linear = np.linalg.inv(rigid[:, :2]) * (LANDMARK_FACE_PX / last.unit)
+    return np.hstack([linear, (np.array([half, half]) - linear @ rigid[:, 2])[:, None]])
+
+
 class TargetFollower:
     """Per-frame target landmarks for a swapper; call `follow` in frame order."""
 
-    def __init__(self, track: FaceTrack, models: FaceModels) -> None:
+    def __init__(self, track: FaceTrack, models: FaceModels, steady_crop: bool = False) -> None:
         self._track = track
+        self._steady = steady_crop
+        self._last: Stabilised | None = None
         self._models = models
         self._mesh: Landmarker | None = None
         self._smooth = RigidResidualSmoother(track.fps)
@@ -56,6 +84,7 @@ class TargetFollower:
     def _restart(self) -> None:
         self.close()
         self._smooth.reset()
+        self._last = None
 
     def follow(self, frame_bgr: Frame, index: int) -> FaceState | None:
         """The target's state on frame `index`, or None where it is not to be swapped."""
@@ -67,13 +96,16 @@ class TargetFollower:
             self._restart()
             return None
         self._mesh_fresh = self._mesh is None
-        raw = self._landmarks(frame_bgr, box)
+        if self._steady:
+            raw = self._landmarks_steady(frame_bgr, box)
+        else:
+            raw = self._landmarks(frame_bgr, box)
         if raw is None:
             self._restart()
             return None
         if self._mesh_fresh:
             self._found_since = index
-        stable = self._smooth(raw)
+        stable = self._last = self._smooth(raw)
         smooth = stable.points
         pose = estimate_pose(smooth)
         return FaceState(smooth, raw, pose, self._alpha(index, pose), stable)
@@ -91,11 +123,23 @@ class TargetFollower:
         if not found:
             return None
         points = found[0] / factor + np.array([x, y], dtype=np.float32)
-        centre = points[:468].mean(axis=0)
-        bx, by, bw, bh = box
-        if abs(centre[0] - (bx + bw / 2)) > 0.6 * bw or abs(centre[1] - (by + bh / 2)) > 0.6 * bh:
+        return points.astype(np.float32) if _centred(points, box) else None
+
+    def _landmarks_steady(self, frame_bgr: Frame, box: Box) -> Landmarks | None:
+        """FaceMesh on a view that follows the previous frame's smoothed face (position,
+        scale and roll), so the face sits still in what FaceMesh sees; the track's box
+        crop moves in straight segments between analysis samples, and FaceMesh's answer
+        would follow its kinks."""
+        view = steady_view(self._last, box)
+        patch = cv2.warpAffine(frame_bgr, view, (VIEW_PX, VIEW_PX), flags=cv2.INTER_AREA)
+        if self._mesh is None:
+            self._mesh = self._models.landmarker(static=False)
+        found = self._mesh.find(np.asarray(cv2.cvtColor(patch, cv2.COLOR_BGR2RGB), dtype=np.uint8))
+        if not found:
             return None
-        return points.astype(np.float32)
+        back = cv2.invertAffineTransform(view)
+        points = (found[0] @ back[:, :2].T + back[:, 2]).astype(np.float32)
+        return points if _centred(points, box) else None
 
     def _alpha(self, index: int, pose: Pose) -> float:
         turn = float(np.clip((ZERO_YAW - abs(pose.yaw)) / (ZERO_YAW - FULL_YAW), 0.0, 1.0))

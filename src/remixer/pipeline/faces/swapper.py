@@ -12,7 +12,12 @@ from remixer.pipeline.faces.geometry import Pose, warp_points
 from remixer.pipeline.faces.identity import FaceIdentity
 from remixer.pipeline.faces.models import FaceModels
 from remixer.pipeline.faces.track import FaceTrack
-from remixer.pipeline.faces.warp import ColourMatch, render_reference
+from remixer.pipeline.faces.warp import (
+    REFERENCE_DENOISE,
+    ColourMatch,
+    denoise_reference,
+    render_reference,
+)
 from remixer.pipeline.types import Frame
 
 SWITCH_MARGIN = 0.08
@@ -58,18 +63,26 @@ class ReferencePicker:
 
 
 class ClassicFaceSwapper:
-    """Dense piecewise-affine warp of the best-matching reference onto the target's smoothed
-    landmarks, LAB colour transfer, feathered blend keeping the target's inner mouth."""
+    """Dense piecewise-affine warp of the best-matching (denoised) reference onto the target's
+    stabilised landmarks, LAB colour transfer, feathered blend keeping the target's inner
+    mouth. The target is followed with a view that moves with the face (`steady_crop`)."""
 
-    def __init__(self, identity: FaceIdentity, track: FaceTrack, models: FaceModels) -> None:
+    def __init__(
+        self,
+        identity: FaceIdentity,
+        track: FaceTrack,
+        models: FaceModels,
+        denoise: float = REFERENCE_DENOISE,
+    ) -> None:
         self._identity = identity
-        self._follower = TargetFollower(track, models)
+        self._follower = TargetFollower(track, models, steady_crop=True)
         self._picker = ReferencePicker(identity)
         self._colour = ColourMatch(smoothing=0.1)
         self._sources = [
             warp_points(r.landmarks, identity.outline_scale) for r in identity.references
         ]
         self._track = track
+        self._crops = [denoise_reference(r.crop_bgr, denoise) for r in identity.references]
         self.stats = SwapStats()
 
     def swap(self, frame_bgr: Frame, frame_index: int) -> Frame:
@@ -88,10 +101,9 @@ class ClassicFaceSwapper:
 
     def _render(self, frame_bgr: Frame, state: FaceState) -> None:
         ref_index = self._picker.pick(state.pose)
-        ref = self._identity.references[ref_index]
         render_reference(
             frame_bgr,
-            ref.crop_bgr,
+            self._crops[ref_index],
             self._sources[ref_index],
             state.stable,
             self._identity.outline_scale,

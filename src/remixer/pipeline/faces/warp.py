@@ -172,6 +172,19 @@ class ColourMatch:
         return u8(cv2.cvtColor(np.clip(lab, 0, 255).astype(np.uint8), cv2.COLOR_LAB2BGR))
 
 
+REFERENCE_DENOISE = 8.0
+"""Non-local-means strength for reference crops. Photo grain and JPEG blocks, upscaled
+onto the frame's face, come back as frame-to-frame coding noise after encoding that a
+landmark tracker reads as jitter (see docs/pipeline-faces.md for the measured trade)."""
+
+
+def denoise_reference(crop_bgr: Frame, strength: float = REFERENCE_DENOISE) -> Frame:
+    """The reference crop with its grain removed (edge-preserving); as is at strength 0."""
+    if strength <= 0.0:
+        return crop_bgr
+    return u8(cv2.fastNlMeansDenoisingColored(crop_bgr, None, strength, strength, 5, 15))
+
+
 def blend_into(frame_bgr: Frame, roi: Roi, face_bgr: Frame, weight: Floats) -> None:
     """Blend `face_bgr` into the frame's ROI in place with per-pixel `weight` (0..1)."""
     x, y, w, h = roi.box
@@ -223,14 +236,9 @@ def render_reference(
         grid.to_grid(face.local[list(INNER_LIPS)]),
     )
     matrix = grid.from_roi(face.rigid, roi.box)
+    map_x, map_y = cv2.split(_to_roi(maps, matrix, roi.box, -1.0))
     warped = u8(
-        cv2.remap(
-            crop_bgr,
-            _to_roi(maps, matrix, roi.box, -1.0),
-            None,
-            cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_REPLICATE,
-        )
+        cv2.remap(crop_bgr, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     )
     weight = _to_roi(mask, matrix, roi.box, 0.0)
     x, y, w, h = roi.box
