@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,8 +22,19 @@ from remixer.domain.errors import ErrorCode, RemixerError
 JSON_BODY_LIMIT = 1024 * 1024
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Everything built at start-up (FastAPI, SQLAlchemy, pydantic: ~10^6 objects) is
+    # long-lived; freezing it keeps the collector's full passes off it. Unfrozen, each
+    # full pass stopped the event loop for ~90 ms, which was the API's p99 latency.
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def create_app(components: Components, limiter: RateLimiter | None = None) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="Remixer API",
         version=__version__,
         description="Self-hosted video remix, wire-compatible with the Layers "
