@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
 from api_harness import TIKTOK_ID, Api, add_catalog_source, assert_error, ready_influencer
 
@@ -192,6 +194,48 @@ def test_billing_exhausted_and_concurrency_cap(api: Api, setup: dict[str, Any]) 
     resp = api.post(_remix_path(setup["project"]), body)
     err = assert_error(resp, 429, "RATE_LIMITED")
     assert err["details"]["kind"] == "concurrent_jobs" and int(resp.headers["retry-after"]) > 0
+
+
+def _concurrent_remixes(api: Api, project_id: str, body: dict[str, Any], n: int) -> list[Any]:
+    """`n` requests in flight at once on one event loop: the accepts share batches."""
+    transport = httpx.ASGITransport(app=api.client.app)
+
+    async def burst() -> list[Any]:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            return list(
+                await asyncio.gather(
+                    *(
+                        http.post(_remix_path(project_id), json=body, headers=api.headers())
+                        for _ in range(n)
+                    )
+                )
+            )
+
+    return asyncio.run(burst())
+
+
+def test_batched_accepts_never_overdraw_credits_or_the_job_cap(
+    api: Api, setup: dict[str, Any]
+) -> None:
+    body = {"tiktokVideoId": TIKTOK_ID, "influencerId": setup["influencer"]}
+    first = _concurrent_remixes(api, setup["project"], body, 12)
+    assert sorted(r.status_code for r in first) == [202] * 8 + [402] * 4  # 1000 // 120 = 8
+    for resp in first:
+        if resp.status_code == 402:
+            assert_error(resp, 402, "BILLING_EXHAUSTED")
+    credits = api.get("/v1/credits").json()
+    assert (credits["reserved"], credits["available"]) == (960, 40)
+    from remixer.services import orgs
+
+    orgs.grant_credits(api.components.uow_factory, api.org_id, 10_000)
+    second = _concurrent_remixes(api, setup["project"], body, 5)
+    assert sorted(r.status_code for r in second) == [202] * 2 + [429] * 3  # cap: 10 jobs
+    accepted = [r.json()["jobId"] for r in first + second if r.status_code == 202]
+    assert len(set(accepted)) == 10
+    assert sorted(accepted) == sorted(job_id for job_id, _ in api.scheduler.enqueued)
+    assert api.get("/v1/credits").json()["reserved"] == 1200
+    for job_id in accepted:
+        assert api.get(f"/v1/jobs/{job_id}").json()["status"] == "running"
 
 
 def test_idempotency_replay_and_conflicts(api: Api, setup: dict[str, Any]) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from jobs_support import Db, load, seed_job, wait_for
+from jobs_support import TEST_WORKFLOWS, Db, load, seed_job, wait_for
 
 from remixer.services.jobs import complete_job, request_cancel
-from remixer.workflows.scheduler import DbosJobScheduler
+from remixer.workflows.runtime import Worker
+from remixer.workflows.scheduler import DbosJobScheduler, OutboxJobScheduler
 
 
 def _params(clip: Path, **extra: object) -> dict[str, object]:
@@ -101,3 +102,15 @@ def test_completion_replayed_after_commit_charges_nothing_twice(
     assert container.caption == "first"
     assert [e.event_type for e in events].count("usage") == 1
     assert (org.credit_balance, org.credits_reserved) == (880, 0)
+
+
+def test_a_committed_job_is_dispatched_by_the_worker(db: Db, worker: Worker, clip: Path) -> None:
+    """The API only commits the job row (the outbox) and wakes this process's dispatcher;
+    the worker hands the job to DBOS and runs it."""
+    job_id = seed_job(db, params=_params(clip))
+    assert load(db, job_id)[0].dispatched_at is None
+    api_side = OutboxJobScheduler(DbosJobScheduler(db.settings, TEST_WORKFLOWS))
+    api_side.enqueue(job_id, "content_generate")
+    job = wait_for(db, job_id, lambda j: j.status != "running")
+    assert job.status == "completed" and job.dispatched_at is not None
+    api_side.close()

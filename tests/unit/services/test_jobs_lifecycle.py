@@ -227,6 +227,46 @@ def test_cancel_of_queued_job_ends_it_at_once(uow_factory: UnitOfWorkFactory) ->
         jobs.begin_stage(uow_factory, job_id, "fetching_source")
 
 
+def _add_job(uow_factory: UnitOfWorkFactory, like: str, job_id: str, **fields: Any) -> None:
+    with uow_factory() as uow:
+        template = uow.content.job_by_id(like)
+        assert template is not None
+        uow.content.add(
+            Job(
+                id=job_id,
+                organization_id=template.organization_id,
+                project_id=template.project_id,
+                kind="content_generate",
+                **fields,
+            )
+        )
+        uow.commit()
+
+
+class FlakyScheduler(FakeScheduler):
+    def enqueue(self, job_id: str, kind: str) -> None:
+        if job_id == "job_2":
+            raise RuntimeError("queue unavailable")
+        super().enqueue(job_id, kind)
+
+
+def test_dispatch_hands_each_running_job_over_once(uow_factory: UnitOfWorkFactory) -> None:
+    first = seed(uow_factory)
+    _add_job(uow_factory, first, "job_2")
+    _add_job(uow_factory, first, "job_3")
+    _add_job(uow_factory, first, "job_4", status="canceled")
+    sched = FlakyScheduler()
+    assert jobs.dispatch_pending(uow_factory, sched) == ["job_1", "job_3"]
+    assert sched.enqueued == [("job_1", "content_generate"), ("job_3", "content_generate")]
+    with uow_factory() as uow:
+        marked = {j: uow.content.job_by_id(j).dispatched_at for j in ("job_1", "job_2", "job_3")}  # type: ignore[union-attr]
+    assert marked["job_1"] and marked["job_3"] and marked["job_2"] is None
+    healthy = FakeScheduler()
+    assert jobs.dispatch_pending(uow_factory, healthy) == ["job_2"]
+    assert jobs.dispatch_pending(uow_factory, healthy) == []
+    assert healthy.enqueued == [("job_2", "content_generate")]
+
+
 def test_reconcile(uow_factory: UnitOfWorkFactory) -> None:
     job_id = seed(uow_factory)
     sched = FakeScheduler()
