@@ -137,4 +137,6 @@ def test_openapi_lists_routes_with_errors(api: Api) -> None:
     remix = spec["paths"]["/v1/projects/{projectId}/content/video-remix"]["post"]
     assert {"202", "401", "402", "403", "404", "409", "422", "429"} <= set(remix["responses"])
     assert "requestBody" in remix
+    params = {(p["name"], p["in"]) for p in remix["parameters"]}
+    assert {("projectId", "path"), ("Idempotency-Key", "header")} <= params
     assert "/v1/jobs/{jobId}/cancel" in spec["paths"]

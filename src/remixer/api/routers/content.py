@@ -23,28 +23,39 @@ from remixer.services import accept, content
 router = APIRouter(prefix="/v1", tags=["content"])
 Read = Annotated[Caller, Depends(require("content:read"))]
 
-_REMIX_BODY = {
+# The route takes the raw request (no FastAPI parameters to solve on the hot path), so
+# its path parameter, headers and body are described here for the OpenAPI document.
+_REMIX_DOCS = {
+    "parameters": [
+        {"name": "projectId", "in": "path", "required": True, "schema": {"type": "string"}},
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string", "maxLength": 255},
+        },
+    ],
     "requestBody": {
         "required": True,
         "content": {"application/json": {"schema": VideoRemixBody.model_json_schema()}},
-    }
+    },
 }
 
 
 @router.post(
     "/projects/{projectId}/content/video-remix",
     status_code=202,
-    openapi_extra=_REMIX_BODY,
+    openapi_extra=_REMIX_DOCS,
     responses=error_docs(401, 402, 403, 404, 409, 415, 429, 503),
 )
-async def video_remix(projectId: str, request: Request) -> Response:
+async def video_remix(request: Request) -> Response:
     """Start a video-remix job; checks run in SPEC §6.1's order (auth included, so that the
     whole accept is one unit of work on the store's group-commit thread)."""
     c = components_of(request)
     call = accept.RemixCall(
         authorization=request.headers.get("authorization"),
         client=client_identity(request),
-        project_id=projectId,
+        project_id=request.path_params["projectId"],
         body=await request.body(),
         content_type=request.headers.get("content-type", ""),
         idempotency_key=request.headers.get("idempotency-key"),
