@@ -6,6 +6,7 @@ Work happens on the face ROI only; the warp maps and the mask are built on a gri
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -109,6 +110,18 @@ def _forehead_ramp(rows: int, face_box: Box) -> Floats:
     return f32(np.clip((y - top) / (height * FOREHEAD_FADE), 0.0, 1.0))
 
 
+_CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+_SQUARE = np.ones((3, 3), np.uint8)
+
+
+def erode_disc(mask: Floats, radius: int) -> Floats:
+    """Grey erosion by a regular octagon of `radius` (a close stand-in for a disc): 3×3
+    cross steps then 3×3 square steps, ~10× faster than one large elliptic kernel."""
+    square = round(radius * (math.sqrt(2) - 1))
+    eroded = cv2.erode(mask, _CROSS, iterations=radius - square)
+    return f32(cv2.erode(eroded, _SQUARE, iterations=square) if square else eroded)
+
+
 def grid_mask(size: tuple[int, int], outline: Floats, inner_lips: Floats | None = None) -> Floats:
     """The feathered blend mask (0..1) on a grid of `size` cells, points in cells: the
     outline polygon eroded and blurred by a face-relative radius, minus the inner mouth."""
@@ -122,9 +135,7 @@ def grid_mask(size: tuple[int, int], outline: Floats, inner_lips: Floats | None 
         mask = np.minimum(mask, 1.0 - np.clip(mouth * 1.5, 0.0, 1.0))
     mask *= _forehead_ramp(mask.shape[0], box_of(outline))
     radius = max(1, int(face_w * 0.05))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2)
-    mask = f32(cv2.erode(mask, kernel))
-    return f32(cv2.GaussianBlur(mask, (0, 0), radius * 0.6))
+    return f32(cv2.GaussianBlur(erode_disc(mask, radius), (0, 0), radius * 0.6))
 
 
 def face_mask(roi: Roi, points: Floats, outline: Floats, keep_mouth: bool = True) -> Floats:
@@ -167,9 +178,10 @@ class ColourMatch:
     def apply(self, warped_bgr: Frame) -> Frame:
         if self._gain is None or self._offset is None:
             return warped_bgr
-        lab = cv2.cvtColor(warped_bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
-        lab = lab * self._gain + self._offset
-        return u8(cv2.cvtColor(np.clip(lab, 0, 255).astype(np.uint8), cv2.COLOR_LAB2BGR))
+        levels = np.arange(256, dtype=np.float32)[:, None] * self._gain + self._offset
+        table = np.clip(levels, 0, 255).astype(np.uint8).reshape(256, 1, 3)
+        lab = cv2.LUT(cv2.cvtColor(warped_bgr, cv2.COLOR_BGR2LAB), table)
+        return u8(cv2.cvtColor(lab, cv2.COLOR_LAB2BGR))
 
 
 REFERENCE_DENOISE = 8.0
