@@ -24,7 +24,8 @@ class OneEuroFilter:
         self, rate: float, min_cutoff: float = 1.0, beta: float = 6.0, d_cutoff: float = 1.0
     ) -> None:
         self._period = 1.0 / max(rate, 1e-3)
-        self._min_cutoff = min_cutoff
+        self.min_cutoff: float | Points = min_cutoff
+        """Hz; an N×1 array gives each point its own."""
         self._beta = beta
         self._d_cutoff = d_cutoff
         self._value: Points | None = None
@@ -43,7 +44,7 @@ class OneEuroFilter:
         raw_speed = (x - self._value) / (self._period * max(unit, 1e-6))
         a_d = _alpha(self._d_cutoff, self._period)
         self._speed = a_d * raw_speed + (1 - a_d) * self._speed
-        cutoff = self._min_cutoff + self._beta * np.linalg.norm(self._speed, axis=1, keepdims=True)
+        cutoff = self.min_cutoff + self._beta * np.linalg.norm(self._speed, axis=1, keepdims=True)
         a = _alpha(cutoff.astype(np.float32), self._period)
         self._value = a * x + (1 - a) * self._value
         return self._value

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from remixer.pipeline.faces.geometry import MESH_POINTS
+from remixer.pipeline.faces.geometry import INNER_LIPS, MESH_POINTS
 from remixer.pipeline.faces.smoothing import OneEuroFilter
 
 Points = NDArray[np.float32]
@@ -55,11 +55,21 @@ class RigidResidualSmoother:
         rate: float,
         rigid: tuple[float, float] = (1.0, 6.0),
         residual: tuple[float, float] = (0.3, 6.0),
+        mouth_cutoff: float = 1.0,
     ) -> None:
+        self._residual_cutoff = residual[0]
+        self._mouth_cutoff = mouth_cutoff
         self._rigid = OneEuroFilter(rate, min_cutoff=rigid[0], beta=rigid[1])
-        self._residual = OneEuroFilter(rate, min_cutoff=residual[0], beta=residual[1])
+        self._residual = OneEuroFilter(rate, residual[0], residual[1], d_cutoff=4.0)
         self._canonical: Points | None = None
         self._width = 1.0
+
+    def _cutoffs(self, local: Points) -> Points:
+        """Per point minimum cut-off: `mouth_cutoff` within a third of the face width of the
+        mouth (speech is quick and small: lips must not lag the target's kept mouth)."""
+        mouth = local[list(INNER_LIPS)].mean(axis=0)
+        near = np.linalg.norm(local - mouth, axis=1) < self._width / 3
+        return np.where(near, self._mouth_cutoff, self._residual_cutoff).astype(np.float32)[:, None]
 
     def reset(self) -> None:
         self._rigid.reset()
@@ -72,6 +82,7 @@ class RigidResidualSmoother:
             self._canonical = (mesh - mesh.mean(axis=0)).astype(np.float32)
             span = self._canonical.max(axis=0) - self._canonical.min(axis=0)
             self._width = max(float(span[0]), 1.0)
+            self._residual.min_cutoff = self._cutoffs(points - mesh.mean(axis=0))
         a, b, t = fit_similarity(self._canonical, mesh)
         scale = a * a + b * b
         inverse = np.array([[a, b], [-b, a]], dtype=np.float32) / np.float32(scale)
