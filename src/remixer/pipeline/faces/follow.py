@@ -151,5 +151,5 @@ class TargetFollower:
         fade_in = 1e9 if clean_start else index - start + 1
         last = self._track.frame_count - 1
         fade_out = 1e9 if end == last or self._track.is_shot_start(end + 1) else end - index + 1
-        edge = min(1.0, min(fade_in, fade_out) / self._fade)
-        return turn * edge
+        ramp = min(1.0, min(fade_in, fade_out) / self._fade)
+        return turn * ramp * ramp * (3.0 - 2.0 * ramp)  # smoothstep: no kink at either end

@@ -1,8 +1,10 @@
 """The classic face render: a dense piecewise-affine warp of a reference face onto the
 target's landmarks, LAB colour transfer, and a feathered blend that keeps the inner mouth.
 
-Work happens on the face ROI only; the warp maps and the mask are built on a grid at
-`grid_scale` of the ROI and upsampled (both are smooth, so little is lost)."""
+Work happens on the face ROI only. The warp maps and the mask are built on a coarse grid
+(both are smooth, so little is lost): for the classic swapper a grid fixed to the face's
+own frame (`facegrid`), carried into the ROI by the face's similarity; for the ONNX
+backend's mask a grid at `Roi.scale` of the ROI, upsampled."""
 
 from __future__ import annotations
 
