@@ -12,6 +12,7 @@ from remixer.pipeline.faces.facegrid import grid_for
 from remixer.pipeline.faces.follow import LANDMARK_FACE_PX, VIEW_PX, steady_view
 from remixer.pipeline.faces.geometry import INNER_LIPS
 from remixer.pipeline.faces.quality import jitter_of
+from remixer.pipeline.faces.smoothing import TrendFilter
 from remixer.pipeline.faces.stabilise import RigidResidualSmoother, Stabilised, fit_similarity
 from remixer.pipeline.faces.warp import denoise_reference
 
@@ -51,6 +52,18 @@ def test_rigid_motion_is_followed_and_detector_noise_removed() -> None:
         out.append(smoother(noisy).points)
     assert np.mean(jitter_of(out)) < 0.3 * np.mean(jitter_of(raw))
     assert float(np.abs(out[-1] - truth[-1]).mean()) < 1.5
+
+
+def test_trend_filter_follows_a_pan_without_lag_and_averages_noise() -> None:
+    rng = np.random.default_rng(4)
+    trend = TrendFilter()
+    pan = [np.full((2, 2), 5.0 * i, np.float32) for i in range(40)]
+    out = [trend(p) for p in pan]
+    assert float(np.abs(out[-1] - pan[-1]).max()) < 0.05
+    trend.reset()
+    noisy = [(100 + rng.normal(0, 1, (2, 2))).astype(np.float32) for _ in range(100)]
+    smooth = [trend(p) for p in noisy]
+    assert np.mean(jitter_of(smooth[10:])) < 0.6 * np.mean(jitter_of(noisy[10:]))
 
 
 def test_residual_changes_are_followed_and_reset_forgets_the_shot() -> None:

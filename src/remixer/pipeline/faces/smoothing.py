@@ -1,6 +1,7 @@
-"""One-Euro filtering of landmark sets (Casiez et al. 2012): strong smoothing when the face
-is still, little lag when it moves. The speed term is measured in face widths per second,
-so the filter behaves the same at any resolution."""
+"""Temporal filters for landmark sets. One-Euro (Casiez et al. 2012): strong smoothing when
+the face is still, little lag when it moves; its speed term is measured in face widths per
+second, so it behaves the same at any resolution. `TrendFilter` (Holt): no lag on steady
+motion, for the few precise parameters of a rigid fit."""
 
 from __future__ import annotations
 
@@ -48,3 +49,28 @@ class OneEuroFilter:
         a = _alpha(cutoff.astype(np.float32), self._period)
         self._value = a * x + (1 - a) * self._value
         return self._value
+
+
+class TrendFilter:
+    """Holt's double exponential smoothing of N×2 point sets: a level and a per-frame trend,
+    so steady motion (a pan, a zoom) passes without lag while frame-to-frame noise is
+    averaged; `reset()` at cuts."""
+
+    def __init__(self, level: float = 0.4, trend: float = 0.15) -> None:
+        self._a = np.float32(level)
+        self._b = np.float32(trend)
+        self._value: Points | None = None
+        self._trend: Points | None = None
+
+    def reset(self) -> None:
+        self._value = self._trend = None
+
+    def __call__(self, points: Points) -> Points:
+        x = points.astype(np.float32)
+        if self._value is None or self._trend is None:
+            self._value, self._trend = x, np.zeros_like(x)
+            return x
+        value = self._a * x + (1 - self._a) * (self._value + self._trend)
+        self._trend = self._b * (value - self._value) + (1 - self._b) * self._trend
+        self._value = value
+        return value

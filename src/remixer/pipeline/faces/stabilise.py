@@ -2,10 +2,11 @@
 
 Per-point detector noise is what makes a dense warp shimmer. A similarity transform fitted
 to all mesh points by least squares is nearly noise-free (4 parameters from 468 points),
-so it is smoothed lightly (little lag under camera or head motion); the residual shape in
-the face's own frame (expression, turns, and most of the detector noise) is smoothed much
-more strongly. The result is the smoothed residual shape mapped by the smoothed
-transform. `reset()` at cuts and when the face is lost."""
+so it is smoothed lightly and with a trend term (Holt), which follows a pan or zoom
+without lag, so the face does not slide on the head; the residual shape in the face's own
+frame (expression, turns, and most of the detector noise) is smoothed much more strongly.
+The result is the smoothed residual shape mapped by the smoothed transform. `reset()` at
+cuts and when the face is lost."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from remixer.pipeline.faces.geometry import INNER_LIPS, MESH_POINTS
-from remixer.pipeline.faces.smoothing import OneEuroFilter
+from remixer.pipeline.faces.smoothing import OneEuroFilter, TrendFilter
 
 Points = NDArray[np.float32]
 
@@ -53,13 +54,13 @@ class RigidResidualSmoother:
     def __init__(
         self,
         rate: float,
-        rigid: tuple[float, float] = (1.0, 6.0),
+        rigid: tuple[float, float] = (0.5, 0.3),
         residual: tuple[float, float] = (0.3, 6.0),
         mouth_cutoff: float = 1.0,
     ) -> None:
         self._residual_cutoff = residual[0]
         self._mouth_cutoff = mouth_cutoff
-        self._rigid = OneEuroFilter(rate, min_cutoff=rigid[0], beta=rigid[1])
+        self._rigid = TrendFilter(*rigid)
         self._residual = OneEuroFilter(rate, residual[0], residual[1], d_cutoff=4.0)
         self._canonical: Points | None = None
         self._width = 1.0
@@ -89,7 +90,7 @@ class RigidResidualSmoother:
         local = ((points - t) @ inverse.T).astype(np.float32)
         local = self._residual(local, self._width)
         params = np.array([t, [a * self._width, b * self._width]], dtype=np.float32)
-        params = self._rigid(params, self._width * float(np.sqrt(scale)))
+        params = self._rigid(params)
         a_s, b_s = params[1] / np.float32(self._width)
         rigid = np.array([[a_s, -b_s, params[0, 0]], [b_s, a_s, params[0, 1]]], np.float32)
         return Stabilised(local, rigid, self._width)
