@@ -186,7 +186,7 @@ class ColourMatch:
         return u8(cv2.cvtColor(lab, cv2.COLOR_LAB2BGR))
 
 
-REFERENCE_DENOISE = 8.0
+REFERENCE_DENOISE = 10.0
 """Non-local-means strength for reference crops. Photo grain and JPEG blocks, upscaled
 onto the frame's face, come back as frame-to-frame coding noise after encoding that a
 landmark tracker reads as jitter (see docs/pipeline-faces.md for the measured trade)."""
