@@ -10,9 +10,11 @@ Where the batch runs:
   the current round of callbacks, so requests that arrived together share a batch and no
   thread hand-off is paid. A worker thread and the loop passing the GIL back and forth
   around every statement (sqlite3 releases it) cost more than the statements; see
-  docs/performance.md. The loop never waits on the database: when another thread of this
-  process holds the file, or another process holds its write lock for more than
-  `INLINE_BUSY_MS`, the batch goes to the worker thread instead.
+  docs/api-performance.md. The loop never waits on the database: when another thread of
+  this process holds the file, or another process holds its write lock for more than
+  `INLINE_BUSY_MS`, the batch goes to the worker thread instead. Inline commits skip
+  SQLite's automatic WAL checkpoint (an fsync on the loop); a background thread
+  checkpoints (PASSIVE) every half second while inline batches are being written.
 - PostgreSQL (network round trips): a few worker threads, each with its own connection.
 
 A unit's contract: it *returns* its expected failures (a refusal is a value, not an
@@ -28,6 +30,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import nullcontext
@@ -44,6 +47,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_BATCH = 128
 INLINE_BUSY_MS = 20
+CHECKPOINT_EVERY_S = 0.5
 _HOOKS = "remixer.before_commit"
 
 
@@ -111,6 +115,9 @@ class TransactionBatcher:
         self._pending: list[_Unit] = []
         self._flush_scheduled = False
         self._closed = False
+        self._checkpointer: threading.Thread | None = None
+        self._checkpoint_lock = threading.Lock()
+        self._wrote = False
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         """The unit's result, from a transaction shared with the units submitted with it."""
@@ -158,7 +165,33 @@ class TransactionBatcher:
                 thread.start()
                 self._threads.append(thread)
 
+    def _checkpoint_loop(self) -> None:
+        """Checkpoint the WAL while inline batches keep writing; exit once they stop."""
+        while True:
+            time.sleep(CHECKPOINT_EVERY_S)
+            with self._checkpoint_lock:
+                if self._closed or not self._wrote:
+                    self._checkpointer = None
+                    return
+                self._wrote = False
+            raw = self._engine.raw_connection()
+            try:
+                driver = raw.driver_connection
+                assert driver is not None
+                driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except Exception:
+                log.exception("WAL checkpoint failed; retrying")
+            finally:
+                raw.close()
+
     def _flush_inline(self) -> None:
+        with self._checkpoint_lock:
+            self._wrote = True
+            if self._checkpointer is None:
+                self._checkpointer = threading.Thread(
+                    target=self._checkpoint_loop, name="remixer-checkpoint", daemon=True
+                )
+                self._checkpointer.start()
         self._flush_scheduled = False
         units, self._pending = self._pending, []
         for start in range(0, len(units), MAX_BATCH):
@@ -227,10 +260,13 @@ class TransactionBatcher:
 
 
 def _inline_transaction(conn: Connection, units: list[_Unit]) -> list[Any]:
-    """One transaction that gives up (`_BusyError`) rather than wait long for SQLite's lock."""
+    """One transaction that gives up (`_BusyError`) rather than wait long for SQLite's lock,
+    and whose commit never runs a WAL checkpoint (an fsync that would stall the event
+    loop): the batcher's checkpoint thread does that."""
     driver = conn.connection.driver_connection
     assert driver is not None
     driver.execute(f"PRAGMA busy_timeout = {INLINE_BUSY_MS}")
+    driver.execute("PRAGMA wal_autocheckpoint = 0")
     try:
         try:
             transaction = conn.begin()
@@ -240,6 +276,7 @@ def _inline_transaction(conn: Connection, units: list[_Unit]) -> list[Any]:
             return _run_units(conn, units)
     finally:
         driver.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        driver.execute("PRAGMA wal_autocheckpoint = 1000")
 
 
 def _future_settler(future: Future[Any]) -> Settle:

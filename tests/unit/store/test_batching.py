@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -237,4 +238,32 @@ def test_inline_batch_goes_to_the_thread_when_another_process_holds_the_write_lo
     assert batcher._threads
     other.close()
     batcher.close()
+    engine.dispose()
+
+
+def test_inline_commits_leave_the_wal_checkpoint_to_a_background_thread(tmp_path: Path) -> None:
+    path = tmp_path / "wal.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    METADATA.create_all(engine)
+    batcher = TransactionBatcher(engine)
+    before = path.stat().st_size
+
+    def bulky(row_id: int) -> Any:
+        def work(conn: Connection) -> None:
+            conn.execute(ROWS.insert().values(id=row_id, txid="x" * 2000))
+
+        return work
+
+    async def main() -> None:
+        for start in range(0, 3000, 100):
+            await asyncio.gather(*(batcher.run(bulky(i)) for i in range(start, start + 100)))
+
+    asyncio.run(main())
+    assert batcher._checkpointer is not None
+    assert path.stat().st_size == before, "inline commits must not checkpoint on the loop"
+    deadline = time.monotonic() + 5
+    while batcher._checkpointer is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert batcher._checkpointer is None, "the checkpoint thread should stop when idle"
+    assert path.stat().st_size > 3000 * 2000, "the rows should be checkpointed into the file"
     engine.dispose()
