@@ -14,11 +14,14 @@ table just before the group-commit transaction commits.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from remixer.store.batching import before_commit
 from remixer.store.tables.accounts import ApiKey, Organization
@@ -150,6 +153,42 @@ _INSERT_CONTAINER = insert(Container)
 _INSERT_JOB = insert(Job)
 
 
+_DRIVER_SQL: dict[tuple[str, int], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def _driver_fetchone(
+    conn: Connection, stmt: ClauseElement, params: dict[str, Any]
+) -> tuple[Any, ...] | None:
+    """`stmt`'s first row, run on the connection's DBAPI cursor (same transaction).
+
+    For the accept's one read per request: SQLAlchemy compiles the statement once per
+    dialect; skipping its per-execution machinery cuts the read from ~95 to ~15 µs.
+    Values come back as the driver gives them (see `_json`; booleans as 0/1 on SQLite).
+    """
+    key = (conn.dialect.name, id(stmt))
+    compiled = _DRIVER_SQL.get(key)
+    if compiled is None:
+        done = stmt.compile(dialect=conn.dialect)
+        assert isinstance(done, SQLCompiler)
+        order = done.positiontup
+        compiled = _DRIVER_SQL[key] = (done.string, tuple(order) if order else None)
+    sql, positions = compiled
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql, params if positions is None else [params[n] for n in positions])
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return None if row is None else tuple(row)
+
+
+def _json(value: Any) -> Any:
+    """A JSON column's value: SQLite's driver returns the text, psycopg the decoded value."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
 def key_record(conn: Connection, key_id: str) -> KeyRecord | None:
     row = conn.execute(_KEY, {"key_id": key_id}).first()
     return None if row is None else _key_of(row)
@@ -160,7 +199,7 @@ def _key_of(row: Any) -> KeyRecord:
         key_id=row[0],
         env=row[1],
         key_hash=row[2],
-        scopes=tuple(row[3] or ()),
+        scopes=tuple(_json(row[3]) or ()),
         revoked=bool(row[4]),
         killed=bool(row[5]),
         organization_id=row[6],
@@ -196,12 +235,12 @@ def accept_read(
         "influencer_id": influencer_id,
         "tiktok_id": tiktok_id,
     }
-    row = conn.execute(_ACCEPT_READ, params).first()
+    row = _driver_fetchone(conn, _ACCEPT_READ, params)
     if row is None:
         return None
     project = None
     if row[10] is not None:
-        project = ProjectRecord(row[10], row[11], row[12], row[13], dict(row[14] or {}))
+        project = ProjectRecord(row[10], row[11], row[12], row[13], dict(_json(row[14]) or {}))
     influencer = None
     if row[15] is not None:
         influencer = InfluencerRecord(row[15], row[16], row[17], row[18])
