@@ -14,10 +14,11 @@ from sqlalchemy import Engine
 from remixer.blobs.signing import UrlSigner
 from remixer.blobs.store import BlobStore, LocalBlobStore
 from remixer.config import Settings
-from remixer.services.auth import KeyLookup, engine_key_lookup
+from remixer.services.auth import KeyLookup
 from remixer.services.ports import JobScheduler, SourceResolver
 from remixer.services.sources import is_resolvable
 from remixer.sources.providers import SourceProvider, build_source_providers
+from remixer.store import hotpath
 from remixer.store.batching import TransactionBatcher
 from remixer.store.engine import make_engine, make_session_factory
 from remixer.store.migrations import upgrade_to_head
@@ -42,7 +43,6 @@ class Components:
     engine: Engine
     reader: Engine
     session_factory: sessionmaker[Session]
-    read_session_factory: sessionmaker[Session]
     blobs: BlobStore
     signer: UrlSigner
     providers: list[SourceProvider]
@@ -54,14 +54,10 @@ class Components:
     def __post_init__(self) -> None:
         self.sources = CatalogSourceResolver(self.uow_factory, self.providers)
         self.batcher = TransactionBatcher(self.engine)
-        self.key_lookup = engine_key_lookup(self.reader)
+        self.key_lookup = hotpath.engine_key_lookup(self.reader)
 
     def uow_factory(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
-
-    def read_uow_factory(self) -> UnitOfWork:
-        """For lookups only (auth): never queues behind writers on SQLite."""
-        return UnitOfWork(self.read_session_factory)
 
 
 def build_components(
@@ -86,7 +82,6 @@ def build_components(
         engine=engine,
         reader=reader,
         session_factory=make_session_factory(engine),
-        read_session_factory=make_session_factory(reader),
         blobs=LocalBlobStore(settings.media_dir),
         signer=UrlSigner(settings.signing_key(), settings.public_url, settings.media_url_ttl_s),
         providers=build_source_providers(settings.source_providers),

@@ -3,34 +3,20 @@ answers), real HTTP through the ASGI app, and a scheduler port that records enqu
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from pg_support import NOT_REACHABLE, pg_schema_url, postgres_available
 from remixer.api.app import create_app
 from remixer.api.ratelimit import RateLimiter
 from remixer.bootstrap import Components, build_components
 from remixer.config import Settings
 from remixer.services import orgs
-
-PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def postgres_available() -> bool:
-    try:
-        engine = sa.create_engine(PG_BASE, connect_args={"connect_timeout": 2})
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except sa.exc.OperationalError:
-        return False
 
 
 @dataclass
@@ -53,15 +39,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'app.sqlite3'}"
         return
     if not postgres_available():
-        pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_BASE)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+        pytest.skip(NOT_REACHABLE)
+    with pg_schema_url() as url:
+        yield url
 
 
 @dataclass

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Engine
-
 from remixer.domain.errors import ErrorCode, RemixerError
 from remixer.domain.keys import parse_key, secret_matches
 from remixer.domain.principal import Principal
 from remixer.domain.scopes import grants
-from remixer.store import hotpath
 from remixer.store.hotpath import KeyRecord
 
 KeyLookup = Callable[[str], KeyRecord | None]
@@ -18,16 +15,6 @@ KeyLookup = Callable[[str], KeyRecord | None]
 
 def _unauthenticated(message: str = "A valid API key is required.") -> RemixerError:
     return RemixerError(ErrorCode.UNAUTHENTICATED, message)
-
-
-def engine_key_lookup(engine: Engine) -> KeyLookup:
-    """Key lookups on their own short connection (the read-only engine on SQLite)."""
-
-    def lookup(key_id: str) -> KeyRecord | None:
-        with engine.connect() as conn:
-            return hotpath.key_record(conn, key_id)
-
-    return lookup
 
 
 def authenticate(lookup: KeyLookup, authorization: str | None) -> Principal:

@@ -103,9 +103,14 @@ class TransactionBatcher:
     """
 
     def __init__(
-        self, engine: Engine, threads: int | None = None, inline: bool | None = None
+        self,
+        engine: Engine,
+        threads: int | None = None,
+        inline: bool | None = None,
+        checkpoint_every_s: float = CHECKPOINT_EVERY_S,
     ) -> None:
         self._engine = engine
+        self._checkpoint_every_s = checkpoint_every_s
         sqlite = engine.dialect.name == "sqlite"
         self._inline = sqlite if inline is None else inline
         self._threads_wanted = threads or (1 if sqlite else 4)
@@ -168,7 +173,7 @@ class TransactionBatcher:
     def _checkpoint_loop(self) -> None:
         """Checkpoint the WAL while inline batches keep writing; exit once they stop."""
         while True:
-            time.sleep(CHECKPOINT_EVERY_S)
+            time.sleep(self._checkpoint_every_s)
             with self._checkpoint_lock:
                 if self._closed or not self._wrote:
                     self._checkpointer = None

@@ -15,11 +15,12 @@ table just before the group-commit transaction commits.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -192,6 +193,16 @@ def _json(value: Any) -> Any:
 def key_record(conn: Connection, key_id: str) -> KeyRecord | None:
     row = conn.execute(_KEY, {"key_id": key_id}).first()
     return None if row is None else _key_of(row)
+
+
+def engine_key_lookup(engine: Engine) -> Callable[[str], KeyRecord | None]:
+    """Key lookups, each on its own short connection (the read-only engine on SQLite)."""
+
+    def lookup(key_id: str) -> KeyRecord | None:
+        with engine.connect() as conn:
+            return key_record(conn, key_id)
+
+    return lookup
 
 
 def _key_of(row: Any) -> KeyRecord:

@@ -14,9 +14,9 @@ from jobs_support import (
     drop_pg_database,
     make_clip,
     open_db,
-    postgres_available,
 )
 
+from pg_support import postgres_available
 from remixer.blobs.store import LocalBlobStore
 from remixer.workflows.runtime import Runtime, Worker, launch_worker
 from remixer.workflows.scheduler import DbosJobScheduler

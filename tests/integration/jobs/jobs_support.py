@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from dbos import DBOS
 
 import remixer.store.tables  # noqa: F401 - the full metadata
+from pg_support import PG_BASE
 from remixer.config import Settings
 from remixer.domain.ids import new_ulid_id, new_uuid_id
 from remixer.pipeline.errors import PipelineError
@@ -36,35 +37,23 @@ from remixer.workflows.engine import Outcome, drive, run_stage
 from remixer.workflows.remix import complete_step
 from remixer.workflows.runtime import Runtime
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TEST_WORKFLOW = "jobs-test.v1"
 TEST_WORKFLOWS = {"content_generate": (TEST_WORKFLOW, "remix")}
-
-
-def postgres_available() -> bool:
-    try:
-        engine = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 2})
-        with engine.connect():
-            pass
-        engine.dispose()
-    except sa.exc.OperationalError:
-        return False
-    return True
 
 
 def create_pg_database() -> str:
     """A fresh PostgreSQL database for one test; returns its URL."""
     name = f"remixer_jobs_{uuid.uuid4().hex[:12]}"
-    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    engine = sa.create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    return PG_BASE.rsplit("/", 1)[0] + f"/{name}"
 
 
 def drop_pg_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
-    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    engine = sa.create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()

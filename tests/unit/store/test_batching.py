@@ -17,25 +17,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 
+from pg_support import NOT_REACHABLE, pg_schema_url, postgres_available
 from remixer.store.batching import TransactionBatcher, before_commit
 from remixer.store.engine import make_engine, transaction_lock
 
-PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 METADATA = sa.MetaData()
 ROWS = sa.Table(
     "rows", METADATA, sa.Column("id", sa.Integer, primary_key=True), sa.Column("txid", sa.String)
 )
-
-
-def _pg_available() -> bool:
-    try:
-        engine = sa.create_engine(PG_BASE, connect_args={"connect_timeout": 2})
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except sa.exc.OperationalError:
-        return False
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -46,19 +35,13 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         yield made
         made.dispose()
         return
-    if not _pg_available():
-        pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
-    schema = f"b_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_BASE)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    made = make_engine(f"{PG_BASE}?options=-csearch_path%3D{schema}")
-    METADATA.create_all(made)
-    yield made
-    made.dispose()
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    if not postgres_available():
+        pytest.skip(NOT_REACHABLE)
+    with pg_schema_url("b") as url:
+        made = make_engine(url)
+        METADATA.create_all(made)
+        yield made
+        made.dispose()
 
 
 class TxMarker:
@@ -241,26 +224,41 @@ def test_inline_batch_goes_to_the_thread_when_another_process_holds_the_write_lo
     engine.dispose()
 
 
-def test_inline_commits_leave_the_wal_checkpoint_to_a_background_thread(tmp_path: Path) -> None:
-    path = tmp_path / "wal.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    METADATA.create_all(engine)
-    batcher = TransactionBatcher(engine)
-    before = path.stat().st_size
+def _bulky(row_id: int) -> Any:
+    def work(conn: Connection) -> None:
+        conn.execute(ROWS.insert().values(id=row_id, txid="x" * 2000))
 
-    def bulky(row_id: int) -> Any:
-        def work(conn: Connection) -> None:
-            conn.execute(ROWS.insert().values(id=row_id, txid="x" * 2000))
+    return work
 
-        return work
+
+def _write_3000_rows_inline(batcher: TransactionBatcher) -> None:
+    """~1,500 WAL pages: past SQLite's 1,000-page automatic checkpoint."""
 
     async def main() -> None:
         for start in range(0, 3000, 100):
-            await asyncio.gather(*(batcher.run(bulky(i)) for i in range(start, start + 100)))
+            await asyncio.gather(*(batcher.run(_bulky(i)) for i in range(start, start + 100)))
 
     asyncio.run(main())
+
+
+def test_inline_commits_do_not_checkpoint_the_wal(tmp_path: Path) -> None:
+    path = tmp_path / "wal.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    METADATA.create_all(engine)
+    batcher = TransactionBatcher(engine, checkpoint_every_s=3600)
+    before = path.stat().st_size
+    _write_3000_rows_inline(batcher)
     assert batcher._checkpointer is not None
     assert path.stat().st_size == before, "inline commits must not checkpoint on the loop"
+    engine.dispose()
+
+
+def test_the_checkpoint_thread_checkpoints_then_stops_when_idle(tmp_path: Path) -> None:
+    path = tmp_path / "wal.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    METADATA.create_all(engine)
+    batcher = TransactionBatcher(engine, checkpoint_every_s=0.2)
+    _write_3000_rows_inline(batcher)
     deadline = time.monotonic() + 5
     while batcher._checkpointer is not None and time.monotonic() < deadline:
         time.sleep(0.1)

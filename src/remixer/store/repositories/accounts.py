@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from remixer.store.base import rowcount as _rowcount
 from remixer.store.tables.accounts import ApiKey, Organization
-from remixer.store.tables.content import Job
 
 # Wallet updates are plain SQL arithmetic; no loaded object needs refreshing in-session
-# (skipping ORM synchronisation halves their cost on the accept path).
+# (skipping ORM synchronisation halves their cost).
 _NO_SYNC = {"synchronize_session": False}
 
 
@@ -33,25 +31,6 @@ class AccountRepository:
 
     def get_key(self, key_id: str) -> ApiKey | None:
         return self.session.get(ApiKey, key_id)
-
-    def get_key_and_org(self, key_id: str) -> tuple[ApiKey, Organization] | None:
-        stmt = (
-            select(ApiKey, Organization)
-            .join(Organization, Organization.id == ApiKey.organization_id)
-            .where(ApiKey.id == key_id)
-        )
-        row = self.session.execute(stmt).one_or_none()
-        return (row[0], row[1]) if row else None
-
-    def reserve_credits(self, org_id: str, credits: int) -> bool:
-        """Atomically reserve `credits` if the wallet's available balance covers them."""
-        stmt = (
-            update(Organization)
-            .where(Organization.id == org_id)
-            .where(Organization.credit_balance - Organization.credits_reserved >= credits)
-            .values(credits_reserved=Organization.credits_reserved + credits)
-        )
-        return _rowcount(self.session.execute(stmt, execution_options=_NO_SYNC)) == 1
 
     def release_credits(self, org_id: str, credits: int) -> None:
         stmt = (
@@ -82,11 +61,3 @@ class AccountRepository:
             .returning(Organization.credit_balance)
         )
         return int(self.session.execute(stmt, execution_options=_NO_SYNC).scalar_one())
-
-    def count_running_jobs(self, org_id: str) -> int:
-        stmt = (
-            select(func.count())
-            .select_from(Job)
-            .where(Job.organization_id == org_id, Job.status == "running")
-        )
-        return int(self.session.scalar(stmt) or 0)
