@@ -41,9 +41,9 @@ NOSE_TIP, MOUTH_LEFT, MOUTH_RIGHT = 1, 61, 291
 def arcface_template(size: int) -> Floats:
     """The ArcFace 5-point template for a `size` px square crop (see the module doc)."""
     if size % 112 == 0:
-        return (ARCFACE_112 * (size / 112)).astype(np.float32)
+        return np.asarray(ARCFACE_112 * (size / 112), dtype=np.float32)
     shifted = ARCFACE_112 + np.array([8.0, 0.0])
-    return (shifted * (size / 128)).astype(np.float32)
+    return np.asarray(shifted * (size / 128), dtype=np.float32)
 
 
 def five_points(landmarks: Landmarks) -> Floats:
