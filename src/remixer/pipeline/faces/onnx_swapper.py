@@ -13,6 +13,7 @@ from remixer.pipeline.faces.identity import FaceIdentity
 from remixer.pipeline.faces.models import FaceModels
 from remixer.pipeline.faces.neural.alignment import align_matrix, aligned_crop, five_points
 from remixer.pipeline.faces.neural.composite import MaskFn, feathered_face_mask, paste_back
+from remixer.pipeline.faces.neural.contracts import Floats
 from remixer.pipeline.faces.neural.loaders import load_embedder, load_swap_model
 from remixer.pipeline.faces.swapper import SwapStats
 from remixer.pipeline.faces.track import FaceTrack
@@ -51,6 +52,11 @@ class OnnxFaceSwapper:
         self._follower = TargetFollower(track, models, steady_crop=True)
         self._track = track
         self.stats = SwapStats()
+
+    @property
+    def latent(self) -> Floats:
+        """The 1×512 `source` input fed to the model on every frame."""
+        return self._latent
 
     @property
     def contract_name(self) -> str:

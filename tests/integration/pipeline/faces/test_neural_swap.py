@@ -141,4 +141,4 @@ def test_the_influencer_needs_an_arcface_embedding(
     swapper.close()
     assert identity.arcface is not None
     expected = load_swap_model(standins["inswapper"]).latent(identity.arcface)
-    assert np.allclose(swapper._latent, expected, atol=1e-6)
+    assert np.allclose(swapper.latent, expected, atol=1e-6)
