@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = Field(default=60.0, gt=0)
     faceswap_model: Path | None = None
+    face_embedder_model: Path | None = None
 
     video_remix_credits: int = Field(default=120, ge=0)
     max_image_bytes: int = 20 * 1024 * 1024

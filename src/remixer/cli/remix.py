@@ -40,6 +40,16 @@ def _hooks(progress: Progress, tasks: dict[str, TaskID]) -> Callable[[str], Stag
     return hooks_for
 
 
+def _check_face_models(settings: Settings) -> None:
+    """A missing, unreadable or unsupported neural model fails here, before any work."""
+    from remixer.pipeline.faces.neural import check_face_models
+
+    try:
+        check_face_models(settings.faceswap_model, settings.face_embedder_model)
+    except PipelineError as exc:
+        raise fail(f"{exc.code}: {exc.message}") from exc
+
+
 def remix(
     source: Annotated[
         Path, typer.Argument(help="Source video (MP4, MOV or WebM)", exists=True, dir_okay=False)
@@ -58,6 +68,7 @@ def remix(
     if voice not in BRAND_VOICES:
         raise fail(f"--voice must be one of {', '.join(BRAND_VOICES)}", 2)
     settings = Settings()
+    _check_face_models(settings)
     api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
     provider = create_copy_provider(
         settings.llm_base_url, settings.llm_model, api_key, settings.llm_timeout_s
@@ -82,6 +93,7 @@ def remix(
                 caption=caption,
                 provider=provider,
                 model_path=settings.faceswap_model,
+                embedder_path=settings.face_embedder_model,
                 hooks_for=hooks_for,
             )
         except PipelineError as exc:

@@ -9,7 +9,19 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from remixer.cli.output import fail
 from remixer.config import Settings
+
+
+def _check_face_models(settings: Settings) -> None:
+    """A missing, unreadable or unsupported neural model stops the worker at start-up."""
+    from remixer.pipeline.errors import PipelineError
+    from remixer.pipeline.faces.neural import check_face_models
+
+    try:
+        check_face_models(settings.faceswap_model, settings.face_embedder_model)
+    except PipelineError as exc:
+        raise fail(f"{exc.code}: {exc.message}") from exc
 
 
 def serve(
@@ -26,6 +38,8 @@ def serve(
         # Signed media URLs must point at this server unless an operator says otherwise.
         public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         settings = settings.model_copy(update={"public_url": f"http://{public_host}:{port}"})
+    if not no_worker:
+        _check_face_models(settings)
     components = build_components(settings)
     worker = None
     if not no_worker:
@@ -51,6 +65,7 @@ def worker() -> None:
     from remixer.workflows.runtime import launch_worker
 
     settings = Settings()
+    _check_face_models(settings)
     upgrade_to_head(settings.app_database_url)
     running = launch_worker(settings)
     stop = threading.Event()

@@ -129,6 +129,7 @@ def remix(
     caption: str = "",
     provider: CopyProvider | None = None,
     model_path: Path | None = None,
+    embedder_path: Path | None = None,
     hooks_for: Callable[[str], StageHooks] = _no_hooks,
 ) -> RemixResult:
     """Every SPEC §7.2 stage on local files, without a server (the `remixer remix` command).
@@ -141,6 +142,10 @@ def remix(
     info = probe_video(source)
     models = load_face_models()
     identity = build_identity(faces, models)
+    if embedder_path is not None:
+        from remixer.pipeline.faces.neural import load_embedder, with_arcface
+
+        identity = with_arcface(identity, load_embedder(embedder_path))
     hooks.progress(1.0)
     ocr = load_ocr_engine()
     stop = threading.Event()

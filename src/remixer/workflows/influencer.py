@@ -2,8 +2,10 @@
 
 `checking_photos` resolves the reference photos; `building_identity` checks every photo
 (exactly one clear, large, sharp face) and builds the face identity from the good ones,
-stored in the blob store. The influencer ends `ready`, or `failed` with a message naming
-the photos that failed and why. Influencer jobs cost no credits.
+stored in the blob store (with the influencer's ArcFace embedding when
+`REMIXER_FACE_EMBEDDER_MODEL` is set, for the neural swapper). The influencer ends
+`ready`, or `failed` with a message naming the photos that failed and why. Influencer
+jobs cost no credits.
 """
 
 from __future__ import annotations
@@ -56,12 +58,23 @@ def build_identity_from(photos: list[Path], models: Any) -> Any:
     return build_identity(photos, models)
 
 
+def add_arcface(identity: Any, embedder_path: Path | None) -> Any:
+    """`identity` with its ArcFace embedding (for the neural swapper) when an embedder is set."""
+    if embedder_path is None:
+        return identity
+    from remixer.pipeline.faces.neural import load_embedder, with_arcface
+
+    return with_arcface(identity, load_embedder(embedder_path))
+
+
 def build_identity(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
     """Check each photo and build the identity (no usable photo → REFERENCE_PHOTOS_INVALID)."""
     photos = job.state["checking_photos"]["photos"]
     models = runtime.models.get("faces", load_models)
     hooks.check_cancel()
-    identity = build_identity_from([runtime.blobs.path_of(p["blobKey"]) for p in photos], models)
+    paths = [runtime.blobs.path_of(p["blobKey"]) for p in photos]
+    identity = build_identity_from(paths, models)
+    identity = add_arcface(identity, runtime.settings.face_embedder_model)
     hooks.progress(0.9)
     with tempfile.TemporaryDirectory(prefix="remixer-identity-") as tmp:
         file = Path(tmp) / "identity.npz"

@@ -168,7 +168,9 @@ def launch_worker(
     """Start this process's DBOS worker: register workflows and queues, recover, reconcile."""
     import remixer.workflows.influencer
     import remixer.workflows.remix  # noqa: F401 - registers the workflows with DBOS
+    from remixer.pipeline.faces.neural import check_face_models
 
+    check_face_models(settings.faceswap_model, settings.face_embedder_model)
     set_runtime(runtime or build_runtime(settings))
     use_wal_for_sqlite(system_database_url(settings))
     DBOS(config=dbos_config(settings))

@@ -80,6 +80,8 @@ class FaceIdentity:
     triangles: NDArray[np.int32]
     outline_scale: float = OUTLINE_SCALE
     rejected: list[PhotoProblem] = field(default_factory=list)
+    arcface: NDArray[np.float32] | None = None
+    """The unit ArcFace embedding (512) for the neural swapper, when an embedder was set."""
 
     @property
     def embedding(self) -> Embedding:
@@ -102,6 +104,8 @@ class FaceIdentity:
             arrays[f"landmarks_{i}"] = ref.landmarks
             arrays[f"pose_{i}"] = np.array([ref.pose.yaw, ref.pose.pitch, ref.pose.roll])
             arrays[f"embedding_{i}"] = ref.embedding
+        if self.arcface is not None:
+            arrays["arcface"] = self.arcface
         with path.open("wb") as handle:
             np.savez_compressed(handle, meta=np.array(json.dumps(meta)), **arrays)
 
@@ -120,7 +124,8 @@ class FaceIdentity:
                 for i, name in enumerate(meta["names"])
             ]
             rejected = [PhotoProblem(**p) for p in meta["rejected"]]
-            return cls(refs, data["triangles"], float(meta["outline_scale"]), rejected)
+            arcface = data["arcface"] if "arcface" in data.files else None
+            return cls(refs, data["triangles"], float(meta["outline_scale"]), rejected, arcface)
 
 
 def sharpness(image_rgb: Frame, box: Box) -> float:

@@ -3,14 +3,12 @@ steady landmarks, fades around the occlusion, quality figures."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.faces import (
     ClassicFaceSwapper,
     FaceIdentity,
@@ -23,7 +21,6 @@ from remixer.pipeline.faces import (
     measure_quality,
 )
 from remixer.pipeline.faces.follow import TargetFollower
-from remixer.pipeline.faces.onnx_swapper import OnnxFaceSwapper
 from remixer.pipeline.synth.faces import FaceClip
 from remixer.pipeline.types import Frame, StageHooks
 from remixer.pipeline.video import VideoWriter, iter_frames_bgr
@@ -130,48 +127,3 @@ def test_blend_fades_out_before_and_in_after_the_occlusion(
     assert 0.0 < alphas[first_hidden - 1] < 1.0 and alphas[first_hidden] == 0.0
     back = next(i for i in range(first_hidden, 90) if alphas[i] > 0.0)
     assert alphas[back] < 1.0 and alphas[back] < alphas[back + 1] and alphas[89] == 1.0
-
-
-def test_onnx_backend_pastes_the_model_output_back(
-    make_onnx_model: Callable[[int, int], Path],
-    tracking_clip: FaceClip,
-    influencer: FaceIdentity,
-    track: FaceTrack,
-    models: FaceModels,
-) -> None:
-    swapper = create_swapper(influencer, track, models, model_path=make_onnx_model(128, 128))
-    assert isinstance(swapper, OnnxFaceSwapper)
-    frames = list(iter_frames_bgr(tracking_clip.path))[:3]
-    out = [swapper.swap(f, i) for i, f in enumerate(frames)]
-    swapper.close()
-    x, y, w, h = track.boxes[2]
-    centre = (slice(y + h // 3, y + h * 2 // 3), slice(x + w // 3, x + w * 2 // 3))
-    face_in, face_out = frames[2][centre], out[2][centre]
-    inverted = 255 - face_in.astype(int)
-    assert np.abs(face_out - inverted).mean() < np.abs(face_out - face_in.astype(int)).mean() / 3
-    assert np.array_equal(frames[2][:150], out[2][:150])
-    assert swapper.stats.swapped == 3
-
-
-@pytest.mark.parametrize("size,latent", [(128, 512), (96, 128)])
-def test_onnx_backend_refuses_models_it_cannot_feed(
-    make_onnx_model: Callable[[int, int], Path],
-    size: int,
-    latent: int,
-    influencer: FaceIdentity,
-    track: FaceTrack,
-    models: FaceModels,
-) -> None:
-    with pytest.raises(PipelineError) as caught:
-        create_swapper(influencer, track, models, model_path=make_onnx_model(size, latent))
-    assert caught.value.code == "INTERNAL" and "latent" in caught.value.message
-
-
-def test_onnx_backend_reports_an_unloadable_model(
-    tmp_path: Path, influencer: FaceIdentity, track: FaceTrack, models: FaceModels
-) -> None:
-    broken = tmp_path / "broken.onnx"
-    broken.write_bytes(b"not a model")
-    with pytest.raises(PipelineError) as caught:
-        create_swapper(influencer, track, models, model_path=broken)
-    assert caught.value.code == "INTERNAL"
