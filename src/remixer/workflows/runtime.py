@@ -168,6 +168,7 @@ def launch_worker(
     """Start this process's DBOS worker: register workflows and queues, recover, reconcile."""
     import remixer.workflows.influencer
     import remixer.workflows.remix  # noqa: F401 - registers the workflows with DBOS
+    from remixer.workflows.webhooks import start_webhook_delivery  # registers webhook.delivery.v1
 
     set_runtime(runtime or build_runtime(settings))
     use_wal_for_sqlite(system_database_url(settings))
@@ -183,4 +184,5 @@ def launch_worker(
     worker = Worker(runtime=get_runtime(), scheduler=DbosJobScheduler(settings, workflows))
     worker.start_reconciler(reconcile_every_s)
     worker.start_dispatcher(dispatch_every_s)
+    start_webhook_delivery(settings, worker.runtime.uow_factory, worker._stop, polling_interval_s)
     return worker
