@@ -208,6 +208,7 @@ def test_path_ids_and_other_organizations(api: Api) -> None:
     missing = new_ulid_id("dlv")
     assert_error(api.post(f"/v1/webhook-deliveries/{missing}/replay"), 404, "NOT_FOUND")
     assert_error(api.get(f"{BASE}/{eid}/deliveries", params={"cursor": "%%"}), 422, "VALIDATION")
+    assert_error(api.client.put(BASE, headers=api.headers()), 405, "METHOD_NOT_ALLOWED")
 
 
 def test_rotate_secret_keeps_the_old_one_for_a_day(api: Api) -> None:
