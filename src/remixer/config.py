@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     executor_id: str | None = None
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
+    webhook_allow_loopback: bool = False
+    # Wait before each delivery attempt (SPEC §6.10); JSON list in the environment.
+    webhook_retry_schedule_s: tuple[float, ...] = Field(
+        default=(0, 30, 60, 300, 900, 3600, 21600, 86400), min_length=1
+    )
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+
     @cached_property
     def resolved_data_dir(self) -> Path:
         path = self.data_dir.expanduser().resolve()

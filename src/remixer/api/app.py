@@ -15,7 +15,7 @@ from remixer import __version__
 from remixer.api.errors import envelope, install_error_handlers, request_id_of
 from remixer.api.middleware import BodyTooLargeError, RequestContextMiddleware, Scope
 from remixer.api.ratelimit import ANONYMOUS_TIER, RateLimiter
-from remixer.api.routers import content, influencers, jobs, media, org, projects, social
+from remixer.api.routers import content, influencers, jobs, media, org, projects, social, webhooks
 from remixer.bootstrap import Components
 from remixer.domain.errors import ErrorCode, RemixerError
 
@@ -51,6 +51,7 @@ def create_app(components: Components, limiter: RateLimiter | None = None) -> Fa
         influencers.router,
         jobs.router,
         media.router,
+        webhooks.router,
     ):
         app.include_router(router)
     install_error_handlers(app)

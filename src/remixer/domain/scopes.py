@@ -18,6 +18,8 @@ ALL_SCOPES = frozenset(
         "social:write",
         "media:write",
         "credits:read",
+        "webhooks:read",
+        "webhooks:write",
         "org:admin",
     }
 )

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from remixer.domain.errors import not_found
 from remixer.domain.jobs import JobStatus
 from remixer.services.jobs import mark_job_completed
+from remixer.services.webhooks import record_job_events
 from remixer.store.tables.content import Job
 from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -75,6 +76,7 @@ def complete_influencer_job(
             influencer.identity_blob_key = identity_blob_key
             influencer.error_message = None
             influencer.updated_at = now
+        record_job_events(uow, job, None, now)
         uow.commit()
     return True
 

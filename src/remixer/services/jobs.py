@@ -28,6 +28,7 @@ from remixer.domain.jobs import (
 )
 from remixer.services.assets import register_assets
 from remixer.services.ports import JobScheduler
+from remixer.services.webhooks import record_job_events
 from remixer.store.tables.content import Container, Job
 from remixer.store.tables.ledger import CreditEvent
 from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
@@ -226,6 +227,7 @@ def complete_job(
                     now,
                 )
             _settle_credits(uow, job, now)
+            record_job_events(uow, job, container, now)
             uow.commit()
     except IntegrityError:
         log.warning("job %s: usage already recorded; completion not repeated", job_id)
@@ -295,6 +297,7 @@ def _end_job(
         uow.accounts.release_credits(job.organization_id, job.credits_reserved)
     if job.kind == KIND_INFLUENCER_CREATE:
         _fail_influencer(uow, job, error["message"], now)
+    record_job_events(uow, job, container, now)
 
 
 def _fail_influencer(uow: UnitOfWork, job: Job, message: str, now: datetime) -> None:

@@ -169,6 +169,7 @@ def launch_worker(
     import remixer.workflows.influencer
     import remixer.workflows.remix  # noqa: F401 - registers the workflows with DBOS
     from remixer.pipeline.faces.neural import check_face_models
+    from remixer.workflows.webhooks import start_webhook_delivery  # registers webhook.delivery.v1
 
     check_face_models(settings.faceswap_model, settings.face_embedder_model)
     set_runtime(runtime or build_runtime(settings))
@@ -185,4 +186,5 @@ def launch_worker(
     worker = Worker(runtime=get_runtime(), scheduler=DbosJobScheduler(settings, workflows))
     worker.start_reconciler(reconcile_every_s)
     worker.start_dispatcher(dispatch_every_s)
+    start_webhook_delivery(settings, worker.runtime.uow_factory, worker._stop, polling_interval_s)
     return worker
