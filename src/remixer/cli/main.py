@@ -9,12 +9,22 @@ from remixer.cli.demo import demo
 from remixer.cli.remix import remix
 from remixer.cli.serve import serve, worker
 from remixer.cli.sources import sources_app
+from remixer.observability.native import filter_native_stderr, quiet_environment
 
 app = typer.Typer(
     help="Remixer: self-hosted video remix service.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _startup() -> None:
+    """Before any command: quiet the native libraries and set up logging."""
+    quiet_environment()
+    filter_native_stderr()
+
+
 app.command()(serve)
 app.command()(worker)
 app.command()(remix)
