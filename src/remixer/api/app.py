@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from remixer import __version__
 from remixer.api.errors import envelope, install_error_handlers, request_id_of
 from remixer.api.middleware import BodyTooLargeError, RequestContextMiddleware, Scope
+from remixer.api.observe import ObserveMiddleware
 from remixer.api.ratelimit import ANONYMOUS_TIER, RateLimiter
 from remixer.api.routers import content, influencers, jobs, media, org, projects, social
 from remixer.bootstrap import Components
@@ -75,6 +76,7 @@ def create_app(components: Components, limiter: RateLimiter | None = None) -> Fa
         except RemixerError as exc:  # over the anonymous bucket: its headers, no 429 here
             return {k: v for k, v in exc.headers.items() if k.startswith("X-RateLimit")}
 
+    app.add_middleware(ObserveMiddleware)
     app.add_middleware(RequestContextMiddleware, body_limit=body_limit, fallback_rate=fallback_rate)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

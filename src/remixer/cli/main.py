@@ -9,6 +9,8 @@ from remixer.cli.demo import demo
 from remixer.cli.remix import remix
 from remixer.cli.serve import serve, worker
 from remixer.cli.sources import sources_app
+from remixer.config import Settings
+from remixer.observability.logs import configure_logging
 from remixer.observability.native import filter_native_stderr, quiet_environment
 
 app = typer.Typer(
@@ -23,6 +25,10 @@ def _startup() -> None:
     """Before any command: quiet the native libraries and set up logging."""
     quiet_environment()
     filter_native_stderr()
+    settings = Settings()
+    explicit = "log_level" in settings.model_fields_set
+    # Library INFO lines would crowd a one-shot command's output; serve/worker log at INFO.
+    configure_logging(settings.log_level if explicit else "warning", settings.log_format)
 
 
 app.command()(serve)

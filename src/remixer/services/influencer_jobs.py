@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from remixer.domain.errors import not_found
 from remixer.domain.jobs import JobStatus
+from remixer.observability import metrics
 from remixer.services.jobs import mark_job_completed
 from remixer.store.tables.content import Job
 from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
@@ -75,7 +76,9 @@ def complete_influencer_job(
             influencer.identity_blob_key = identity_blob_key
             influencer.error_message = None
             influencer.updated_at = now
+        kind = job.kind
         uow.commit()
+    metrics.job_finished(kind, JobStatus.COMPLETED.value)
     return True
 
 
