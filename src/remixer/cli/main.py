@@ -6,6 +6,7 @@ import typer
 
 from remixer.cli.admin import admin_app
 from remixer.cli.demo import demo
+from remixer.cli.doctor import doctor
 from remixer.cli.remix import remix
 from remixer.cli.serve import serve, worker
 from remixer.cli.sources import sources_app
@@ -35,6 +36,7 @@ app.command()(serve)
 app.command()(worker)
 app.command()(remix)
 app.command()(demo)
+app.command()(doctor)
 app.add_typer(admin_app, name="admin")
 app.add_typer(sources_app, name="sources")
 
