@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import time
 
-import structlog
-
 from remixer.api.middleware import ASGIApp, Message, Receive, Scope, Send
-from remixer.observability.logs import enter_request, leave_request, route_of
+from remixer.observability.logs import enter_request, get_logger, leave_request, route_of
 from remixer.observability.metrics import observe_request
 
-_access = structlog.stdlib.get_logger("remixer.access")
+_access = get_logger("remixer.access")
 
 
 class ObserveMiddleware:

@@ -131,6 +131,11 @@ def configure_logging(
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    _configure_structlog(shared)
+    return chosen
+
+
+def _configure_structlog(shared: list[Processor]) -> None:
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,
@@ -141,8 +146,13 @@ def configure_logging(
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    return chosen
 
 
 def get_logger(name: str) -> Any:
     return structlog.stdlib.get_logger(name)
+
+
+if not structlog.is_configured():
+    # Until `configure_logging` runs (tests, library use) structlog goes through stdlib
+    # logging too, so its lines obey the stdlib levels instead of printing to stdout.
+    _configure_structlog(_processors())
