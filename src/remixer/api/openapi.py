@@ -92,6 +92,14 @@ def _shared_parameter(param: dict[str, Any]) -> dict[str, Any]:
     return param
 
 
+def _reference_body(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """An inline request schema that is a registered model becomes a reference to it."""
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    title = content.get("schema", {}).get("title")
+    if title in schemas and "$ref" not in content["schema"]:
+        content["schema"] = {"$ref": f"#/components/schemas/{title}"}
+
+
 def _request_schemas() -> dict[str, Any]:
     _, top = models_json_schema(
         [(m, "validation") for m in REQUEST_MODELS], ref_template="#/components/schemas/{model}"
@@ -112,6 +120,7 @@ def finish_document(schema: dict[str, Any]) -> dict[str, Any]:
     schema["security"] = [{"bearer": []}]
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
+            _reference_body(operation, schemas)
             params = operation.get("parameters", [])
             for param in params:
                 if param.get("in") == "path":
