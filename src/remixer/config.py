@@ -47,7 +47,6 @@ class Settings(BaseSettings):
     executor_id: str | None = None
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "text"] | None = None
-    otlp_endpoint: str | None = None
 
     @cached_property
     def resolved_data_dir(self) -> Path:

@@ -128,10 +128,19 @@ def traffic(live: Live) -> dict[str, Any]:
     assert live.http.get("/v1/whoami").status_code == 200
     missing = live.http.get("/v1/projects/prj_00000000-0000-4000-8000-000000000000")
     assert missing.status_code == 404
+    project = live.http.post("/v1/projects", json={"name": "remix-logs"}).json()
+    remix = live.http.post(
+        f"/v1/projects/{project['id']}/content/video-remix", json={"tiktokVideoId": "1"}
+    )
+    assert remix.status_code == 422  # INFLUENCER_REQUIRED, after auth inside the accept unit
     job = _run_a_job(live.http)
     assert job["status"] == "failed", job
     time.sleep(0.5)  # the worker's last lines reach the log
-    return {"job": job, "missing_request_id": missing.headers["x-request-id"]}
+    return {
+        "job": job,
+        "missing_request_id": missing.headers["x-request-id"],
+        "remix_request_id": remix.headers["x-request-id"],
+    }
 
 
 def _lines(live: Live) -> list[dict[str, Any]]:
@@ -160,6 +169,9 @@ def test_every_line_is_json_and_requests_carry_their_context(
     assert missing["status"] == 404
     assert missing["organizationId"].startswith("org_")
     assert all(x["organizationId"].startswith("org_") for x in requests if x["status"] < 300)
+    remix = next(x for x in requests if x["requestId"] == traffic["remix_request_id"])
+    assert remix["route"] == "/v1/projects/{projectId}/content/video-remix"
+    assert remix["organizationId"] == missing["organizationId"]
 
 
 def test_job_lines_carry_job_stage_and_executor(live: Live, traffic: dict[str, Any]) -> None:
