@@ -81,9 +81,34 @@ def _processors() -> list[Processor]:
         structlog.contextvars.merge_contextvars,
         _request_context,
         structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
+        _add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True, key="timestamp"),
     ]
+
+
+class _NamedWriteLogger(structlog.WriteLogger):
+    def __init__(self, file: TextIO, name: str | None) -> None:
+        super().__init__(file)
+        self.name = name
+
+
+class _NamedWriteLoggerFactory:
+    """structlog's `WriteLoggerFactory`, keeping the name given to `get_logger`."""
+
+    def __init__(self, file: TextIO) -> None:
+        self._file = file
+
+    def __call__(self, *args: Any) -> _NamedWriteLogger:
+        return _NamedWriteLogger(self._file, args[0] if args else None)
+
+
+def _add_logger_name(logger: WrappedLogger, _: str, event: EventDict) -> EventDict:
+    record = event.get("_record")
+    if record is not None:
+        event.setdefault("logger", record.name)
+    elif "logger" not in event and isinstance(getattr(logger, "name", None), str):
+        event["logger"] = logger.name
+    return event
 
 
 def _drop_empty(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
@@ -131,7 +156,14 @@ def configure_logging(
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
-    _configure_structlog(shared)
+    # Our own lines skip the stdlib record machinery (a LogRecord and its copy cost more
+    # than the rest of an access line); library records still use the handler above.
+    structlog.configure(
+        processors=[*shared, _drop_empty, structlog.processors.format_exc_info, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=_NamedWriteLoggerFactory(out),
+        cache_logger_on_first_use=False,
+    )
     return chosen
 
 
@@ -144,12 +176,13 @@ def _configure_structlog(shared: list[Processor]) -> None:
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=False,
     )
 
 
 def get_logger(name: str) -> Any:
-    return structlog.stdlib.get_logger(name)
+    """A structlog logger whose lines name `name` as their `logger`."""
+    return structlog.get_logger(name)
 
 
 if not structlog.is_configured():

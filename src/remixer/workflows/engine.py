@@ -142,7 +142,13 @@ def drive(job_id: str, steps: Sequence[StepFn], complete: StepFn) -> str:
     """Run the stage steps in order, then `complete`; end the job on the first non-ok outcome.
 
     Returns the job's terminal status. A crash-resumed workflow replays memoized steps.
+    Lines logged between stages carry `stage: "workflow"`; each stage binds its own.
     """
+    with job_context(job_id, "workflow", executor_id_for(get_runtime().settings)):
+        return _drive(job_id, steps, complete)
+
+
+def _drive(job_id: str, steps: Sequence[StepFn], complete: StepFn) -> str:
     try:
         for step in steps:
             outcome = step(job_id)
