@@ -1,8 +1,7 @@
 """Prometheus metrics (prometheus-client) and the loopback `/metrics` server.
 
-Per-request cost is kept to a dict lookup, a counter increment and a histogram
-observation: label children are cached by (route template, method, status), so the
-client library's label handling runs once per distinct series, not per request.
+Per-request cost is kept to two dict updates and a bisect (`_HttpStats`), labelled by
+route template, method and status, never by raw path.
 Gauges that describe shared state (queue depth, reserved credits) are sampled from the
 database when Prometheus scrapes, through a `Sampler` the composition root supplies.
 """
@@ -10,12 +9,11 @@ database when Prometheus scrapes, through a `Sampler` the composition root suppl
 from __future__ import annotations
 
 import logging
-import threading
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from prometheus_client import (
     REGISTRY,
@@ -25,7 +23,12 @@ from prometheus_client import (
     disable_created_metrics,
     start_http_server,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
 
 log = logging.getLogger(__name__)
@@ -35,15 +38,6 @@ disable_created_metrics()  # type: ignore[no-untyped-call]
 HTTP_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 STAGE_BUCKETS = (0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0)
 
-HTTP_REQUESTS = Counter(
-    "remixer_http_requests", "HTTP requests answered.", ["route", "method", "status"]
-)
-HTTP_DURATION = Histogram(
-    "remixer_http_request_duration_seconds",
-    "Time from the request's arrival to its response's start.",
-    ["route"],
-    buckets=HTTP_BUCKETS,
-)
 JOBS = Counter("remixer_jobs", "Jobs that reached a terminal status.", ["kind", "status"])
 STAGE_DURATION = Histogram(
     "remixer_job_stage_duration_seconds",
@@ -54,25 +48,57 @@ STAGE_DURATION = Histogram(
 WORKER_BUSY = Gauge("remixer_worker_busy", "Job stages running in this process now.")
 
 UNMATCHED = "unmatched"
-_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
-_children_lock = threading.Lock()
+
+
+class _HttpStats(Collector):
+    """`remixer_http_requests_total` and `remixer_http_request_duration_seconds`.
+
+    Plain dicts instead of the client library's locked values: requests are observed on
+    the event loop's thread only, and a scrape copies each dict (atomic under the GIL).
+    Per route the histogram row is [bucket counts…, +Inf count, sum].
+    """
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str, int], int] = {}
+        self.rows: dict[str, list[float]] = {}
+
+    def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        key = (route, method, status)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        row = self.rows.get(route)
+        if row is None:
+            row = self.rows.setdefault(route, [0.0] * (len(HTTP_BUCKETS) + 2))
+        row[bisect_left(HTTP_BUCKETS, seconds)] += 1
+        row[-1] += seconds
+
+    def collect(self) -> Iterable[Metric]:
+        counts, rows = self.counts.copy(), {r: list(v) for r, v in self.rows.copy().items()}
+        requests = CounterMetricFamily(
+            "remixer_http_requests", "HTTP requests answered.", labels=["route", "method", "status"]
+        )
+        for (route, method, status), n in sorted(counts.items()):
+            requests.add_metric([route, method, str(status)], n)
+        durations = HistogramMetricFamily(
+            "remixer_http_request_duration_seconds",
+            "Time from the request's arrival to its response's start.",
+            labels=["route"],
+        )
+        for route, row in sorted(rows.items()):
+            cumulative, buckets = 0.0, []
+            for bound, count in zip([*map(str, HTTP_BUCKETS), "+Inf"], row[:-1], strict=True):
+                cumulative += count
+                buckets.append((bound, cumulative))
+            durations.add_metric([route], buckets, sum_value=row[-1])
+        return [requests, durations]
+
+
+HTTP = _HttpStats()
+REGISTRY.register(HTTP)
 
 
 def observe_request(route: str | None, method: str, status: int, seconds: float) -> None:
     """Count one answered request under its route template (never its raw path)."""
-    key = (route or UNMATCHED, method, status)
-    pair = _children.get(key)
-    if pair is None:
-        with _children_lock:
-            pair = _children.setdefault(
-                key,
-                (
-                    HTTP_REQUESTS.labels(key[0], method, str(status)),
-                    HTTP_DURATION.labels(key[0]),
-                ),
-            )
-    pair[0].inc()
-    pair[1].observe(seconds)
+    HTTP.observe(route or UNMATCHED, method, status, seconds)
 
 
 def job_finished(kind: str, status: str) -> None:
