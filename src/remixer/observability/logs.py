@@ -156,6 +156,8 @@ def configure_logging(
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    global _generation
+    _generation += 1
     # Our own lines skip the stdlib record machinery (a LogRecord and its copy cost more
     # than the rest of an access line); library records still use the handler above.
     structlog.configure(
@@ -180,9 +182,27 @@ def _configure_structlog(shared: list[Processor]) -> None:
     )
 
 
+class _CachedLogger:
+    """A logger bound once per `configure_logging` call instead of once per line."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._generation = -1
+        self._bound: Any = None
+
+    def __getattr__(self, method: str) -> Any:
+        if self._generation != _generation:
+            self._bound = structlog.get_logger(self._name).bind()
+            self._generation = _generation
+        return getattr(self._bound, method)
+
+
+_generation = 0
+
+
 def get_logger(name: str) -> Any:
     """A structlog logger whose lines name `name` as their `logger`."""
-    return structlog.get_logger(name)
+    return _CachedLogger(name)
 
 
 if not structlog.is_configured():
