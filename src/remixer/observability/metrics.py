@@ -126,26 +126,39 @@ class Sample:
 Sampler = Callable[[], Sample]
 
 
+def _depth_family() -> GaugeMetricFamily:
+    return GaugeMetricFamily(
+        "remixer_queue_depth", "Jobs accepted and waiting for a worker.", labels=["queue"]
+    )
+
+
+def _reserved_family() -> GaugeMetricFamily:
+    return GaugeMetricFamily(
+        "remixer_credits_reserved", "Credits reserved by running jobs, all organizations."
+    )
+
+
 class _SampledGauges(Collector):
     """`remixer_queue_depth{queue}` and `remixer_credits_reserved`, read at scrape time."""
 
     def __init__(self, sampler: Sampler) -> None:
         self._sampler = sampler
 
+    def describe(self) -> Iterable[GaugeMetricFamily]:
+        """The families without sampling (registration must not touch the database)."""
+        return [_depth_family(), _reserved_family()]
+
     def collect(self) -> Iterable[GaugeMetricFamily]:
         try:
             sample = self._sampler()
-        except Exception:
-            log.warning("metrics sample failed", exc_info=True)
+        except Exception as exc:  # a scrape must not fail with the database down
+            log.warning("metrics sample failed: %s", str(exc).splitlines()[0][:200])
+            log.debug("metrics sample failed", exc_info=True)
             return []
-        depth = GaugeMetricFamily(
-            "remixer_queue_depth", "Jobs accepted and waiting for a worker.", labels=["queue"]
-        )
+        depth = _depth_family()
         for queue, count in sorted(sample.queue_depth.items()):
             depth.add_metric([queue], count)
-        reserved = GaugeMetricFamily(
-            "remixer_credits_reserved", "Credits reserved by running jobs, all organizations."
-        )
+        reserved = _reserved_family()
         reserved.add_metric([], sample.credits_reserved)
         return [depth, reserved]
 
