@@ -25,7 +25,8 @@ app = typer.Typer(
 def _startup() -> None:
     """Before any command: quiet the native libraries and set up logging."""
     quiet_environment()
-    filter_native_stderr()
+    if not filter_native_stderr():
+        return  # an in-process runner (tests) owns stderr and the logging setup
     settings = Settings()
     explicit = "log_level" in settings.model_fields_set
     # Library INFO lines would crowd a one-shot command's output; serve/worker log at INFO.
