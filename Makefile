@@ -34,6 +34,7 @@ $(SYSTEM_STAMP): scripts/system_packages.sh
 	touch $@
 
 demo: venv
+	$(BIN)/remixer doctor
 	$(BIN)/remixer demo
 
 test: venv

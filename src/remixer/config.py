@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=1, ge=1)
     executor_id: str | None = None
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "text"] | None = None
 
     webhook_allow_loopback: bool = False
     # Wait before each delivery attempt (SPEC §6.10); JSON list in the environment.

@@ -314,4 +314,4 @@ def test_openapi_documents_the_webhook_routes(api: Api) -> None:
         assert path in paths, path
     created = paths[BASE]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
     assert created["$ref"].endswith("WebhookEndpointWithSecret")
-    assert "WebhookDeliveryList" in spec["components"]["schemas"]
+    assert "WebhookDeliveryPage" in spec["components"]["schemas"]

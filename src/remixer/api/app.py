@@ -5,15 +5,15 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 
 from remixer import __version__
 from remixer.api.errors import envelope, install_error_handlers, request_id_of
 from remixer.api.middleware import BodyTooLargeError, RequestContextMiddleware, Scope
+from remixer.api.observe import ObserveMiddleware
+from remixer.api.openapi import build_document, operation_id
 from remixer.api.ratelimit import ANONYMOUS_TIER, RateLimiter
 from remixer.api.routers import content, influencers, jobs, media, org, projects, social, webhooks
 from remixer.bootstrap import Components
@@ -39,6 +39,7 @@ def create_app(components: Components, limiter: RateLimiter | None = None) -> Fa
         version=__version__,
         description="Self-hosted video remix, wire-compatible with the Layers "
         "Partner API video-remix surface.",
+        generate_unique_id_function=operation_id,
     )
     app.state.components = components
     app.state.limiter = limiter or RateLimiter(components.settings.redis_url)
@@ -76,23 +77,7 @@ def create_app(components: Components, limiter: RateLimiter | None = None) -> Fa
         except RemixerError as exc:  # over the anonymous bucket: its headers, no 429 here
             return {k: v for k, v in exc.headers.items() if k.startswith("X-RateLimit")}
 
+    app.add_middleware(ObserveMiddleware)
     app.add_middleware(RequestContextMiddleware, body_limit=body_limit, fallback_rate=fallback_rate)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: build_document(app)  # type: ignore[method-assign]
     return app
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    if app.openapi_schema is None:
-        schema = get_openapi(
-            title=app.title, version=app.version, routes=app.routes, description=app.description
-        )
-        schema.setdefault("components", {})["securitySchemes"] = {
-            "bearer": {
-                "type": "http",
-                "scheme": "bearer",
-                "description": "lp_<env>_<keyid>_<secret>",
-            }
-        }
-        schema["security"] = [{"bearer": []}]
-        app.openapi_schema = schema
-    return app.openapi_schema

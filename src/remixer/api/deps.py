@@ -80,6 +80,7 @@ def require(scope: str | None, long_running: bool = False) -> Callable[..., Awai
         limiter = get_limiter(request)
         cls = endpoint_class(request.method, long_running)
         principal = _authenticate(request, components, limiter, cls)
+        request.scope["state"]["organization_id"] = principal.organization_id
         require_scope(principal, scope)
         decision = limiter.hit(principal.rate_limit_tier, cls, principal.api_key_id)
         request.scope["state"]["rate_headers"] = decision.headers()

@@ -50,6 +50,7 @@ class EmbeddedService:
             host="127.0.0.1",
             port=port,
             log_level="warning",
+            log_config=None,
             access_log=False,
         )
         self.server = uvicorn.Server(config)

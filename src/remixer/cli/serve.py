@@ -12,6 +12,29 @@ import uvicorn
 from remixer.cli.output import fail
 from remixer.config import Settings
 
+MetricsPort = Annotated[
+    int | None,
+    typer.Option("--metrics-port", help="Serve Prometheus metrics at :N/metrics"),
+]
+MetricsHost = Annotated[
+    str, typer.Option("--metrics-host", help="Interface for the metrics endpoint")
+]
+
+
+def _observe(settings: Settings, metrics_port: int | None, metrics_host: str) -> None:
+    """Service logging (JSON off a terminal) and, when asked, the metrics endpoint."""
+    from remixer.observability.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format, service=True)
+    if metrics_port is not None:
+        from remixer.observability.metrics import serve_metrics
+        from remixer.services.stats import sample
+        from remixer.store.engine import make_engine, make_session_factory
+        from remixer.store.uow import UnitOfWork
+
+        sessions = make_session_factory(make_engine(settings.app_database_url))
+        serve_metrics(metrics_port, metrics_host, lambda: sample(lambda: UnitOfWork(sessions)))
+
 
 def _check_face_models(settings: Settings) -> None:
     """A missing, unreadable or unsupported neural model stops the worker at start-up."""
@@ -28,6 +51,8 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8080,
     no_worker: Annotated[bool, typer.Option("--no-worker", help="API only")] = False,
+    metrics_port: MetricsPort = None,
+    metrics_host: MetricsHost = "127.0.0.1",
 ) -> None:
     """Run the HTTP API, and (unless --no-worker) a job worker in the same process."""
     from remixer.api.app import create_app
@@ -38,6 +63,7 @@ def serve(
         # Signed media URLs must point at this server unless an operator says otherwise.
         public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         settings = settings.model_copy(update={"public_url": f"http://{public_host}:{port}"})
+    _observe(settings, metrics_port, metrics_host)
     if not no_worker:
         _check_face_models(settings)
     components = build_components(settings)
@@ -52,6 +78,7 @@ def serve(
             host=host,
             port=port,
             log_level=settings.log_level,
+            log_config=None,
             access_log=False,
         )
     finally:
@@ -59,12 +86,13 @@ def serve(
             worker.shutdown()
 
 
-def worker() -> None:
+def worker(metrics_port: MetricsPort = None, metrics_host: MetricsHost = "127.0.0.1") -> None:
     """Run a job worker alone (point REMIXER_DATABASE_URL at the shared PostgreSQL)."""
     from remixer.store.migrations import upgrade_to_head
     from remixer.workflows.runtime import launch_worker
 
     settings = Settings()
+    _observe(settings, metrics_port, metrics_host)
     _check_face_models(settings)
     upgrade_to_head(settings.app_database_url)
     running = launch_worker(settings)

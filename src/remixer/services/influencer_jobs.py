@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from remixer.domain.errors import not_found
 from remixer.domain.jobs import JobStatus
+from remixer.observability import metrics
 from remixer.services.jobs import mark_job_completed
 from remixer.services.webhooks import record_job_events
 from remixer.store.tables.content import Job
@@ -77,7 +78,9 @@ def complete_influencer_job(
             influencer.error_message = None
             influencer.updated_at = now
         record_job_events(uow, job, None, now)
+        kind = job.kind
         uow.commit()
+    metrics.job_finished(kind, JobStatus.COMPLETED.value)
     return True
 
 

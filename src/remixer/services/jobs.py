@@ -26,6 +26,7 @@ from remixer.domain.jobs import (
     JobStatus,
     overall_progress,
 )
+from remixer.observability import metrics
 from remixer.services.assets import register_assets
 from remixer.services.ports import JobScheduler
 from remixer.services.webhooks import record_job_events
@@ -228,11 +229,13 @@ def complete_job(
                 )
             _settle_credits(uow, job, now)
             record_job_events(uow, job, container, now)
+            kind = job.kind
             uow.commit()
     except IntegrityError:
         log.warning("job %s: usage already recorded; completion not repeated", job_id)
         return False
     DEFAULT_THROTTLE.forget(job_id)
+    metrics.job_finished(kind, JobStatus.COMPLETED.value)
     return True
 
 
@@ -275,8 +278,10 @@ def _finish(
         if job is None or job.status != JobStatus.RUNNING:
             return False
         _end_job(uow, job, status, error, now)
+        kind = job.kind
         uow.commit()
     DEFAULT_THROTTLE.forget(job_id)
+    metrics.job_finished(kind, status.value)
     return True
 
 
@@ -334,6 +339,7 @@ def request_cancel(
         job.updated_at = _now()
         if job.stage == "queued":
             _end_job(uow, job, JobStatus.CANCELED, CANCELED_ERROR, job.updated_at)
+            metrics.job_finished(job.kind, JobStatus.CANCELED.value)
         uow.commit()
     scheduler.cancel(job_id)
     return {"jobId": job_id, "accepted": True}

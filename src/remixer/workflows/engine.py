@@ -9,12 +9,15 @@ workflow takes the same path. Failures map to the job error codes of SPEC §6.2.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from dbos import DBOS
 from dbos._error import DBOSWorkflowCancelledError, DBOSWorkflowConflictIDError
 
+from remixer.observability.logs import job_context
+from remixer.observability.metrics import stage_timer
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.types import StageHooks
 from remixer.services.jobs import (
@@ -29,7 +32,7 @@ from remixer.services.jobs import (
 )
 from remixer.sources.errors import SourceError
 from remixer.store.tables.content import Job
-from remixer.workflows.runtime import Runtime, get_runtime
+from remixer.workflows.runtime import Runtime, executor_id_for, get_runtime
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +85,25 @@ def run_stage(
 ) -> Outcome:
     """The body of one stage step (call it from a `@DBOS.step`)."""
     runtime = get_runtime()
+    with job_context(job_id, stage, executor_id_for(runtime.settings)), stage_timer(stage):
+        log.info("stage started")
+        started = time.perf_counter()
+        outcome = _run_stage(runtime, job_id, stage, work, on_begin)
+        log.info(
+            "stage ended: %s in %.0f ms",
+            outcome["outcome"],
+            (time.perf_counter() - started) * 1000,
+        )
+        return outcome
+
+
+def _run_stage(
+    runtime: Runtime,
+    job_id: str,
+    stage: str,
+    work: StageFn,
+    on_begin: Callable[[Runtime, str], None] | None,
+) -> Outcome:
     try:
         begin_stage(runtime.uow_factory, job_id, stage)
         if on_begin is not None:
@@ -120,7 +142,13 @@ def drive(job_id: str, steps: Sequence[StepFn], complete: StepFn) -> str:
     """Run the stage steps in order, then `complete`; end the job on the first non-ok outcome.
 
     Returns the job's terminal status. A crash-resumed workflow replays memoized steps.
+    Lines logged between stages carry `stage: "workflow"`; each stage binds its own.
     """
+    with job_context(job_id, "workflow", executor_id_for(get_runtime().settings)):
+        return _drive(job_id, steps, complete)
+
+
+def _drive(job_id: str, steps: Sequence[StepFn], complete: StepFn) -> str:
     try:
         for step in steps:
             outcome = step(job_id)

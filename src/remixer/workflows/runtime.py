@@ -152,8 +152,13 @@ def dbos_config(settings: Settings) -> DBOSConfig:
         "system_database_url": system_database_url(settings),
         "application_version": APPLICATION_VERSION,
         "executor_id": executor_id_for(settings),
-        "log_level": settings.log_level.upper(),
+        "log_level": dbos_log_level(settings),
     }
+
+
+def dbos_log_level(settings: Settings) -> str:
+    """DBOS's INFO lines (migrations, the Conductor banner) show only under debug."""
+    return "DEBUG" if settings.log_level == "debug" else "WARNING"
 
 
 def launch_worker(

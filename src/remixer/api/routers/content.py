@@ -14,11 +14,26 @@ from remixer.api.idempotency import to_response
 from remixer.api.ratelimit import rate_check
 from remixer.api.responses import Cursor, Limit, error_docs, json_response
 from remixer.api.schemas.requests import VideoRemixBody
+from remixer.api.schemas.responses import (
+    Container,
+    ContainerPage,
+    ContainerProgress,
+    JobAccepted,
+    SourceRecommendations,
+)
 from remixer.bootstrap import Components
 from remixer.domain.errors import ErrorCode, RemixerError
 from remixer.domain.ids import parse_id
 from remixer.domain.jobs import KIND_CONTENT_GENERATE
 from remixer.services import accept, content
+
+REMIX_CODES = (
+    ErrorCode.INFLUENCER_REQUIRED,
+    ErrorCode.INVALID_TIKTOK_ID,
+    ErrorCode.ACCOUNT_NOT_WIRED,
+    ErrorCode.NO_CONTENT_LAYER_WIRED,
+    ErrorCode.INFLUENCER_NOT_WIRED,
+)
 
 router = APIRouter(prefix="/v1", tags=["content"])
 Read = Annotated[Caller, Depends(require("content:read"))]
@@ -46,7 +61,8 @@ _REMIX_DOCS = {
     "/projects/{projectId}/content/video-remix",
     status_code=202,
     openapi_extra=_REMIX_DOCS,
-    responses=error_docs(401, 402, 403, 404, 409, 415, 429, 503),
+    response_model=JobAccepted,
+    responses=error_docs(401, 402, 403, 404, 409, 415, 429, 503, codes=REMIX_CODES),
 )
 async def video_remix(request: Request) -> Response:
     """Start a video-remix job; checks run in SPEC §6.1's order (auth included, so that the
@@ -87,14 +103,18 @@ async def _accept(c: Components, call: accept.RemixCall, rate: accept.RateCheck)
     raise RemixerError(ErrorCode.INTERNAL, "The request could not be completed; retry it.")
 
 
-@router.get("/content/{containerId}", responses=error_docs(404))
+@router.get("/content/{containerId}", response_model=Container, responses=error_docs(404))
 def get_container(containerId: str, caller: Read) -> Response:
     cid = parse_id(containerId, "cnt", "path.containerId")
     c = caller.components
     return json_response(content.get_container(c.uow_factory, c.signer, caller.org_id, cid))
 
 
-@router.get("/content/{containerId}/progress", responses=error_docs(404))
+@router.get(
+    "/content/{containerId}/progress",
+    response_model=ContainerProgress,
+    responses=error_docs(404),
+)
 def get_progress(containerId: str, caller: Read) -> Response:
     cid = parse_id(containerId, "cnt", "path.containerId")
     return json_response(content.get_progress(caller.components.uow_factory, caller.org_id, cid))
@@ -106,7 +126,9 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
-@router.get("/projects/{projectId}/content", responses=error_docs(404))
+@router.get(
+    "/projects/{projectId}/content", response_model=ContainerPage, responses=error_docs(404)
+)
 def list_content(
     projectId: str,
     caller: Read,
@@ -130,7 +152,11 @@ def list_content(
     )
 
 
-@router.get("/projects/{projectId}/content/source-recommendations", responses=error_docs(404))
+@router.get(
+    "/projects/{projectId}/content/source-recommendations",
+    response_model=SourceRecommendations,
+    responses=error_docs(404),
+)
 def source_recommendations(
     projectId: str,
     caller: Read,

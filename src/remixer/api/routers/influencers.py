@@ -13,8 +13,22 @@ from starlette.datastructures import UploadFile
 
 from remixer.api.deps import Caller, json_body, require
 from remixer.api.idempotency import Idem, IdempotencyInput
-from remixer.api.responses import Cursor, Limit, error_docs, json_response, stored
+from remixer.api.responses import (
+    UPLOAD_DOCS,
+    Cursor,
+    Limit,
+    body_docs,
+    error_docs,
+    json_response,
+    stored,
+)
 from remixer.api.schemas.requests import InfluencerCreate, InfluencerUpdate
+from remixer.api.schemas.responses import (
+    Influencer,
+    InfluencerJobAccepted,
+    InfluencerPage,
+    MediaUpload,
+)
 from remixer.domain.errors import ErrorCode, RemixerError, validation
 from remixer.domain.ids import parse_id
 from remixer.services import idempotency, influencers, media
@@ -29,7 +43,11 @@ MediaWrite = Annotated[Caller, Depends(require("media:write"))]
 
 
 @router.post(
-    "/projects/{projectId}/influencers", status_code=202, responses=error_docs(404, 409, 415)
+    "/projects/{projectId}/influencers",
+    status_code=202,
+    response_model=InfluencerJobAccepted,
+    responses=error_docs(404, 409, 415),
+    openapi_extra=body_docs(InfluencerCreate),
 )
 def create_influencer(
     projectId: str,
@@ -55,7 +73,9 @@ def create_influencer(
     )
 
 
-@router.get("/projects/{projectId}/influencers", responses=error_docs(404))
+@router.get(
+    "/projects/{projectId}/influencers", response_model=InfluencerPage, responses=error_docs(404)
+)
 def list_influencers(
     projectId: str, caller: Read, limit: Limit = 20, cursor: Cursor = None
 ) -> Response:
@@ -67,7 +87,7 @@ def list_influencers(
     )
 
 
-@router.get("/influencers/{influencerId}", responses=error_docs(404))
+@router.get("/influencers/{influencerId}", response_model=Influencer, responses=error_docs(404))
 def get_influencer(influencerId: str, caller: Read) -> Response:
     iid = parse_id(influencerId, "inf", "path.influencerId")
     return json_response(
@@ -75,7 +95,12 @@ def get_influencer(influencerId: str, caller: Read) -> Response:
     )
 
 
-@router.patch("/influencers/{influencerId}", responses=error_docs(404, 415))
+@router.patch(
+    "/influencers/{influencerId}",
+    response_model=Influencer,
+    responses=error_docs(404, 409, 415),
+    openapi_extra=body_docs(InfluencerUpdate),
+)
 def update_influencer(
     influencerId: str,
     caller: Write,
@@ -121,7 +146,11 @@ async def _spool_upload(request: Request) -> Path:
 
 
 @router.post(
-    "/projects/{projectId}/media", status_code=201, responses=error_docs(404, 409, 413, 415)
+    "/projects/{projectId}/media",
+    status_code=201,
+    response_model=MediaUpload,
+    responses=error_docs(404, 409, 413, 415),
+    openapi_extra=UPLOAD_DOCS,
 )
 async def upload_media(projectId: str, caller: MediaWrite, request: Request) -> Response:
     """Upload an image or video (multipart field `file`); its type is decided from the bytes."""

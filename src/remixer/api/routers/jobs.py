@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from remixer.api.deps import Caller, require
 from remixer.api.idempotency import Idem, encode
 from remixer.api.responses import error_docs, stored
+from remixer.api.schemas.responses import CancelResult, Job
 from remixer.domain.ids import parse_id
 from remixer.services import content
 from remixer.services.idempotency import StoredResponse
@@ -19,7 +20,11 @@ from remixer.services.jobs import request_cancel
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
 
-@router.get("/{jobId}", responses={**error_docs(404), 304: {"description": "Not modified"}})
+@router.get(
+    "/{jobId}",
+    response_model=Job,
+    responses={**error_docs(404), 304: {"description": "Not modified (If-None-Match)"}},
+)
 def get_job(
     jobId: str, request: Request, caller: Annotated[Caller, Depends(require("jobs:read"))]
 ) -> Response:
@@ -35,7 +40,15 @@ def get_job(
     return Response(body, 200, headers={"ETag": etag}, media_type="application/json")
 
 
-@router.post("/{jobId}/cancel", status_code=202, responses=error_docs(404, 409))
+@router.post(
+    "/{jobId}/cancel",
+    status_code=202,
+    response_model=CancelResult,
+    responses={
+        **error_docs(404, 409),
+        200: {"model": CancelResult, "description": "Already terminal: not canceled"},
+    },
+)
 def cancel_job(
     jobId: str, idem: Idem, caller: Annotated[Caller, Depends(require("jobs:cancel"))]
 ) -> Response:

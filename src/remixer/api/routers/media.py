@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
@@ -9,10 +11,24 @@ from remixer.api.deps import components_of, get_limiter
 from remixer.api.responses import error_docs
 from remixer.services.media import open_signed_media
 
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+MEDIA_DOCS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The file (signed URL; no API key). Supports HTTP Range.",
+        "content": {t: _BINARY for t in ("video/mp4", "image/jpeg", "image/png", "image/webp")},
+    },
+    206: {"description": "A byte range of the file", "content": {"video/mp4": _BINARY}},
+}
+
 router = APIRouter(prefix="/v1/media", tags=["media"])
 
 
-@router.get("/{mediaId}", responses=error_docs(404))
+@router.get(
+    "/{mediaId}",
+    response_class=Response,
+    responses={**error_docs(404), **MEDIA_DOCS},
+    openapi_extra={"security": []},
+)
 def get_media(
     mediaId: str, request: Request, exp: str | None = None, sig: str | None = None
 ) -> Response:

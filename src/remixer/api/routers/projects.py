@@ -9,8 +9,9 @@ from fastapi.responses import Response
 
 from remixer.api.deps import Caller, json_body, require
 from remixer.api.idempotency import Idem
-from remixer.api.responses import Cursor, Limit, error_docs, json_response, stored
+from remixer.api.responses import Cursor, Limit, body_docs, error_docs, json_response, stored
 from remixer.api.schemas.requests import ProjectCreate, ProjectUpdate
+from remixer.api.schemas.responses import Project, ProjectPage
 from remixer.domain.ids import parse_id
 from remixer.services import projects
 
@@ -19,7 +20,13 @@ Write = Annotated[Caller, Depends(require("projects:write"))]
 Read = Annotated[Caller, Depends(require("projects:read"))]
 
 
-@router.post("", status_code=201, responses=error_docs(409, 415))
+@router.post(
+    "",
+    status_code=201,
+    response_model=Project,
+    responses=error_docs(409, 415),
+    openapi_extra=body_docs(ProjectCreate),
+)
 def create_project(
     caller: Write, idem: Idem, body: Annotated[ProjectCreate, Depends(json_body(ProjectCreate))]
 ) -> Response:
@@ -33,20 +40,25 @@ def create_project(
     )
 
 
-@router.get("", responses=error_docs())
+@router.get("", response_model=ProjectPage, responses=error_docs())
 def list_projects(caller: Read, limit: Limit = 20, cursor: Cursor = None) -> Response:
     return json_response(
         projects.list_projects(caller.components.uow_factory, caller.org_id, cursor, limit)
     )
 
 
-@router.get("/{projectId}", responses=error_docs(404))
+@router.get("/{projectId}", response_model=Project, responses=error_docs(404))
 def get_project(projectId: str, caller: Read) -> Response:
     pid = parse_id(projectId, "prj", "path.projectId")
     return json_response(projects.get_project(caller.components.uow_factory, caller.org_id, pid))
 
 
-@router.patch("/{projectId}", responses=error_docs(404, 415))
+@router.patch(
+    "/{projectId}",
+    response_model=Project,
+    responses=error_docs(404, 409, 415),
+    openapi_extra=body_docs(ProjectUpdate),
+)
 def update_project(
     projectId: str,
     caller: Write,
@@ -68,7 +80,7 @@ def update_project(
     )
 
 
-@router.delete("/{projectId}", responses=error_docs(404))
+@router.delete("/{projectId}", response_model=Project, responses=error_docs(404))
 def archive_project(projectId: str, caller: Write) -> Response:
     pid = parse_id(projectId, "prj", "path.projectId")
     return json_response(

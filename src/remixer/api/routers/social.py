@@ -9,13 +9,14 @@ from fastapi.responses import Response
 
 from remixer.api.deps import Caller, json_body, require
 from remixer.api.idempotency import Idem
-from remixer.api.responses import Cursor, Limit, error_docs, json_response, stored
+from remixer.api.responses import Cursor, Limit, body_docs, error_docs, json_response, stored
 from remixer.api.schemas.requests import (
     LayerCreate,
     LayerUpdate,
     SocialAccountCreate,
     SocialAccountUpdate,
 )
+from remixer.api.schemas.responses import Layer, LayerPage, SocialAccount, SocialAccountPage
 from remixer.domain.errors import ErrorCode, RemixerError
 from remixer.domain.ids import parse_id
 from remixer.services import wiring
@@ -51,7 +52,13 @@ def _config(template: str, config: dict[str, str | None]) -> dict[str, str | Non
     }
 
 
-@router.post("/social-accounts", status_code=201, responses=error_docs(404, 409, 415))
+@router.post(
+    "/social-accounts",
+    status_code=201,
+    response_model=SocialAccount,
+    responses=error_docs(404, 409, 415),
+    openapi_extra=body_docs(SocialAccountCreate),
+)
 def create_account(
     projectId: str,
     caller: SocialWrite,
@@ -69,7 +76,7 @@ def create_account(
     )
 
 
-@router.get("/social-accounts", responses=error_docs(404))
+@router.get("/social-accounts", response_model=SocialAccountPage, responses=error_docs(404))
 def list_accounts(
     projectId: str, caller: SocialRead, limit: Limit = 20, cursor: Cursor = None
 ) -> Response:
@@ -80,13 +87,18 @@ def list_accounts(
     )
 
 
-@router.get("/social-accounts/{accountId}", responses=error_docs(404))
+@router.get("/social-accounts/{accountId}", response_model=SocialAccount, responses=error_docs(404))
 def get_account(projectId: str, accountId: str, caller: SocialRead) -> Response:
     pid, aid = _pid(projectId), parse_id(accountId, "sa", "path.accountId")
     return json_response(wiring.get_account(caller.components.uow_factory, caller.org_id, pid, aid))
 
 
-@router.patch("/social-accounts/{accountId}", responses=error_docs(404, 415))
+@router.patch(
+    "/social-accounts/{accountId}",
+    response_model=SocialAccount,
+    responses=error_docs(404, 409, 415),
+    openapi_extra=body_docs(SocialAccountUpdate),
+)
 def update_account(
     projectId: str,
     accountId: str,
@@ -111,7 +123,13 @@ def delete_account(projectId: str, accountId: str, caller: SocialWrite) -> Respo
     return Response(status_code=204)
 
 
-@router.post("/layers", status_code=201, responses=error_docs(404, 415))
+@router.post(
+    "/layers",
+    status_code=201,
+    response_model=Layer,
+    responses=error_docs(404, 409, 415),
+    openapi_extra=body_docs(LayerCreate),
+)
 def create_layer(
     projectId: str,
     caller: LayerWrite,
@@ -130,7 +148,7 @@ def create_layer(
     )
 
 
-@router.get("/layers", responses=error_docs(404))
+@router.get("/layers", response_model=LayerPage, responses=error_docs(404))
 def list_layers(
     projectId: str, caller: LayerRead, limit: Limit = 20, cursor: Cursor = None
 ) -> Response:
@@ -141,13 +159,18 @@ def list_layers(
     )
 
 
-@router.get("/layers/{layerId}", responses=error_docs(404))
+@router.get("/layers/{layerId}", response_model=Layer, responses=error_docs(404))
 def get_layer(projectId: str, layerId: str, caller: LayerRead) -> Response:
     pid, lid = _pid(projectId), parse_id(layerId, "lyr", "path.layerId")
     return json_response(wiring.get_layer(caller.components.uow_factory, caller.org_id, pid, lid))
 
 
-@router.patch("/layers/{layerId}", responses=error_docs(404, 415))
+@router.patch(
+    "/layers/{layerId}",
+    response_model=Layer,
+    responses=error_docs(404, 409, 415),
+    openapi_extra=body_docs(LayerUpdate),
+)
 def update_layer(
     projectId: str,
     layerId: str,

@@ -9,13 +9,13 @@ from fastapi.responses import Response
 
 from remixer.api.deps import Caller, json_body, require
 from remixer.api.idempotency import Idem
-from remixer.api.responses import Cursor, Limit, error_docs, json_response, stored
+from remixer.api.responses import Cursor, Limit, body_docs, error_docs, json_response, stored
 from remixer.api.schemas.webhooks import (
-    WebhookDeliveryList,
     WebhookDeliveryOut,
+    WebhookDeliveryPage,
     WebhookEndpointCreate,
-    WebhookEndpointList,
     WebhookEndpointOut,
+    WebhookEndpointPage,
     WebhookEndpointUpdate,
     WebhookEndpointWithSecret,
 )
@@ -38,6 +38,7 @@ def _eid(value: str) -> str:
     status_code=201,
     response_model=WebhookEndpointWithSecret,
     responses=error_docs(409, 415),
+    openapi_extra=body_docs(WebhookEndpointCreate),
 )
 def create_endpoint(
     caller: Write,
@@ -57,7 +58,7 @@ def create_endpoint(
     )
 
 
-@router.get(BASE, response_model=WebhookEndpointList, responses=error_docs())
+@router.get(BASE, response_model=WebhookEndpointPage, responses=error_docs())
 def list_endpoints(caller: Read, limit: Limit = 20, cursor: Cursor = None) -> Response:
     return json_response(
         webhooks.list_endpoints(caller.components.uow_factory, caller.org_id, cursor, limit)
@@ -71,7 +72,10 @@ def get_endpoint(endpointId: str, caller: Read) -> Response:
 
 
 @router.patch(
-    BASE + "/{endpointId}", response_model=WebhookEndpointOut, responses=error_docs(404, 415)
+    BASE + "/{endpointId}",
+    response_model=WebhookEndpointOut,
+    responses=error_docs(404, 415),
+    openapi_extra=body_docs(WebhookEndpointUpdate),
 )
 def update_endpoint(
     endpointId: str,
@@ -138,7 +142,7 @@ def send_test(endpointId: str, caller: Write, idem: Idem) -> Response:
 
 
 @router.get(
-    BASE + "/{endpointId}/deliveries", response_model=WebhookDeliveryList, responses=error_docs(404)
+    BASE + "/{endpointId}/deliveries", response_model=WebhookDeliveryPage, responses=error_docs(404)
 )
 def list_deliveries(
     endpointId: str, caller: Read, limit: Limit = 20, cursor: Cursor = None

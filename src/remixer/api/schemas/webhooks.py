@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from remixer.api.schemas.responses import Page
+
 EventType = Literal["job.completed", "job.failed", "job.canceled", "content.generated"]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -47,9 +49,8 @@ class WebhookEndpointWithSecret(WebhookEndpointOut):
     secret: str = Field(description="The signing secret; shown only in this response.")
 
 
-class WebhookEndpointList(BaseModel):
-    items: list[WebhookEndpointOut]
-    nextCursor: str | None
+class WebhookEndpointPage(Page[WebhookEndpointOut]):
+    pass
 
 
 class WebhookDeliveryOut(BaseModel):
@@ -67,6 +68,5 @@ class WebhookDeliveryOut(BaseModel):
     finishedAt: str | None
 
 
-class WebhookDeliveryList(BaseModel):
-    items: list[WebhookDeliveryOut]
-    nextCursor: str | None
+class WebhookDeliveryPage(Page[WebhookDeliveryOut]):
+    pass
