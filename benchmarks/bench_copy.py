@@ -13,7 +13,6 @@ Prints the 10 worst lines for a person to read.
 from __future__ import annotations
 
 import json
-
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,4 +161,3 @@ def main() -> dict[str, Any]:
 
 if __name__ == "__main__":
     print(json.dumps(main(), indent=2, ensure_ascii=False))
-

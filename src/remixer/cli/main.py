@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from remixer.cli.admin import admin_app
+from remixer.cli.copy import copy
 from remixer.cli.demo import demo
 from remixer.cli.remix import remix
 from remixer.cli.serve import serve, worker
@@ -19,6 +20,7 @@ app.command()(serve)
 app.command()(worker)
 app.command()(remix)
 app.command()(demo)
+app.command()(copy)
 app.add_typer(admin_app, name="admin")
 app.add_typer(sources_app, name="sources")
 

@@ -19,48 +19,55 @@ from dataclasses import dataclass
 from typing import Literal
 
 from remixer.pipeline.rewrite.grammar import new_issues
-from remixer.pipeline.rewrite.inflect import Form, form_of, forms, inflect_phrase, match_case
+from remixer.pipeline.rewrite.inflect import (
+    Form,
+    form_of,
+    forms,
+    inflect_phrase,
+    match_case,
+    word_set,
+)
 from remixer.pipeline.rewrite.lexicon import LEXICON, Entry, Kind
 
 Intent = Literal["hook", "claim", "cta", "question"]
 
-DETERMINERS = frozenset(
+DETERMINERS = word_set(
     "a an the this that these those my your our his her their its every each some any no "
-    "one two three four five six seven eight nine ten another".split()
+    "one two three four five six seven eight nine ten another"
 )
-SUBJECTS = frozenset("i you we they he she it who which that people everyone nobody".split())
-AUX = frozenset(
+SUBJECTS = word_set("i you we they he she it who which that people everyone nobody")
+AUX = word_set(
     "will would can could should shall may might must to do does did don't doesn't didn't "
     "won't can't cannot never always just also still i'll you'll we'll they'll it'll "
-    "finally actually really".split()
+    "finally actually really"
 )
-COPULAS = frozenset(
+COPULAS = word_set(
     "is are was were be been being am it's that's i'm you're we're they're he's she's "
     "look looks looked feel feels felt seem seems get gets got so too very super totally "
-    "how most more less extra pretty quite stay stays become becomes".split()
+    "how most more less extra pretty quite stay stays become becomes"
 )
-PREPOSITIONS = frozenset(
+PREPOSITIONS = word_set(
     "about above after against along among around at before behind below beneath beside "
     "between beyond by down during for from in inside into like near of off on onto out "
     "over past since through throughout till to toward towards under until up upon via "
-    "with within without".split()
+    "with within without"
 )
-CONJUNCTIONS = frozenset("and or but nor yet if when while because unless than".split())
-NOT_NOUNS = frozenset(
+CONJUNCTIONS = word_set("and or but nor yet if when while because unless than")
+NOT_NOUNS = word_set(
     "is are was were don't doesn't isn't aren't wasn't today tonight tomorrow now again "
-    "yesterday here there too either already ever forever instead".split()
+    "yesterday here there too either already ever forever instead"
 )
-RELATIVES = frozenset("that which who".split())
+RELATIVES = word_set("that which who")
 FUNCTION = DETERMINERS | SUBJECTS | AUX | COPULAS | PREPOSITIONS | CONJUNCTIONS
-OPTIONAL_INSIDE = frozenset("my the our your a this".split())
+OPTIONAL_INSIDE = word_set("my the our your a this")
 """Words a match may have between a banned phrase's words ("link in MY bio")."""
 
 _TOKEN = re.compile(r"[\w][\w'’]*")
 _SEPARATOR = re.compile(r"[\s\-–]*")
 _CLAUSE_END = re.compile(r"[,.;:!?…]|\s[-–—]\s|[\U0001f300-\U0001faff\u2600-\u27bf]")
-CTA_VERBS = frozenset(
-    "follow save try get grab shop tap click comment share tag send download use join start "
-    "subscribe buy order sign check visit watch book find message dm link".split()
+CTA_VERBS = word_set(
+    "follow save try get grab shop tap click comment share tag send download use join "
+    "start subscribe buy order sign check visit watch book find message dm link"
 )
 
 
@@ -158,12 +165,16 @@ def _same_clause(text: str, a: Token, b: Token) -> bool:
 
 
 def context_of(text: str, toks: Sequence[Token], first: int, last: int) -> Context:
-    left = toks[first - 1] if first > 0 and _same_clause(text, toks[first - 1], toks[first]) else None
+    left = (
+        toks[first - 1] if first > 0 and _same_clause(text, toks[first - 1], toks[first]) else None
+    )
     left2 = None
     if left is not None and first > 1 and _same_clause(text, toks[first - 2], left):
         left2 = toks[first - 2].lower
     right = (
-        toks[last + 1] if last + 1 < len(toks) and _same_clause(text, toks[last], toks[last + 1]) else None
+        toks[last + 1]
+        if last + 1 < len(toks) and _same_clause(text, toks[last], toks[last + 1])
+        else None
     )
     right_word = right.lower if right else None
     right_is_noun = bool(
@@ -244,7 +255,9 @@ def _plural_subject(word: str | None) -> bool:
         return False
     if word in ("they", "we", "you", "these", "those", "people"):
         return True
-    return word.endswith("s") and not word.endswith(("ss", "'s", "us", "is")) and word not in FUNCTION
+    return (
+        word.endswith("s") and not word.endswith(("ss", "'s", "us", "is")) and word not in FUNCTION
+    )
 
 
 def _verb_text(entry: Entry, form: Form, ctx: Context) -> str:
@@ -260,8 +273,10 @@ def _verb_text(entry: Entry, form: Form, ctx: Context) -> str:
 
 
 def _app_words(text: str, app: str) -> str:
-    return text.replace("{app}", app) if app else text.replace("on {app}", "on our page").replace(
-        "{app}", "it"
+    return (
+        text.replace("{app}", app)
+        if app
+        else text.replace("on {app}", "on our page").replace("{app}", "it")
     )
 
 
@@ -326,9 +341,9 @@ def _generic(
         add("a great" if ctx.right_is_noun else "a great one", first - 1)
     elif left is not None and (left in DETERMINERS or left.isdigit()):
         add("great" if ctx.right_is_noun else ("ones" if plural else "one"))
-    elif left is not None and left in COPULAS:
-        add("great")
-    elif ctx.head_form == "ing" and left in PREPOSITIONS:
+    elif (left is not None and left in COPULAS) or (
+        ctx.head_form == "ing" and left in PREPOSITIONS
+    ):
         add("great")
     elif left is not None and (left in SUBJECTS or left in AUX or left in RELATIVES):
         add(verb("help with" if transitive else "work"))

@@ -17,11 +17,13 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
+from remixer.pipeline.rewrite.inflect import word_set
+
 _WORD = re.compile(r"[\w][\w'’]*|[,.;:!?…]")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d\u2190-\u21ff\u2b00-\u2bff]+")
-STRICT_DETERMINERS = frozenset("a an the my your our their his her its every each".split())
-DANGLING_PREPOSITIONS = frozenset("of with via through from for into at the by".split())
-LINKERS = frozenset("and or but".split())
+STRICT_DETERMINERS = word_set("a an the my your our their his her its every each")
+DANGLING_PREPOSITIONS = word_set("of with via through from for into at the by")
+LINKERS = word_set("and or but")
 _PUNCT = frozenset(",.;:!?…")
 
 

@@ -164,3 +164,8 @@ def match_case(source: str, replacement: str) -> str:
 
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
+
+
+def word_set(words: str) -> frozenset[str]:
+    """A set of words written as one space-separated string (readable tables)."""
+    return frozenset(words.split())

@@ -45,11 +45,11 @@ PLACES = {
     "tap the link": "find it on {app}",
 }
 VERBS = {
-    "sell out": "be gone|is gone|was gone|gone|going fast",
+    "sell out": "be gone|is gone|ran out|gone|running out",
     "change my life": "make a real difference",
     "change your life": "make a real difference",
     "change everything": "make a real difference",
-    "lose weight": "get fitter",
+    "lose weight": "get in shape",
     "burn fat": "build strength",
     "melt fat": "build strength",
     "get rich quick": "grow savings steadily",

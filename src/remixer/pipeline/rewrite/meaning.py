@@ -9,15 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from remixer.pipeline.rewrite.banned import FUNCTION, find_matches, tokens
-from remixer.pipeline.rewrite.inflect import lemmas
+from remixer.pipeline.rewrite.inflect import lemmas, word_set
 
 MIN_KEPT = 0.5
 """At least this share of the source's non-banned content words must survive."""
 
-STOP = FUNCTION | frozenset(
+STOP = FUNCTION | word_set(
     "it's i'm you're we're they're that's there's here's what's don't isn't aren't wasn't "
     "me us them him what why where when which how all more most much many so not just "
-    "than then there here thing things one ones yours mine ours oh ok okay yes pov".split()
+    "than then there here thing things one ones yours mine ours oh ok okay yes pov"
 )
 _NUMBER = re.compile(r"\d+(?:[.,/:]\d+)*")
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator, Sequence
 from typing import Literal
 
 from remixer.pipeline.errors import PipelineError
-from remixer.pipeline.rewrite.brief import CopyBrief, CopyItem, Voice, with_shrink
 from remixer.pipeline.rewrite.banned import find_banned, replace_banned
+from remixer.pipeline.rewrite.brief import CopyBrief, CopyItem, Voice, with_shrink
 from remixer.pipeline.rewrite.fit import detect_language, fits, shorten
 from remixer.pipeline.rewrite.grammar import LinkGrammar, default_link_grammar, new_issues
 from remixer.pipeline.rewrite.meaning import check_meaning
@@ -60,7 +60,7 @@ def _lower_first(text: str) -> str:
 
 def _finish(text: str, voice: Voice, app: str) -> str:
     """Voice-wide typography: professional = sentence case, no emoji, no '!', a full
-    stop; casual = lowercase (the app name keeps its spelling), no full stop."""
+    stop; casual = a lower-case start, no full stop."""
     text = " ".join(text.split())
     if voice == "professional":
         text = " ".join(_EMOJI.sub(" ", text).split())
@@ -69,10 +69,7 @@ def _finish(text: str, voice: Voice, app: str) -> str:
         if text and text[-1] not in ".?:":
             text += "."
     elif voice == "casual":
-        text = text.lower().rstrip(".")
-        text = re.sub(r"\bi(?=\b|['’])", "I", text)
-        if app:
-            text = re.sub(re.escape(app), app, text, flags=re.IGNORECASE)
+        text = _lower_first(text).rstrip(".")
     return text
 
 
@@ -99,7 +96,7 @@ class OfflineCopyAdapter:
     source wins); "auto" uses `link-parser` when installed, None the token rules only.
     """
 
-    def __init__(self, grammar: LinkGrammar | None | Literal["auto"] = "auto") -> None:
+    def __init__(self, grammar: LinkGrammar | Literal["auto"] | None = "auto") -> None:
         self.grammar = default_link_grammar() if grammar == "auto" else grammar
 
     def adapt(self, items: Sequence[CopyItem], brief: CopyBrief) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from remixer.pipeline.rewrite.brief import Voice
+from remixer.pipeline.rewrite.inflect import word_set
 
 Reframe = tuple[re.Pattern[str], dict[Voice, str]]
 
@@ -151,7 +152,7 @@ SIGNATURE: dict[Voice, tuple[str, str]] = {
     "witty": ("", " 😉"),
     "professional": ("Note: ", ""),
     "warm": ("", " 💛"),
-    "casual": ("", " fr"),
+    "casual": ("", ", for real"),
     "educational": ("Tip: ", ""),
     "authentic": ("Honestly, ", ""),
 }
@@ -177,9 +178,9 @@ def reframe(text: str, voice: Voice) -> str:
 
 
 _YOU = re.compile(r"(\b[\w']+\W+)?\byou\b(?=(\s*(?:[,.!?;]|$))?)", re.IGNORECASE)
-_OBJECT_AFTER = frozenset(
+_OBJECT_AFTER = word_set(
     "to for with at of about from thank tell show help make let give send love like want "
-    "need see get got changed makes made told showed helps".split()
+    "need see get got changed makes made told showed helps"
 )
 
 
@@ -249,8 +250,8 @@ LIST_LABELS: dict[Voice, tuple[str, ...]] = {
     "educational": ("Rule", "Step"),
     "authentic": ("Tip", "Step"),
 }
-JOIN_APP_VERBS = frozenset(
-    "try start join get grab download begin train learn plan track order study".split()
+JOIN_APP_VERBS = word_set(
+    "try start join get grab download begin train learn plan track order study"
 )
 """A call to action that starts with one of these reads well with "… with <App>"."""
 
@@ -272,6 +273,173 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+CONTRACTIONS: dict[str, str] = {
+    "I'll": "I will",
+    "I'm": "I am",
+    "I've": "I have",
+    "I'd": "I would",
+    "don't": "do not",
+    "doesn't": "does not",
+    "didn't": "did not",
+    "won't": "will not",
+    "can't": "cannot",
+    "isn't": "is not",
+    "aren't": "are not",
+    "wasn't": "was not",
+    "it's": "it is",
+    "that's": "that is",
+    "here's": "here is",
+    "what's": "what is",
+    "who's": "who is",
+    "you're": "you are",
+    "you'll": "you will",
+    "you've": "you have",
+    "we're": "we are",
+    "they're": "they are",
+    "there's": "there is",
+}
+_CONTRACTED = re.compile(
+    r"\b(" + "|".join(re.escape(k) for k in CONTRACTIONS) + r")\b", re.IGNORECASE
+)
+_EXPANDED = {v.lower(): k for k, v in CONTRACTIONS.items()}
+_EXPANDABLE = re.compile(
+    r"\b(" + "|".join(re.escape(v) for v in CONTRACTIONS.values()) + r")\b", re.IGNORECASE
+)
+
+
+def _cased(source: str, word: str) -> str:
+    return word[:1].upper() + word[1:] if source[:1].isupper() else word
+
+
+def expand_contractions(text: str) -> str:
+    """ "I'll send it" → "I will send it" (the professional register)."""
+    lookup = {k.lower(): v for k, v in CONTRACTIONS.items()}
+
+    def expand(m: re.Match[str]) -> str:
+        return _cased(m.group(), lookup[m.group().lower().replace("’", "'")])
+
+    return _CONTRACTED.sub(expand, text.replace("’", "'"))
+
+
+def contract(text: str) -> str:
+    """ "I will send it" → "I'll send it" (the casual register)."""
+
+    def shorten(m: re.Match[str]) -> str:
+        return _cased(m.group(), _EXPANDED[m.group().lower()])
+
+    return _EXPANDABLE.sub(shorten, text)
+
+
+def register_variants(text: str, voice: Voice) -> list[str]:
+    """The line in the voice's register: contractions expanded (professional, educational)
+    or made (casual, witty, warm, authentic), when that changes any word."""
+    changed = (
+        expand_contractions(text) if voice in ("professional", "educational") else contract(text)
+    )
+    other = (
+        contract(text) if voice in ("professional", "educational") else expand_contractions(text)
+    )
+    return [t for t in (changed, other) if t != text]
+
+
+SWAPS: dict[str, str] = {
+    "amazing": "incredible",
+    "awesome": "great",
+    "easy": "simple",
+    "easier": "simpler",
+    "easiest": "simplest",
+    "hard": "tough",
+    "harder": "tougher",
+    "hardest": "toughest",
+    "quick": "fast",
+    "start": "begin",
+    "starts": "begins",
+    "started": "began",
+    "starting": "beginning",
+    "stop": "quit",
+    "stops": "quits",
+    "stopped": "quit",
+    "stopping": "quitting",
+    "love": "adore",
+    "loves": "adores",
+    "mistake": "slip-up",
+    "mistakes": "slip-ups",
+    "big": "huge",
+    "biggest": "hugest",
+    "small": "little",
+    "happy": "glad",
+    "friend": "pal",
+    "friends": "pals",
+    "buddy": "pal",
+    "promise": "swear",
+    "boring": "dull",
+    "smart": "clever",
+    "smarter": "wiser",
+    "matter": "count",
+    "matters": "counts",
+    "things": "stuff",
+    "tired": "worn out",
+    "skip": "miss",
+    "skipped": "missed",
+    "skipping": "missing",
+    "tips": "pointers",
+    "tip": "pointer",
+    "favorite": "top pick",
+    "favourite": "top pick",
+    "tonight": "this evening",
+    "tomorrow": "the next day",
+    "every day": "daily",
+    "every single day": "each and every day",
+    "wish": "hoped",
+    "knew": "had known",
+    "need": "want",
+    "gentle": "soft",
+    "daily": "everyday",
+    "rule": "guideline",
+    "results": "outcomes",
+    "minutes": "mins",
+    "happened": "went down",
+    "exactly": "precisely",
+    "honestly": "truly",
+    "really": "truly",
+    "very": "super",
+    "great": "solid",
+    "best": "top",
+    "worst": "weakest",
+    "ready": "set",
+    "fast": "quick",
+    "huge": "massive",
+    "tiny": "little",
+    "cheap": "low-cost",
+    "save": "keep",
+    "share": "send",
+    "watch": "see",
+    "check": "look at",
+    "learn": "pick up",
+    "use": "try",
+    "joining": "coming with",
+    "works": "delivers",
+    "work": "deliver",
+    "crunchy": "crispy",
+    "sweet": "sugary",
+}
+"""Same-role word swaps (same part of speech and form): a visible rewrite that leaves the
+sentence's structure, and so its grammar, as it was."""
+_SWAP = re.compile(
+    r"\b(" + "|".join(re.escape(k) for k in sorted(SWAPS, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+
+
+def swap_variants(text: str, limit: int = 2) -> list[str]:
+    """`text` with one word swapped for a same-role synonym, for up to `limit` words."""
+    out = []
+    for found in list(_SWAP.finditer(text))[:limit]:
+        new = SWAPS[found.group().lower()]
+        out.append(text[: found.start()] + _cased(found.group(), new) + text[found.end() :])
+    return out
+
+
 def _apply_frame(text: str, frame: Frame) -> str:
     kind, words = frame
     if kind == "open":
@@ -281,9 +449,7 @@ def _apply_frame(text: str, frame: Frame) -> str:
     return text[:end].rstrip(" ,") + words + text[end:]
 
 
-_TAIL_END = re.compile(
-    r"[\s.!?…]*(?:[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+[\s.!?]*)*$"
-)
+_TAIL_END = re.compile(r"[\s.!?…]*(?:[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+[\s.!?]*)*$")
 
 
 def voice_frames(text: str, voice: Voice, role: str) -> list[str]:
@@ -294,7 +460,7 @@ def voice_frames(text: str, voice: Voice, role: str) -> list[str]:
     if item:
         had, number, rest = item.groups()
         labels = [lab for lab in LIST_LABELS[voice] if lab.lower() != (had or "").lower()]
-        return [f"{label} {number}: {lower_first(rest)}" for label in labels]
+        return [f"{label} {number}: {rest}" for label in labels] + swap_variants(text)
     if text.rstrip().rstrip("!").endswith("?"):
         frames = QUESTION_FRAMES[voice]
     elif role == "cta":
@@ -303,4 +469,11 @@ def voice_frames(text: str, voice: Voice, role: str) -> list[str]:
         frames = STATEMENT_FRAMES[voice]
     if _CONJUNCTION.match(text):
         frames = tuple(f for f in frames if f[0] == "tail") or (("tail", ", really"),)
-    return [_apply_frame(text, frame) for frame in frames]
+    lowered = text.lower()
+    frames = tuple(f for f in frames if f[1].strip(" ,:").lower() not in lowered)
+    framed = [_apply_frame(text, frame) for frame in frames]
+    register = register_variants(text, voice)
+    swapped = swap_variants(text)
+    if voice == "professional":
+        return [*register, *framed, *swapped]
+    return [*framed, *swapped, *register]
