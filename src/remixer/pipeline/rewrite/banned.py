@@ -441,7 +441,7 @@ def rewrite_clause(text: str, match: Match, role: str, app: str) -> str:
     if intent == "question" and tail.startswith("?"):
         new = new.rstrip("?")
     lead = clause[: len(clause) - len(clause.lstrip())]
-    if left == 0 or text[:left].rstrip().endswith((".", "!", "?", ":")):
+    if left == 0 or text[:left].rstrip().endswith((".", "!", "?")):
         new = new[:1].upper() + new[1:]
     return _tidy(text[:left] + lead + new + (" " if tail[:1].isalnum() else "") + tail)
 

@@ -24,6 +24,11 @@ _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d\u2190-\u21f
 STRICT_DETERMINERS = word_set("a an the my your our their his her its every each")
 DANGLING_PREPOSITIONS = word_set("of with via through from for into at the by")
 LINKERS = word_set("and or but")
+NOT_AFTER_DET = LINKERS | word_set(
+    "of with via through from for into at by before after if when while because is are was "
+    "were to in on"
+)
+"""Words a determiner cannot stand right before ("the before it", "a is")."""
 _PUNCT = frozenset(",.;:!?…")
 
 
@@ -36,7 +41,7 @@ def issues(text: str) -> Counter[str]:
         if nxt is not None and tok == nxt and tok not in _PUNCT and not tok.isdigit():
             found["doubled word"] += 1
         if tok in STRICT_DETERMINERS and (
-            nxt is None or nxt in _PUNCT or nxt in STRICT_DETERMINERS or nxt in LINKERS
+            nxt is None or nxt in _PUNCT or nxt in STRICT_DETERMINERS or nxt in NOT_AFTER_DET
         ):
             found["dangling determiner"] += 1
         if tok in DANGLING_PREPOSITIONS and (nxt is None or nxt in _PUNCT):

@@ -99,7 +99,7 @@ def inflect(lemma: str, form: Form) -> str:
         if w.endswith("y") and len(w) > 1 and w[-2] not in _VOWELS:
             return lemma[:-1] + "ies"
         return lemma + "s"
-    double = bool(re.fullmatch(r"[^aeiou][aeiou][^aeiouwxy]", w))
+    double = len(w) <= 4 and bool(re.fullmatch(r"[^aeiou]+[aeiou][^aeiouwxy]", w))
     if form == "ing":
         if double:
             return lemma + lemma[-1] + "ing"

@@ -69,7 +69,9 @@ def _finish(text: str, voice: Voice, app: str) -> str:
         if text and text[-1] not in ".?:":
             text += "."
     elif voice == "casual":
-        text = _lower_first(text).rstrip(".")
+        if not (app and text.startswith(app)):
+            text = _lower_first(text)
+        text = text.rstrip(".")
     return text
 
 
@@ -186,7 +188,9 @@ def _candidates(base: str, item: CopyItem, brief: CopyBrief) -> Iterator[str]:
         branded = brand_variants(voiced, "", brief.keywords)
     for text in [*branded, voiced, *map(_compress, branded), _compress(voiced)]:
         yield from _framed(text, voiced != base, item, brief)
-    yield from _framed(_compress(base), False, item, brief)
+    plain = brand_variants(base, brief.app_name, brief.keywords) if voiced != base else []
+    for text in [*plain, base, _compress(base)]:
+        yield from _framed(text, False, item, brief)
 
 
 def _framed(text: str, reframed: bool, item: CopyItem, brief: CopyBrief) -> Iterator[str]:
@@ -210,7 +214,10 @@ def _framed(text: str, reframed: bool, item: CopyItem, brief: CopyBrief) -> Iter
             and " with " not in body
             and not question
         ):
-            yield body.rstrip(".!") + " with " + app + emoji + ("" if emoji else closer)
+            joined = body.rstrip(".!") + " with " + app + emoji
+            if not emoji:
+                yield joined + closer
+            yield joined
         if not english and app and app.lower() not in text.lower():
             yield body.rstrip(".!") + " · " + app + emoji
         if not emoji:

@@ -26,7 +26,7 @@ REFRAMES: list[Reframe] = [
             "witty": "Plot twist: ",
             "professional": "Scenario: ",
             "warm": "Picture this: ",
-            "casual": "pov: ",
+            "casual": "ok pov: ",
             "educational": "Lesson: ",
             "authentic": "Real talk: ",
         },
