@@ -19,7 +19,7 @@ needs_link_parser = pytest.mark.skipif(
 def test_content_words_leave_out_function_words_and_banned_spans() -> None:
     words = content_words("Grab yours via the link in bio before it sells out", ["link in bio"])
     assert words == ["grab", "sells"]
-    assert kept_share("3 habits that actually work", "3 habits that really work") == 2 / 3
+    assert kept_share("3 habits that actually work", "3 habits that help") == 0.5
 
 
 def test_meaning_check_names_what_was_lost() -> None:

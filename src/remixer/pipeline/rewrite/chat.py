@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from remixer.pipeline.errors import PipelineError
+from remixer.pipeline.rewrite.banned import tokens
 from remixer.pipeline.rewrite.brief import CopyBrief, CopyItem, CopyProvider
 from remixer.pipeline.rewrite.fit import detect_language, find_banned, fits
 from remixer.pipeline.rewrite.meaning import check_meaning
@@ -53,6 +54,10 @@ def parse_texts(content: str, count: int) -> list[str]:
     return [" ".join(t.split()) for t in texts]
 
 
+def _word_key(text: str) -> list[str]:
+    return [token.lower for token in tokens(text)]
+
+
 def violations(texts: list[str], items: Sequence[CopyItem], brief: CopyBrief) -> list[str]:
     """Every rule a parsed reply breaks, for the retry message (empty when it is usable)."""
     problems: list[str] = []
@@ -70,6 +75,8 @@ def violations(texts: list[str], items: Sequence[CopyItem], brief: CopyBrief) ->
         banned = find_banned(text, brief.banned_phrases)
         if banned is not None:
             problems.append(f"text {number} contains the banned phrase {banned!r}")
+        if same_language and _word_key(text) == _word_key(item.text):
+            problems.append(f"text {number} is not visibly changed from its source")
         if same_language:
             meaning = check_meaning(item.text, text, brief.banned_phrases)
             problems += [f"text {number}: {p}" for p in meaning.problems() if "order" not in p]
