@@ -51,9 +51,7 @@ def test_voices_are_distinct_and_deterministic() -> None:
     assert outputs["warm"][2].endswith("💛")
     assert outputs["authentic"][0].startswith("Real talk: I ")
     assert len(set(outputs.values())) == len(VOICES)
-    assert outputs == {
-        v: tuple(OFFLINE.adapt(items, CopyBrief(voice=v))) for v in VOICES
-    }
+    assert outputs == {v: tuple(OFFLINE.adapt(items, CopyBrief(voice=v))) for v in VOICES}
 
 
 DEMO = [["POV: you finally wake up at 6am"], ["this routine changed everything"]]
@@ -90,7 +88,10 @@ def test_demo_copy_per_voice() -> None:
         "the FitNow routine changed everything 😉",
     ]
     pro = OFFLINE.adapt(items, replace(DEMO_BRIEF, voice="professional"))
-    assert pro == ["Scenario: you finally wake up at 6am.", "The FitNow routine changed everything."]
+    assert pro == [
+        "Scenario: you finally wake up at 6am.",
+        "The FitNow routine changed everything.",
+    ]
 
 
 def test_brand_is_woven_in() -> None:
@@ -181,7 +182,10 @@ def test_issue_examples_read_as_a_person_would_write_them() -> None:
         voice="witty", app_name="Glowly", banned_phrases=("link in bio", "sells out", "miracle")
     )
     items = copy_items(
-        [["POV: my miracle routine"], ["Grab yours via the link in bio", "before it sells out again"]]
+        [
+            ["POV: my miracle routine"],
+            ["Grab yours via the link in bio", "before it sells out again"],
+        ]
     )
     hook, cta = OFFLINE.adapt(items, brief)
     assert hook == "Plot twist: my go-to routine"

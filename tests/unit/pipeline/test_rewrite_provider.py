@@ -18,5 +18,8 @@ def test_offline_adapter_reports_itself() -> None:
 def test_container_quality_names_the_provider_and_warns_on_fallback() -> None:
     assert copy_quality({"copyProvider": "chat"}, {}) == {"copyProvider": "chat", "warnings": []}
     fallback = copy_quality({"copyProvider": "offline-fallback"}, {"warnings": ["occluded"]})
-    assert fallback == {"copyProvider": "offline-fallback", "warnings": ["occluded", "copy_fallback"]}
+    assert fallback == {
+        "copyProvider": "offline-fallback",
+        "warnings": ["occluded", "copy_fallback"],
+    }
     assert copy_quality({}, {})["copyProvider"] == "offline"

@@ -78,7 +78,9 @@ def test_offline_copy_parses_no_worse_than_its_source(voice: str) -> None:
     texts = OfflineCopyAdapter(grammar=LINK).adapt(items, brief)
     counts = LINK.unlinked([i.text for i in items] + texts)
     sources, outputs = counts[: len(items)], counts[len(items) :]
-    worse = [(i.text, t) for i, t, s, o in zip(items, texts, sources, outputs) if o > s]
+    worse = [
+        (i.text, t) for i, t, s, o in zip(items, texts, sources, outputs, strict=True) if o > s
+    ]
     assert not worse, worse
 
 

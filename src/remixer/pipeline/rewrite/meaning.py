@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from remixer.pipeline.rewrite.banned import FUNCTION, find_matches, tokens
 from remixer.pipeline.rewrite.inflect import lemmas, word_set
@@ -106,4 +107,4 @@ def _in_order(words: Sequence[str], rewrite: str) -> bool:
         at = next((i for i, t in enumerate(toks) if t in forms or lemmas(t) & forms), None)
         if at is not None:
             positions.append(at)
-    return all(a <= b for a, b in zip(positions, positions[1:], strict=False))
+    return all(a <= b for a, b in pairwise(positions))
