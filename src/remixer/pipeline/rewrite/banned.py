@@ -312,51 +312,74 @@ def _build(
         elif ctx.left is None and words.startswith("on "):
             words = "find it " + words
     words = _app_words(words, app)
-    source_first = toks[start].text
-    return Replacement(start, last, match_case(source_first, words))
+    source = text[toks[start].start : toks[last].end]
+    return Replacement(start, last, match_case(source, words))
+
+
+POSSESSIVES = word_set("my your our his her their its")
+_ADJECTIVE_END = re.compile(r"(ous|ful|ive|able|ible|al|ic|ent|ant|less|ish|est|ier|y)$")
 
 
 def _generic(
     text: str, toks: Sequence[Token], first: int, last: int, ctx: Context, app: str
 ) -> list[Replacement]:
-    """Neutral stand-ins of the categories the context allows, most likely first."""
-    head = toks[last].lower
+    """Neutral stand-ins of the category the surrounding words call for, most likely first:
+    a modifier before a noun ("great"), a noun after a determiner ("one", "favorite" after a
+    possessive, "fuss" after "no"), a predicate adjective ("great"), a verb in the same form
+    ("helps with", "works"), an adverb ("really"), the app for a name. None when the
+    category is unclear: the clause template is better than a guess."""
+    head, first_word = toks[last].lower, toks[first].lower
     out: list[Replacement] = []
 
     def add(words: str, start: int = first) -> None:
-        out.append(Replacement(start, last, match_case(toks[start].text, words)))
+        source = text[toks[start].start : toks[last].end]
+        out.append(Replacement(start, last, match_case(source, words)))
 
     def verb(lemma: str) -> str:
         form = ctx.head_form if ctx.head_form != "pp" else "past"
         return _verb_text(Entry((), "verb", lemma), form, ctx)
 
     plural = ctx.last_form == "s" and not head.endswith("ss")
-    name = app or "this"
+    span = text[toks[first].start : toks[last].end]
+    adjectival = "-" in span or (
+        bool(_ADJECTIVE_END.search(head)) and ctx.head_form not in ("s", "ing")
+    )
+    noun_phrase = last > first and not adjectival and ctx.head_form != "ing"
+    modifier_slot = ctx.right_is_noun and not noun_phrase
     before = text[: toks[first].start].rstrip()
-    if toks[first].text[:1].isupper() and before and not before.endswith((".", "!", "?", ":")):
-        add(name)
     left = ctx.left
     transitive = ctx.right in DETERMINERS | SUBJECTS or ctx.right_is_noun
-    if left in ("a", "an"):
-        add("a great" if ctx.right_is_noun else "a great one", first - 1)
+    if toks[first].text[:1].isupper() and before and not before.endswith((".", "!", "?", ":")):
+        add(app or "this")
+    if first_word in DETERMINERS and last > first:
+        if first_word == "no":
+            add("no fuss")
+        elif first_word in ("a", "an"):
+            add("a great one")
+        else:
+            add(f"{first_word} {'ones' if plural else 'one'}")
+    elif left in ("a", "an"):
+        add("a great" if modifier_slot else "a great one", first - 1)
+    elif left == "no":
+        add("fuss")
+    elif left is not None and left in POSSESSIVES:
+        add("favorite" if modifier_slot or not plural else "favorites")
     elif left is not None and (left in DETERMINERS or left.isdigit()):
-        add("great" if ctx.right_is_noun else ("ones" if plural else "one"))
-    elif (left is not None and left in COPULAS) or (
-        ctx.head_form == "ing" and left in PREPOSITIONS
-    ):
+        add("great" if modifier_slot else ("ones" if plural else "one"))
+    elif left is not None and left in COPULAS:
         add("great")
+    elif left is not None and left in PREPOSITIONS and (adjectival or ctx.head_form == "ing"):
+        add("great")
+    elif ctx.head_form == "ing" and not noun_phrase:
+        add(verb("help" if transitive else "work"))
     elif left is not None and (left in SUBJECTS or left in AUX or left in RELATIVES):
-        add(verb("help with" if transitive else "work"))
-    elif left is not None and left in PREPOSITIONS:
-        add("great" if ctx.right_is_noun else "it")
-    elif ctx.right_is_noun:
+        add("great" if adjectival else verb("help with" if transitive else "work"))
+    elif modifier_slot:
         add("great")
     if head.endswith("ly"):
         add("really")
-    if ctx.head_form in ("s", "past") and transitive:
+    if ctx.head_form in ("s", "past") and transitive and not noun_phrase:
         add(verb("help with"))
-    add(name)
-    add("it")
     return out
 
 

@@ -27,12 +27,14 @@ from remixer.pipeline.rewrite.voices import (
     JOIN_APP_VERBS,
     SIGNATURE,
     brand_variants,
+    has_label,
+    shares_words,
     lower_first,
     reframe,
     voice_frames,
 )
 
-_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\ufe0f\u200d]+")
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d\u2b00-\u2bff]+")
 _NEUTRAL_MARK: dict[Voice, tuple[str, str]] = {
     "witty": ("", " 😉"),
     "professional": ("→ ", ""),
@@ -64,6 +66,7 @@ def _finish(text: str, voice: Voice, app: str) -> str:
     text = " ".join(text.split())
     if voice == "professional":
         text = " ".join(_EMOJI.sub(" ", text).split())
+        text = re.sub(r"\?[!?]+|![!?]*\?[!?]*", "?", text)
         text = re.sub(r"!+", ".", text)
         text = text[:1].upper() + text[1:]
         if text and text[-1] not in ".?:":
@@ -154,29 +157,36 @@ def _safe_base(item: CopyItem, brief: CopyBrief) -> str:
 
 
 def _acceptable(item: CopyItem, brief: CopyBrief) -> list[str]:
-    """Voiced rewrites that fit the box, changed visibly, hold no banned phrase, added no
-    grammar problem and kept the meaning; most voiced first."""
+    """Voiced rewrites that changed visibly, hold no banned phrase, added no grammar problem
+    and kept the meaning; most voiced first. Those that fit the box come first, then those
+    that fit only in the room the redraw gains by shrinking the font (no word is cut)."""
     banned = brief.banned_phrases
     base = _safe_base(item, brief)
     source = _key(item.text)
     out: list[str] = []
+    roomier: list[str] = []
+    shrunk = with_shrink(item)
     for candidate in _candidates(base, item, brief):
         text = _finish(candidate, brief.voice, brief.app_name)
         if find_banned(text, banned) is not None:
             text = replace_banned(text, banned, item.role, brief.app_name)
         if (
-            text
-            and text not in out
-            and _key(text) != source
-            and fits(text, item)
-            and find_banned(text, banned) is None
-            and not new_issues(item.text, text)
-            and check_meaning(item.text, text, banned).ok
+            not text
+            or text in out
+            or text in roomier
+            or _key(text) == source
+            or find_banned(text, banned) is not None
+            or new_issues(item.text, text)
+            or not check_meaning(item.text, text, banned).ok
         ):
+            continue
+        if fits(text, item):
             out.append(text)
             if len(out) >= MAX_CANDIDATES:
                 break
-    return out
+        elif len(roomier) < MAX_CANDIDATES and fits(text, shrunk):
+            roomier.append(text)
+    return out + roomier
 
 
 def _candidates(base: str, item: CopyItem, brief: CopyBrief) -> Iterator[str]:
@@ -199,8 +209,10 @@ def _framed(text: str, reframed: bool, item: CopyItem, brief: CopyBrief) -> Iter
     `voice_frames`); then plainer versions."""
     voice, app, english = brief.voice, brief.app_name, brief.language == "en"
     question = text.rstrip().rstrip("!").endswith("?")
+    opener = HOOK_OPENER[voice]
     if item.role == "hook" and english and not reframed and not question:
-        yield HOOK_OPENER[voice] + _lower_first(text)
+        if not has_label(text) and not shares_words(opener, text):
+            yield opener + _lower_first(text)
     if item.role == "cta":
         closer = CTA_CLOSER[voice] if english else _NEUTRAL_MARK[voice][1]
         body, emoji = _split_trailing_emoji(text)

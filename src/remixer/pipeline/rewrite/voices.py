@@ -224,7 +224,7 @@ STATEMENT_FRAMES: dict[Voice, tuple[Frame, ...]] = {
     "warm": (("open", "Friendly reminder: "), ("tail", ", promise"), ("open", "Psst, ")),
     "casual": (("tail", ", for real"), ("tail", ", seriously"), ("open", "real talk: ")),
     "educational": (("open", "Quick tip: "), ("open", "Key point: "), ("open", "Note: ")),
-    "authentic": (("tail", ", really"), ("open", "Real talk: "), ("open", "Yes, ")),
+    "authentic": (("open", "Real talk: "), ("tail", ", honestly"), ("open", "Truth is, ")),
 }
 QUESTION_FRAMES: dict[Voice, tuple[Frame, ...]] = {
     "witty": (("open", "So, "), ("tail", ", no joke"), ("open", "Be honest: ")),
@@ -232,7 +232,7 @@ QUESTION_FRAMES: dict[Voice, tuple[Frame, ...]] = {
     "warm": (("open", "So, "), ("tail", ", promise"), ("open", "Tell me, ")),
     "casual": (("tail", ", for real"), ("open", "so, "), ("tail", ", no joke")),
     "educational": (("open", "Quick question: "), ("open", "So, "), ("open", "Quick tip: ")),
-    "authentic": (("tail", ", really"), ("open", "So, "), ("tail", ", honestly")),
+    "authentic": (("open", "So, "), ("open", "Tell me, "), ("tail", ", honestly")),
 }
 CTA_FRAMES: dict[Voice, tuple[Frame, ...]] = {
     "witty": (("tail", ", seriously"), ("open", "Go on, "), ("tail", ", no joke")),
@@ -240,13 +240,13 @@ CTA_FRAMES: dict[Voice, tuple[Frame, ...]] = {
     "warm": (("tail", ", promise"), ("open", "Go on, "), ("open", "Friendly reminder: ")),
     "casual": (("tail", ", for real"), ("tail", ", seriously"), ("open", "go on, ")),
     "educational": (("open", "Next step: "), ("open", "Quick tip: ")),
-    "authentic": (("tail", ", seriously"), ("tail", ", really"), ("open", "Go on, ")),
+    "authentic": (("open", "Go on, "), ("tail", ", seriously"), ("open", "Trust me, ")),
 }
 LIST_LABELS: dict[Voice, tuple[str, ...]] = {
     "witty": ("Number", "Tip"),
     "professional": ("Step", "Point"),
     "warm": ("Step", "Tip"),
-    "casual": ("no.", "tip"),
+    "casual": ("step", "tip"),
     "educational": ("Rule", "Step"),
     "authentic": ("Tip", "Step"),
 }
@@ -261,6 +261,20 @@ _LIST_ITEM = re.compile(
 )
 _CONJUNCTION = re.compile(r"^\s*(and|but|or|so|plus)\b[,]?\s+(.+)$", re.IGNORECASE)
 _KEEP_CAPITAL = re.compile(r"^(?:I|I'm|I've|I'll|I'd|I’m|POV|OK)\b")
+
+
+_LABEL = re.compile(r"^\s*[\w'’#]+(?:\s[\w'’#]+)?\s*:\s")
+_WORDS = re.compile(r"[a-z']+")
+
+
+def has_label(text: str) -> bool:
+    """Does `text` open with a label ("POV: …", "Step 1: …")? No opener goes before one."""
+    return bool(_LABEL.match(text))
+
+
+def shares_words(frame: str, text: str) -> bool:
+    """Would `frame` repeat a word of `text` ("Real talk: real results")?"""
+    return bool(set(_WORDS.findall(frame.lower())) & set(_WORDS.findall(text.lower())))
 
 
 def lower_first(text: str) -> str:
@@ -333,13 +347,9 @@ def contract(text: str) -> str:
 def register_variants(text: str, voice: Voice) -> list[str]:
     """The line in the voice's register: contractions expanded (professional, educational)
     or made (casual, witty, warm, authentic), when that changes any word."""
-    changed = (
-        expand_contractions(text) if voice in ("professional", "educational") else contract(text)
-    )
-    other = (
-        contract(text) if voice in ("professional", "educational") else expand_contractions(text)
-    )
-    return [t for t in (changed, other) if t != text]
+    formal = voice in ("professional", "educational")
+    changed = expand_contractions(text) if formal else contract(text)
+    return [changed] if changed != text else []
 
 
 SWAPS: dict[str, str] = {
@@ -365,7 +375,6 @@ SWAPS: dict[str, str] = {
     "mistake": "slip-up",
     "mistakes": "slip-ups",
     "big": "huge",
-    "biggest": "hugest",
     "small": "little",
     "happy": "glad",
     "friend": "pal",
@@ -374,30 +383,19 @@ SWAPS: dict[str, str] = {
     "promise": "swear",
     "boring": "dull",
     "smart": "clever",
-    "smarter": "wiser",
     "matter": "count",
     "matters": "counts",
-    "things": "stuff",
     "tired": "worn out",
-    "skip": "miss",
-    "skipped": "missed",
-    "skipping": "missing",
     "tips": "pointers",
     "tip": "pointer",
     "favorite": "top pick",
     "favourite": "top pick",
-    "tonight": "this evening",
-    "tomorrow": "the next day",
     "every day": "daily",
     "every single day": "each and every day",
-    "wish": "hoped",
-    "knew": "had known",
-    "need": "want",
     "gentle": "soft",
     "daily": "everyday",
     "rule": "guideline",
     "results": "outcomes",
-    "minutes": "mins",
     "happened": "went down",
     "exactly": "precisely",
     "honestly": "truly",
@@ -412,21 +410,16 @@ SWAPS: dict[str, str] = {
     "tiny": "little",
     "cheap": "low-cost",
     "save": "keep",
-    "share": "send",
-    "watch": "see",
-    "check": "look at",
-    "learn": "pick up",
-    "use": "try",
-    "joining": "coming with",
     "works": "delivers",
     "work": "deliver",
     "crunchy": "crispy",
-    "sweet": "sugary",
 }
 """Same-role word swaps (same part of speech and form): a visible rewrite that leaves the
 sentence's structure, and so its grammar, as it was."""
 _SWAP = re.compile(
-    r"\b(" + "|".join(re.escape(k) for k in sorted(SWAPS, key=len, reverse=True)) + r")\b",
+    r"(?<![\w-])("
+    + "|".join(re.escape(k) for k in sorted(SWAPS, key=len, reverse=True))
+    + r")(?![\w-])",
     re.IGNORECASE,
 )
 
@@ -438,6 +431,34 @@ def swap_variants(text: str, limit: int = 2) -> list[str]:
         new = SWAPS[found.group().lower()]
         out.append(text[: found.start()] + _cased(found.group(), new) + text[found.end() :])
     return out
+
+
+EMPHASIS: dict[Voice, str] = {
+    "witty": "actually",
+    "professional": "truly",
+    "warm": "really",
+    "casual": "literally",
+    "educational": "actually",
+    "authentic": "honestly",
+}
+"""The voice's adverb, put before the first verb after a subject ("you wake up" → "you
+actually wake up"): a visible change that keeps the sentence's structure."""
+_SUBJECT_VERB = re.compile(
+    r"\b(I|you|we|they|he|she|nobody|everyone|people)\s+(?!(?:the|a|an|to|and|or|but|for|of|in|"
+    r"on|at|with|guys|all|both|too|also|just|really|actually|literally|honestly|truly)\b)"
+    r"(?=[a-z]+\b(?<!ly\b))",
+    re.IGNORECASE,
+)
+
+
+def emphasis_variants(text: str, voice: Voice) -> list[str]:
+    adverb = EMPHASIS[voice]
+    if re.search(rf"\b{adverb}\b", text, re.IGNORECASE):
+        return []
+    found = _SUBJECT_VERB.search(text)
+    if not found:
+        return []
+    return [text[: found.end()] + adverb + " " + text[found.end() :]]
 
 
 def _apply_frame(text: str, frame: Frame) -> str:
@@ -467,13 +488,12 @@ def voice_frames(text: str, voice: Voice, role: str) -> list[str]:
         frames = CTA_FRAMES[voice]
     else:
         frames = STATEMENT_FRAMES[voice]
-    if _CONJUNCTION.match(text):
+    if _CONJUNCTION.match(text) or has_label(text):
         frames = tuple(f for f in frames if f[0] == "tail") or (("tail", ", really"),)
-    lowered = text.lower()
-    frames = tuple(f for f in frames if f[1].strip(" ,:").lower() not in lowered)
+    frames = tuple(f for f in frames if not shares_words(f[1], text))
     framed = [_apply_frame(text, frame) for frame in frames]
     register = register_variants(text, voice)
-    swapped = swap_variants(text)
+    swapped = swap_variants(text) + emphasis_variants(text, voice)
     if voice == "professional":
         return [*register, *framed, *swapped]
     return [*framed, *swapped, *register]
