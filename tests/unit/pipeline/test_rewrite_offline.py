@@ -74,7 +74,7 @@ def test_every_overlay_is_visibly_rewritten_keeping_its_meaning(voice: str) -> N
     texts = OFFLINE.adapt(items, brief)
     for text, item in zip(texts, items, strict=True):
         assert text.lower() != item.text.lower()
-        assert fits(text, item)
+        assert fits(text, with_shrink(item))
     assert {"wake", "6am"} <= _words(texts[0])
     assert "FitNow" in texts[1]
     assert texts == OFFLINE.adapt(items, brief)

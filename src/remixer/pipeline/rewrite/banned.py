@@ -67,7 +67,8 @@ _SEPARATOR = re.compile(r"[\s\-–]*")
 _CLAUSE_END = re.compile(r"[,.;:!?…]|\s[-–—]\s|[\U0001f300-\U0001faff\u2600-\u27bf]")
 CTA_VERBS = word_set(
     "follow save try get grab shop tap click comment share tag send download use join "
-    "start subscribe buy order sign check visit watch book find message dm link"
+    "start subscribe buy order sign check visit watch book find message dm link hit press "
+    "swipe see"
 )
 
 
@@ -273,11 +274,7 @@ def _verb_text(entry: Entry, form: Form, ctx: Context) -> str:
 
 
 def _app_words(text: str, app: str) -> str:
-    return (
-        text.replace("{app}", app)
-        if app
-        else text.replace("on {app}", "on our page").replace("{app}", "it")
-    )
+    return text.replace("{app}", app or "our page")
 
 
 def _build(
@@ -304,11 +301,13 @@ def _build(
             if verb in PREPOSITIONS:
                 start = first - 2
             elif verb in CTA_VERBS:
-                start, words = first - 2, "find it on {app}"
+                start, words = first - 2, _place_call(toks[first - 2].text)
+            else:
+                start, words = first - 1, "{app}"
         elif ctx.left in PREPOSITIONS:
             start = first - 1
         elif ctx.left in CTA_VERBS:
-            start, words = first - 1, "find it on {app}"
+            start, words = first - 1, _place_call(toks[first - 1].text)
         elif ctx.left is None and words.startswith("on "):
             words = "find it " + words
     words = _app_words(words, app)
@@ -318,6 +317,18 @@ def _build(
 
 POSSESSIVES = word_set("my your our his her their its")
 _ADJECTIVE_END = re.compile(r"(ous|ful|ive|able|ible|al|ic|ent|ant|less|ish|est|ier|y)$")
+
+
+def _place_call(verb: str) -> str:
+    """"Tap the link in bio" → "Tap through to <App>": the call keeps its verb."""
+    lower = verb.lower()
+    if lower in ("tap", "click", "hit", "press", "swipe"):
+        return f"{lower} through to {{app}}"
+    if lower == "check":
+        return "check out {app}"
+    if lower in ("visit", "use", "see", "try"):
+        return f"{lower} {{app}}"
+    return "find it on {app}"
 
 
 def _generic(

@@ -346,10 +346,12 @@ def contract(text: str) -> str:
 
 def register_variants(text: str, voice: Voice) -> list[str]:
     """The line in the voice's register: contractions expanded (professional, educational)
-    or made (casual, witty, warm, authentic), when that changes any word."""
+    or made (casual, witty, warm, authentic), when that changes any word; then the other
+    register, the last resort for a line nothing else rewrites cleanly."""
     formal = voice in ("professional", "educational")
     changed = expand_contractions(text) if formal else contract(text)
-    return [changed] if changed != text else []
+    other = contract(text) if formal else expand_contractions(text)
+    return [t for t in dict.fromkeys([changed, other]) if t != text]
 
 
 SWAPS: dict[str, str] = {
@@ -495,5 +497,5 @@ def voice_frames(text: str, voice: Voice, role: str) -> list[str]:
     register = register_variants(text, voice)
     swapped = swap_variants(text) + emphasis_variants(text, voice)
     if voice == "professional":
-        return [*register, *framed, *swapped]
+        return [*register[:1], *framed, *swapped, *register[1:]]
     return [*framed, *swapped, *register]
