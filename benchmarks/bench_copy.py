@@ -5,7 +5,7 @@ action, numbers, emoji; five brands with banned phrases), in every voice.
 Per output line: banned phrases left (any inflection), words link-parser cannot link
 compared with the source line (emoji removed from both), share of the source's non-banned
 content words kept, visibly changed (the word sequence differs, not just case, emoji or
-punctuation), question kept a question, numbers kept. Run both with link-parser helping the
+punctuation), question kept a question, numbers kept, kept words in the source's order. Run both with link-parser helping the
 adapter choose (when installed) and with the token rules only (a machine without it).
 Prints the 10 worst lines for a person to read.
 """
@@ -38,6 +38,7 @@ class Row:
     changed: bool
     question_kept: bool
     numbers_kept: bool
+    order_kept: bool
     source_unlinked: int = 0
     unlinked: int = 0
 
@@ -93,6 +94,7 @@ def run(adapter: OfflineCopyAdapter, parser: LinkGrammar | None) -> tuple[list[R
                             _word_key(text) != _word_key(item.text),
                             meaning.question_kept,
                             meaning.numbers_kept,
+                            meaning.order_kept,
                         )
                     )
     seconds = time.perf_counter() - start
@@ -116,6 +118,7 @@ def figures(rows: list[Row], seconds: float, parsed: bool) -> dict[str, Any]:
         "changedPct": _pct(rows, lambda r: r.changed),
         "questionKeptPct": _pct(rows, lambda r: r.question_kept),
         "numbersKeptPct": _pct(rows, lambda r: r.numbers_kept),
+        "orderKeptPct": _pct(rows, lambda r: r.order_kept),
         "msPerLine": round(1000.0 * seconds / max(len(rows), 1), 2),
     }
     if parsed:

@@ -65,6 +65,8 @@ CASES = [
     ("How I lost weight without a gym", ["lose weight"], "How I got in shape without a gym"),
     ("Guaranteed results in 2 weeks", ["guaranteed"], "Real results in 2 weeks"),
     ("Use my code for 20% off", ["use my code"], "Grab the deal for 20% off"),
+    ("This went viral for a reason", ["viral"], "This got noticed for a reason"),
+    ("DM me for the full list", ["dm me"], "Message us for the full list"),
 ]
 
 
@@ -85,6 +87,9 @@ def test_lexicon_stand_ins_keep_the_role(text: str, banned: list[str], expected:
         ("you will love the blorp", ["blorp"], "you will love the one"),
         ("my skin went from dull to glowing", ["glowing"], "from dull to great"),
         ("it is frobulous", ["frobulous"], "it is great"),
+        ("Say goodbye to acne forever", ["acne forever"], "Say goodbye to it"),
+        ("No melatonin, no pills", ["melatonin"], "No fuss, no pills"),
+        ("Is your dog blorping you back?", ["blorping"], "Is your dog helping you back?"),
     ],
 )
 def test_unknown_phrases_get_a_neutral_stand_in_of_their_category(

@@ -84,6 +84,15 @@ def test_offline_copy_parses_no_worse_than_its_source(voice: str) -> None:
     assert not worse, worse
 
 
+def test_unsure_language_detection_does_not_block_short_english_copy() -> None:
+    from remixer.pipeline.rewrite.fit import detect_language
+
+    assert detect_language("Hi Say goodbye to acne forever Bye now", "en") in (None, "en")
+    assert detect_language("Bonjour à tous mes amis, merci beaucoup", "en") == "fr"
+    items = copy_items([["Hi"], ["Say goodbye to acne forever"], ["Bye now"]])
+    assert len(OfflineCopyAdapter(grammar=None).adapt(items, CopyBrief())) == 3
+
+
 def test_adapter_works_when_link_parser_fails() -> None:
     class Broken(LinkGrammar):
         def unlinked(self, texts: object) -> list[int]:

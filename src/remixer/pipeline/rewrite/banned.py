@@ -204,6 +204,8 @@ def kind_order(ctx: Context, head_form: Form) -> list[Kind]:
         return ["place", "imperative", *mod, *verbish, "noun", "adjective", "adverb", "verb"]
     if left in RELATIVES and head_form in ("s", "past", "ing"):
         return ["place", "verb", "adjective", "adverb", "noun"]
+    if left in DETERMINERS and head_form == "past":
+        return ["place", *mod, "verb", "noun", "modifier", "adjective"]  # "this went viral"
     if left in DETERMINERS or left.isdigit():
         return ["place", *mod, "noun", "modifier", "adjective"]
     if left in COPULAS:
@@ -383,6 +385,8 @@ def _generic(
         add("great")
     elif ctx.head_form == "ing" and not noun_phrase:
         add(verb("help" if transitive else "work"))
+    elif left is not None and left in PREPOSITIONS and (noun_phrase or not ctx.right_is_noun):
+        add("them" if plural else "it")
     elif left is not None and (left in SUBJECTS or left in AUX or left in RELATIVES):
         add("great" if adjectival else verb("help with" if transitive else "work"))
     elif modifier_slot:
@@ -407,6 +411,8 @@ def candidates_for(text: str, match: Match, app: str) -> list[str]:
     for extra in (2, 1, 0):
         if match.last + extra < len(toks):
             spans.append((match.first, match.last + extra))
+    if match.first > 0:
+        spans.insert(0, (match.first - 1, match.last))  # "went viral" → "go viral"
     size = match.last - match.first + 1
     for width in range(size - 1, 0, -1):
         for a in range(match.first, match.last - width + 2):

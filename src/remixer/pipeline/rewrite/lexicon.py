@@ -76,6 +76,7 @@ VERBS = {
     "make money": "grow savings",
     "make money online": "earn online",
     "go broke": "overspend",
+    "wake up": "get up",
 }
 IMPERATIVES = {
     "dm me": "message us",
@@ -136,6 +137,8 @@ NOUNS = {
     "side hustle": "side project / side projects",
     "dream body": "strong body / strong bodies",
     "quick fix": "simple step / simple steps",
+    "best ever": "top pick / top picks",
+    "limited time": "short while / short whiles",
 }
 MODIFIERS = {
     "miracle": "go-to",
@@ -225,6 +228,9 @@ ADJECTIVES = {
     "unreal": "stunning",
     "ripped": "strong",
     "shredded": "strong",
+    "back in stock": "available again",
+    "magic": "brilliant",
+    "viral": "popular",
 }
 ADVERBS = {
     "instantly": "quickly",
@@ -235,6 +241,8 @@ ADVERBS = {
     "for free": "at no extra cost",
     "in no time": "soon",
     "effortlessly": "easily",
+    "limited time only": "only for now",
+    "for a limited time": "for a short while",
 }
 
 LEXICON: list[Entry] = [

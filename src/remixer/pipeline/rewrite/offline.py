@@ -138,7 +138,7 @@ class OfflineCopyAdapter:
 
     @staticmethod
     def _check_language(items: Sequence[CopyItem], brief: CopyBrief) -> None:
-        source = detect_language(" ".join(item.text for item in items))
+        source = detect_language(" ".join(item.text for item in items), brief.language)
         if source is not None and source != brief.language:
             raise PipelineError(
                 "ADAPTATION_FAILED",
@@ -193,6 +193,8 @@ def _candidates(base: str, item: CopyItem, brief: CopyBrief) -> Iterator[str]:
     """Rewrites from the most to the least voiced; the first that fits wins."""
     english = brief.language == "en"
     voiced = reframe(base, brief.voice) if english else base
+    if find_banned(voiced, brief.banned_phrases) is not None:
+        voiced = base  # a reframe must not bring a banned word back ("hack" → "cheat code")
     branded = brand_variants(voiced, brief.app_name, brief.keywords)
     if not branded and item.role != "cta":
         branded = brand_variants(voiced, "", brief.keywords)

@@ -250,6 +250,12 @@ LIST_LABELS: dict[Voice, tuple[str, ...]] = {
     "educational": ("Rule", "Step"),
     "authentic": ("Tip", "Step"),
 }
+CALL_VERBS = word_set(
+    "follow save try get grab shop tap click comment share tag send download use join start "
+    "subscribe buy order sign check visit watch book find message dm hit press swipe see "
+    "drop let go read learn stop grab"
+)
+"""A line that starts with one of these is a call to action ("Go on, …" fits it)."""
 JOIN_APP_VERBS = word_set(
     "try start join get grab download begin train learn plan track order study"
 )
@@ -429,7 +435,7 @@ _SWAP = re.compile(
 def swap_variants(text: str, limit: int = 2) -> list[str]:
     """`text` with one word swapped for a same-role synonym, for up to `limit` words."""
     out = []
-    for found in list(_SWAP.finditer(text))[:limit]:
+    for found in [f for f in _SWAP.finditer(text) if not f.group().isupper()][:limit]:
         new = SWAPS[found.group().lower()]
         out.append(text[: found.start()] + _cased(found.group(), new) + text[found.end() :])
     return out
@@ -486,7 +492,7 @@ def voice_frames(text: str, voice: Voice, role: str) -> list[str]:
         return [f"{label} {number}: {rest}" for label in labels] + swap_variants(text)
     if text.rstrip().rstrip("!").endswith("?"):
         frames = QUESTION_FRAMES[voice]
-    elif role == "cta":
+    elif role == "cta" and text.split()[0].lower().strip(",.!") in CALL_VERBS:
         frames = CTA_FRAMES[voice]
     else:
         frames = STATEMENT_FRAMES[voice]
