@@ -5,8 +5,9 @@ action, numbers, emoji; five brands with banned phrases), in every voice.
 Per output line: banned phrases left (any inflection), words link-parser cannot link
 compared with the source line (emoji removed from both), share of the source's non-banned
 content words kept, visibly changed (the word sequence differs, not just case, emoji or
-punctuation), question kept a question, numbers kept, kept words in the source's order. Run both with link-parser helping the
-adapter choose (when installed) and with the token rules only (a machine without it).
+punctuation), question kept a question, numbers kept, kept words in the source's order.
+Run both with link-parser helping the adapter choose (when installed) and with the token
+rules only (a machine without it).
 Prints the 10 worst lines for a person to read.
 """
 

@@ -322,7 +322,7 @@ _ADJECTIVE_END = re.compile(r"(ous|ful|ive|able|ible|al|ic|ent|ant|less|ish|est|
 
 
 def _place_call(verb: str) -> str:
-    """"Tap the link in bio" → "Tap through to <App>": the call keeps its verb."""
+    """ "Tap the link in bio" → "Tap through to <App>": the call keeps its verb."""
     lower = verb.lower()
     if lower in ("tap", "click", "hit", "press", "swipe"):
         return f"{lower} through to {{app}}"
@@ -379,9 +379,9 @@ def _generic(
         add("favorite" if modifier_slot or not plural else "favorites")
     elif left is not None and (left in DETERMINERS or left.isdigit()):
         add("great" if modifier_slot else ("ones" if plural else "one"))
-    elif left is not None and left in COPULAS:
-        add("great")
-    elif left is not None and left in PREPOSITIONS and (adjectival or ctx.head_form == "ing"):
+    elif left is not None and (
+        left in COPULAS or (left in PREPOSITIONS and (adjectival or ctx.head_form == "ing"))
+    ):
         add("great")
     elif ctx.head_form == "ing" and not noun_phrase:
         add(verb("help" if transitive else "work"))

@@ -230,7 +230,6 @@ ADJECTIVES = {
     "shredded": "strong",
     "back in stock": "available again",
     "magic": "brilliant",
-    "viral": "popular",
 }
 ADVERBS = {
     "instantly": "quickly",

@@ -28,9 +28,9 @@ from remixer.pipeline.rewrite.voices import (
     SIGNATURE,
     brand_variants,
     has_label,
-    shares_words,
     lower_first,
     reframe,
+    shares_words,
     voice_frames,
 )
 
@@ -212,9 +212,9 @@ def _framed(text: str, reframed: bool, item: CopyItem, brief: CopyBrief) -> Iter
     voice, app, english = brief.voice, brief.app_name, brief.language == "en"
     question = text.rstrip().rstrip("!").endswith("?")
     opener = HOOK_OPENER[voice]
-    if item.role == "hook" and english and not reframed and not question:
-        if not has_label(text) and not shares_words(opener, text):
-            yield opener + _lower_first(text)
+    hook = item.role == "hook" and english and not reframed and not question
+    if hook and not has_label(text) and not shares_words(opener, text):
+        yield opener + _lower_first(text)
     if item.role == "cta":
         closer = CTA_CLOSER[voice] if english else _NEUTRAL_MARK[voice][1]
         body, emoji = _split_trailing_emoji(text)
