@@ -85,7 +85,7 @@ def test_demo_copy_per_voice() -> None:
     witty = OFFLINE.adapt(items, replace(DEMO_BRIEF, voice="witty"))
     assert witty == [
         "Plot twist: you finally wake up at 6am",
-        "the FitNow routine changed everything 😉",
+        "FitNow changed absolutely everything 😉",
     ]
     pro = OFFLINE.adapt(items, replace(DEMO_BRIEF, voice="professional"))
     assert pro == [

@@ -34,11 +34,11 @@ REFRAMES: list[Reframe] = [
     (
         _p(r"\bchanged everything\b"),
         {
-            "witty": "rewrote the plot",
-            "professional": "delivers real results",
-            "warm": "made every day lighter",
+            "witty": "changed absolutely everything",
+            "professional": "changed everything for the better",
+            "warm": "changed everything for me",
             "casual": "lowkey changed everything",
-            "educational": "makes the real difference",
+            "educational": "changed everything, and here is why",
             "authentic": "truly changed everything",
         },
     ),
