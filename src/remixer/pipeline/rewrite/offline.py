@@ -26,6 +26,7 @@ from remixer.pipeline.rewrite.voices import (
     HOOK_OPENER,
     JOIN_APP_VERBS,
     SIGNATURE,
+    added_frame,
     brand_variants,
     has_label,
     lower_first,
@@ -114,15 +115,15 @@ class OfflineCopyAdapter:
         ]
 
     def _choose(self, items: Sequence[CopyItem], pools: list[list[str]]) -> list[str | None]:
-        """The first acceptable candidate per item; with link-parser, the first that parses
-        no worse than its source (else the one with the fewest unlinked words)."""
+        """With link-parser, the first candidate that parses no worse than its source (else
+        the one with the fewest unlinked words); without it, see `_without_parser`."""
         if self.grammar is None:
-            return [pool[0] if pool else None for pool in pools]
+            return _without_parser(items, pools)
         texts = [t for item, pool in zip(items, pools, strict=True) for t in (item.text, *pool)]
         try:
             counts = iter(self.grammar.unlinked(texts))
         except (OSError, subprocess.SubprocessError):
-            return [pool[0] if pool else None for pool in pools]
+            return _without_parser(items, pools)
         chosen: list[str | None] = []
         for pool in pools:
             source = next(counts)
@@ -149,6 +150,18 @@ class OfflineCopyAdapter:
 
 
 MAX_CANDIDATES = 12
+
+
+def _without_parser(items: Sequence[CopyItem], pools: list[list[str]]) -> list[str | None]:
+    """Without link-parser: the first candidate that is not the line with a voice frame
+    added before or after it (`added_frame`), else the first. Words added at a line's ends
+    are what most often break its grammar; swaps, the voice's adverb, its register, the
+    brand and the idiom reframes keep the sentence as it was built."""
+    chosen: list[str | None] = []
+    for item, pool in zip(items, pools, strict=True):
+        kept = [text for text in pool if not added_frame(item.text, text)]
+        chosen.append(kept[0] if kept else (pool[0] if pool else None))
+    return chosen
 
 
 def _safe_base(item: CopyItem, brief: CopyBrief) -> str:

@@ -481,6 +481,28 @@ def _apply_frame(text: str, frame: Frame) -> str:
 _TAIL_END = re.compile(r"[\s.!?…]*(?:[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+[\s.!?]*)*$")
 
 
+def _frame_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    tables = (STATEMENT_FRAMES, QUESTION_FRAMES, CTA_FRAMES)
+    frames = [f for table in tables for by_voice in table.values() for f in by_voice]
+    openers = {w.lower() for kind, w in frames if kind == "open"}
+    openers |= {w.lower() for w in HOOK_OPENER.values()}
+    openers |= {prefix.lower() for prefix, _ in SIGNATURE.values() if prefix}
+    tails = {w.lower() for kind, w in frames if kind == "tail"}
+    tails |= {suffix.lower() for _, suffix in SIGNATURE.values() if suffix.strip(" ,")}
+    return tuple(sorted(openers)), tuple(sorted(tails))
+
+
+def added_frame(source: str, candidate: str) -> bool:
+    """Is `candidate` the line with a voice opener or tail added (not a label replaced,
+    "POV:" → "Plot twist:")?"""
+    openers, tails = _FRAME_WORDS
+    lower = candidate.lower()
+    body = lower[: _TAIL_END.search(lower).start()] if _TAIL_END.search(lower) else lower
+    opened = lower.startswith(openers) and not has_label(source)
+    tailed = body.endswith(tails) and not source.lower().rstrip(" .!?").endswith(tails)
+    return opened or tailed
+
+
 def voice_frames(text: str, voice: Voice, role: str) -> list[str]:
     """`text` framed in the voice for what it is: a list item gets a voice label ("Step 2:
     …"), a question, a call to action or any other line its voice frames; a line that
@@ -505,3 +527,6 @@ def voice_frames(text: str, voice: Voice, role: str) -> list[str]:
     if voice == "professional":
         return [*register[:1], *framed, *swapped, *register[1:]]
     return [*framed, *swapped, *register]
+
+
+_FRAME_WORDS = _frame_words()
