@@ -497,7 +497,8 @@ def added_frame(source: str, candidate: str) -> bool:
     "POV:" → "Plot twist:")?"""
     openers, tails = _FRAME_WORDS
     lower = candidate.lower()
-    body = lower[: _TAIL_END.search(lower).start()] if _TAIL_END.search(lower) else lower
+    end = _TAIL_END.search(lower)
+    body = lower[: end.start()] if end else lower
     opened = lower.startswith(openers) and not has_label(source)
     tailed = body.endswith(tails) and not source.lower().rstrip(" .!?").endswith(tails)
     return opened or tailed
