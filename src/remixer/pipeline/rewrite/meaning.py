@@ -18,7 +18,8 @@ MIN_KEPT = 0.5
 STOP = FUNCTION | word_set(
     "it's i'm you're we're they're that's there's here's what's don't isn't aren't wasn't "
     "me us them him what why where when which how all more most much many so not just "
-    "than then there here thing things one ones yours mine ours oh ok okay yes pov"
+    "than then there here thing things one ones yours mine ours oh ok okay yes pov who's "
+    "i'll i've i'd you'll you've we'll they'll it'll won't can't didn't doesn't weren't"
 )
 _NUMBER = re.compile(r"\d+(?:[.,/:]\d+)*")
 
