@@ -2,7 +2,7 @@
 
 Each `benchmarks/bench_*.py` module exposes `main() -> dict` of figures. A benchmark
 that fails is recorded as failed (with its error) and the run exits non-zero.
-Run one with `python -m benchmarks.run_all api` (names: api, sources, overlays, faces, e2e).
+Run one with `python -m benchmarks.run_all api` (names: api, sources, overlays, faces, e2e, copy).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ORDER = ["api", "sources", "overlays", "faces", "e2e"]
+ORDER = ["api", "sources", "overlays", "faces", "e2e", "copy"]
 TARGETS = {
     "api": "p99 ≤ 100 ms and accept throughput ≥ 1/3 of hello-world at 32 clients",
     "sources": "recommendation p95 ≤ 50 ms with 10,000 catalog items; fitness first",
@@ -28,6 +28,8 @@ TARGETS = {
     "faces": "influencer in ≥ 90 % of visible frames, not the original in ≥ 90 %, "
     "jitter ≤ source, swap ≤ 1.5 s per clip second (1080×1920)",
     "e2e": "end-to-end time ≤ 3 × plain decode+encode of the same clip (1080×1920 30 fps)",
+    "copy": "0 banned phrases left, ≥ 95 % of lines parse no worse than their source "
+    "(link-parser), ≥ 90 % keep ≥ 50 % of their content words, 100 % visibly changed",
 }
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from remixer.cli.admin import admin_app
+from remixer.cli.copy import copy
 from remixer.cli.demo import demo
 from remixer.cli.doctor import doctor
 from remixer.cli.remix import remix
@@ -38,6 +39,7 @@ app.command()(worker)
 app.command()(remix)
 app.command()(demo)
 app.command()(doctor)
+app.command()(copy)
 app.add_typer(admin_app, name="admin")
 app.add_typer(sources_app, name="sources")
 

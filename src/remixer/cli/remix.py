@@ -63,6 +63,12 @@ def remix(
     language: Annotated[str, typer.Option(help="Target language (BCP 47)")] = "en",
     caption: Annotated[str, typer.Option(help="Source post caption to adapt")] = "",
     app_name: Annotated[str, typer.Option(help="Brand/app name woven into the copy")] = "",
+    keyword: Annotated[
+        list[str] | None, typer.Option(help="Brand keyword (repeat for several)")
+    ] = None,
+    banned: Annotated[
+        list[str] | None, typer.Option(help="Banned phrase, replaced in any form (repeat)")
+    ] = None,
 ) -> None:
     """Remix SOURCE with the face from --face photos into -o OUT.mp4; prints a JSON summary."""
     if voice not in BRAND_VOICES:
@@ -73,7 +79,13 @@ def remix(
     provider = create_copy_provider(
         settings.llm_base_url, settings.llm_model, api_key, settings.llm_timeout_s
     )
-    brief = CopyBrief(voice=voice, target_language=language, app_name=app_name)  # type: ignore[arg-type]
+    brief = CopyBrief(
+        voice=voice,  # type: ignore[arg-type]
+        target_language=language,
+        app_name=app_name,
+        keywords=tuple(keyword or ()),
+        banned_phrases=tuple(banned or ()),
+    )
     console = Console(stderr=True)
     columns = (
         TextColumn("{task.description:<20}"),
@@ -105,6 +117,7 @@ def remix(
         "durationS": round(result.info.duration_s, 3),
         "size": [result.info.width, result.info.height],
         "caption": result.copy.caption,
+        "copyProvider": result.copy.provider,
         "overlays": [
             {"start": o.start_s, "end": o.end_s, "sourceText": o.text, "text": t}
             for o, t in zip(result.overlays, result.copy.texts, strict=True)

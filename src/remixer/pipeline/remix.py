@@ -31,6 +31,7 @@ from remixer.pipeline.rewrite import (
     CopyItem,
     CopyProvider,
     OfflineCopyAdapter,
+    adapt_reporting,
     copy_items_from_overlays,
 )
 from remixer.pipeline.types import Frame, StageHooks
@@ -46,6 +47,8 @@ class AdaptedCopy:
 
     texts: tuple[str, ...]
     caption: str
+    provider: str = "offline"
+    """Who wrote the copy: `offline`, `chat`, or `offline-fallback` (the chat model failed)."""
 
 
 def adapt_copy(
@@ -69,10 +72,11 @@ def adapt_copy(
         )
     if not items:
         return AdaptedCopy((), "")
-    adapted = provider.adapt(items, brief)
+    outcome = adapt_reporting(provider, items, brief)
+    adapted = outcome.texts
     texts = adapted[: len(overlays)]
     new_caption = adapted[-1] if source_caption else (texts[0] if texts else "")
-    return AdaptedCopy(tuple(texts), new_caption)
+    return AdaptedCopy(tuple(texts), new_caption, outcome.provider)
 
 
 def render_remix(

@@ -94,7 +94,11 @@ def adapt_copy(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
     caption = _out(job, "fetching_source")["caption"] or ""
     adapted = adapt(overlays, caption, copy_brief(job.params), provider)
     hooks.progress(1.0)
-    return {"texts": list(adapted.texts), "caption": adapted.caption}
+    return {
+        "texts": list(adapted.texts),
+        "caption": adapted.caption,
+        "copyProvider": adapted.provider,
+    }
 
 
 def analyze_face(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
@@ -146,6 +150,16 @@ def measure_output_quality(
     return measure_quality(video, identity, track, models, sample_every=10, hooks=hooks).to_dict()
 
 
+def copy_quality(copy: dict[str, Any], quality: dict[str, Any]) -> dict[str, Any]:
+    """`copyProvider` and, when the chat model failed and the offline adapter wrote the
+    copy, a `copy_fallback` warning."""
+    provider = copy.get("copyProvider", "offline")
+    warnings = list(quality.get("warnings", []))
+    if provider == "offline-fallback":
+        warnings.append("copy_fallback")
+    return {"copyProvider": provider, "warnings": warnings}
+
+
 def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
     """Store the thumbnail and build the container's fields (credits settle on completion)."""
     from remixer.workflows.media import asset_of
@@ -171,6 +185,6 @@ def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
         "caption": copy["caption"],
         "overlays": placed,
         "assets": [asset],
-        "quality": {**quality, "overlaysReplaced": len(placed)},
+        "quality": {**quality, "overlaysReplaced": len(placed), **copy_quality(copy, quality)},
     }
     return {"container": container}

@@ -52,7 +52,12 @@ def test_remix_workflow_fills_the_container(
     job, container, org, _ = load(db, job_id)
     assert job.status == "completed", job.error_message
     assert (container.hook, container.caption) == ("new", "cap")
-    assert container.quality == {"faceCoverage": 1.0, "overlaysReplaced": 1}
+    assert container.quality == {
+        "faceCoverage": 1.0,
+        "overlaysReplaced": 1,
+        "copyProvider": "offline",
+        "warnings": [],
+    }
     assert container.overlays == [
         {"start": 0.0, "end": 1.0, "sourceText": "old", "text": "new", "box": [1, 2, 30, 10]}
     ]

