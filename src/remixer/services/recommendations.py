@@ -74,15 +74,22 @@ def recommend_sources(
     limit: int,
     *,
     cache: IndexCache | None = None,
+    organization_id: str | None = None,
 ) -> list[Recommendation]:
     """Up to `limit` catalog items, best first; `keyword` keeps only items that match it.
+
+    Only items `organization_id` may see: the shared (imported) catalog plus what its own
+    jobs fetched on demand; with no organization, the shared catalog alone.
 
     Raises `ValueError` for a `kind`, `limit` or `keyword` outside SPEC §6.4 (the API
     validates these first and answers `VALIDATION`).
     """
     _validate(keyword, kind, limit)
     index = (cache or default_cache).index_for(uow_factory)
-    ranked = index.rank(build_query(brand, keyword), kind, limit)
+    owner = organization_id or ""
+    ranked = index.rank(
+        build_query(brand, keyword), kind, limit, include=lambda r: r.visible_to(owner)
+    )
     return [_recommendation(r.item, r.score, r.reason) for r in ranked]
 
 

@@ -103,47 +103,66 @@ def delete_influencer(influencerId: str, caller: Write) -> Response:
 
 
 async def _spool_upload(request: Request) -> Path:
+    """Stream the multipart `file` part to a 0600 temporary file.
+
+    The size limit is enforced on the bytes as they arrive (the request-context
+    middleware answers 413 as soon as the body passes the upload cap), so an oversized
+    upload is never held in full.
+    """
+    form = await request.form(max_files=1, max_fields=5)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise validation("body.file", "a file field named `file` is required")
+        tmp = tempfile.NamedTemporaryFile(delete=False, suffix=".upload")  # noqa: SIM115
+        with tmp:
+            while chunk := await upload.read(1 << 20):
+                tmp.write(chunk)
+    finally:
+        await form.close()
+    return Path(tmp.name)
+
+
+def _require_multipart(request: Request) -> None:
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/form-data"):
         raise RemixerError(
             ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Upload with multipart/form-data and a `file` field."
         )
-    form = await request.form(max_files=1, max_fields=5)
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise validation("body.file", "a file field named `file` is required")
-    tmp = tempfile.NamedTemporaryFile(delete=False, suffix=".upload")  # noqa: SIM115
-    with tmp:
-        while chunk := await upload.read(1 << 20):
-            tmp.write(chunk)
-    await form.close()
-    return Path(tmp.name)
 
 
 @router.post(
     "/projects/{projectId}/media", status_code=201, responses=error_docs(404, 409, 413, 415)
 )
 async def upload_media(projectId: str, caller: MediaWrite, request: Request) -> Response:
-    """Upload an image or video (multipart field `file`); its type is decided from the bytes."""
+    """Upload an image or video (multipart field `file`); its type is decided from the bytes.
+
+    Order: auth, scope and rate (the dependency), the path id, the project (exists in this
+    organization, active) and the content type, and only then is the body read.
+    """
     pid = parse_id(projectId, "prj", "path.projectId")
-    path = await _spool_upload(request)
     c = caller.components
+    await run_in_threadpool(media.check_upload_target, c.uow_factory, caller.org_id, pid)
+    _require_multipart(request)
+    path = await _spool_upload(request)
     s = c.settings
     limits = UploadLimits(
         s.max_image_bytes, s.max_image_pixels, s.max_video_bytes, s.max_video_seconds
     )
-    idem = IdempotencyInput(
-        key=request.headers.get("idempotency-key"),
-        body_hash=idempotency.file_body_hash(path),
-        method="POST",
-        route="/v1/projects/{projectId}/media",
-    )
 
     def work() -> StoredResponse:
-        view = media.upload_media(c.uow_factory, c.blobs, caller.org_id, pid, path, limits)
+        view = media.upload_media(
+            c.uow_factory, c.blobs, c.inspector, caller.org_id, pid, path, limits
+        )
         return stored(view, 201)
 
     try:
+        idem = IdempotencyInput(
+            key=request.headers.get("idempotency-key"),
+            method="POST",
+            route="/v1/projects/{projectId}/media",
+            given_hash=await run_in_threadpool(idempotency.file_body_hash, path),
+        )
         return await run_in_threadpool(
             idem.run, c.uow_factory, caller.principal.api_key_id, [pid], work
         )
