@@ -9,6 +9,7 @@ kills it after a wall-clock limit. A child that dies, is killed or answers nonse
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -121,8 +122,6 @@ class SandboxedInspector:
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait()
