@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from remixer.api.deps import Caller, json_body, require
 from remixer.api.idempotency import Idem, IdempotencyInput
 from remixer.api.responses import Cursor, Limit, error_docs, json_response, stored
 from remixer.api.schemas.requests import InfluencerCreate, InfluencerUpdate
-from remixer.domain.errors import ErrorCode, RemixerError, validation
+from remixer.api.uploads import require_multipart, spool_file_part
 from remixer.domain.ids import parse_id
 from remixer.services import idempotency, influencers, media
 from remixer.services.idempotency import StoredResponse
@@ -102,35 +99,6 @@ def delete_influencer(influencerId: str, caller: Write) -> Response:
     return Response(status_code=204)
 
 
-async def _spool_upload(request: Request) -> Path:
-    """Stream the multipart `file` part to a 0600 temporary file.
-
-    The size limit is enforced on the bytes as they arrive (the request-context
-    middleware answers 413 as soon as the body passes the upload cap), so an oversized
-    upload is never held in full.
-    """
-    form = await request.form(max_files=1, max_fields=5)
-    try:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise validation("body.file", "a file field named `file` is required")
-        tmp = tempfile.NamedTemporaryFile(delete=False, suffix=".upload")  # noqa: SIM115
-        with tmp:
-            while chunk := await upload.read(1 << 20):
-                tmp.write(chunk)
-    finally:
-        await form.close()
-    return Path(tmp.name)
-
-
-def _require_multipart(request: Request) -> None:
-    content_type = request.headers.get("content-type", "")
-    if not content_type.lower().startswith("multipart/form-data"):
-        raise RemixerError(
-            ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Upload with multipart/form-data and a `file` field."
-        )
-
-
 @router.post(
     "/projects/{projectId}/media", status_code=201, responses=error_docs(404, 409, 413, 415)
 )
@@ -143,9 +111,9 @@ async def upload_media(projectId: str, caller: MediaWrite, request: Request) -> 
     pid = parse_id(projectId, "prj", "path.projectId")
     c = caller.components
     await run_in_threadpool(media.check_upload_target, c.uow_factory, caller.org_id, pid)
-    _require_multipart(request)
-    path = await _spool_upload(request)
+    boundary = require_multipart(request)
     s = c.settings
+    path = await spool_file_part(request, boundary, max(s.max_image_bytes, s.max_video_bytes))
     limits = UploadLimits(
         s.max_image_bytes, s.max_image_pixels, s.max_video_bytes, s.max_video_seconds
     )

@@ -1,0 +1,273 @@
+"""Hostile requests (issue 15): no 5xx, no body read before authorization, no tenant leaks.
+
+Bytes read are counted at the ASGI boundary: `call_counting` drives the real app with a
+`receive` that records every body chunk handed over, so "answered before consuming
+the body" is measured, not inferred from the status code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from api_harness import Api, assert_error
+from PIL import Image
+
+from remixer.store.tables.accounts import Organization
+
+DEEP = b"[" * 5000
+
+
+@dataclass
+class Counted:
+    status: int = 0
+    body: bytes = b""
+    chunks_read: int = 0
+    bytes_read: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def call_counting(
+    api: Api, method: str, path: str, headers: dict[str, str], chunks: int, chunk: bytes
+) -> Counted:
+    """Send `chunks` × `chunk` as the body of one request, counting what the app reads."""
+    app = api.client.app
+    out = Counted()
+    sent = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent >= chunks:
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+        sent += 1
+        out.chunks_read += 1
+        out.bytes_read += len(chunk)
+        return {"type": "http.request", "body": chunk, "more_body": sent < chunks}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            out.status = message["status"]
+            out.headers = {k.decode(): v.decode() for k, v in message.get("headers", [])}
+        elif message["type"] == "http.response.body":
+            out.body += message.get("body", b"")
+
+    raw_path, _, query = path.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": raw_path,
+        "raw_path": raw_path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("203.0.113.9", 5000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 30))  # type: ignore[arg-type]
+    return out
+
+
+def _no_5xx(resp: Any) -> None:
+    assert resp.status_code < 500, resp.text
+
+
+def test_cancel_with_a_deeply_nested_body_is_never_a_500(api: Api) -> None:
+    ctype = {"Content-Type": "application/json"}
+    anon = api.client.post("/v1/jobs/job_x/cancel", content=DEEP, headers=ctype)
+    assert_error(anon, 401, "UNAUTHENTICATED")
+    shaped = api.client.post("/v1/jobs/job_x/cancel", content=DEEP, headers=api.headers(**ctype))
+    assert_error(shaped, 422, "VALIDATION")
+    missing = f"/v1/jobs/job_{'0' * 26}/cancel"
+    keyed = api.headers(**ctype, **{"Idempotency-Key": "deep-1"})
+    assert_error(api.client.post(missing, content=DEEP, headers=keyed), 404, "NOT_FOUND")
+    for body in (b"\xff\xfe\x00garbage", b'{"a": "\\ud800"}', b"1" * 5000, b"[]" * 10):
+        _no_5xx(api.client.post(missing, content=body, headers=keyed))
+
+
+def test_json_routes_answer_422_for_hostile_bodies(api: Api) -> None:
+    p = api.project()
+    ctype = {"Content-Type": "application/json"}
+    bodies = [
+        DEEP,
+        b'{"name": ' * 40 + b"1" + b"}" * 40,
+        b'{"name": "\\u0000"}',
+        b'{"name": "\\ud800"}',
+        b'{"name": ' + b"9" * 5000 + b"}",
+        b"\xc3\x28",
+    ]
+    routes = [
+        ("POST", "/v1/projects"),
+        ("PATCH", f"/v1/projects/{p['id']}"),
+        ("POST", f"/v1/projects/{p['id']}/influencers"),
+        ("POST", f"/v1/projects/{p['id']}/social-accounts"),
+        ("POST", f"/v1/projects/{p['id']}/layers"),
+    ]
+    for method, path in routes:
+        for body in bodies:
+            resp = api.client.request(method, path, content=body, headers=api.headers(**ctype))
+            assert_error(resp, 422, "VALIDATION")
+
+
+def test_no_body_is_read_before_authentication(api: Api) -> None:
+    ctype = {"content-type": "application/json", "content-length": str(64 * 1024 * 10)}
+    got = call_counting(api, "POST", "/v1/jobs/job_x/cancel", ctype, 10, b"[" * 65536)
+    assert got.status == 401 and got.chunks_read == 0, got
+    forbidden = {**ctype, "authorization": f"Bearer {api.new_key('projects:read')}"}
+    got = call_counting(api, "POST", "/v1/projects", forbidden, 10, b"[" * 65536)
+    assert got.status == 403 and got.chunks_read == 0, got
+
+
+def test_upload_to_a_missing_project_is_refused_before_the_body(api: Api) -> None:
+    """150 MB of multipart to a project that does not exist: 404 with no byte read."""
+    chunk = b"x" * (1 << 20)
+    headers = {
+        "authorization": f"Bearer {api.key}",
+        "content-type": "multipart/form-data; boundary=zzz",
+        "content-length": str(150 * len(chunk)),
+    }
+    path = f"/v1/projects/prj_{uuid.uuid4()}/media"
+    got = call_counting(api, "POST", path, headers, 150, chunk)
+    assert got.status == 404 and got.bytes_read == 0, got
+    archived = api.project()
+    assert api.delete(f"/v1/projects/{archived['id']}").status_code == 200
+    got = call_counting(api, "POST", f"/v1/projects/{archived['id']}/media", headers, 150, chunk)
+    assert got.status == 409 and got.bytes_read == 0, got
+    got = call_counting(api, "POST", path, {**headers, "authorization": "Bearer x"}, 150, chunk)
+    assert got.status == 401 and got.bytes_read == 0, got
+
+
+def test_upload_size_is_enforced_while_streaming(api: Api) -> None:
+    """No Content-Length: the body is cut off once the file passes the cap, not read to its
+    end (150 chunks of 1 MiB offered, cap 4 MiB)."""
+    p = api.project()
+    object.__setattr__(api.components.settings, "max_video_bytes", 4 << 20)
+    object.__setattr__(api.components.settings, "max_image_bytes", 1 << 20)
+    head = (
+        b"--zzz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\n"
+        b"Content-Type: video/mp4\r\n\r\n"
+    )
+    chunk = head + b"x" * ((1 << 20) - len(head))
+    headers = {
+        "authorization": f"Bearer {api.key}",
+        "content-type": "multipart/form-data; boundary=zzz",
+    }
+    got = call_counting(api, "POST", f"/v1/projects/{p['id']}/media", headers, 150, chunk)
+    assert got.status == 413, got
+    assert got.bytes_read <= 6 * len(chunk), got
+    assert _stored_media(api) == 0 and _blob_files(api) == []
+
+
+def _jpeg() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 32), (10, 200, 30)).save(buf, format="JPEG")
+    return buf.getvalue()
+
+
+def _upload(api: Api, project_id: str, data: bytes) -> Any:
+    return api.client.post(
+        f"/v1/projects/{project_id}/media",
+        headers=api.headers(),
+        files={"file": ("f.jpg", data, "image/jpeg")},
+    )
+
+
+def _stored_media(api: Api) -> int:
+    from sqlalchemy import func, select
+
+    from remixer.store.tables.influencers import Media
+
+    with api.components.uow_factory() as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(Media)) or 0)
+
+
+def _blob_files(api: Api) -> list[str]:
+    root = api.components.settings.media_dir
+    return [str(p) for p in root.rglob("*") if p.is_file()]
+
+
+def test_a_probe_over_its_limits_is_415_and_stores_nothing(api: Api) -> None:
+    from remixer.blobs.probe import ProbeLimits, SandboxedInspector
+
+    p = api.project()
+    for limits in (ProbeLimits(wall_s=0.001), ProbeLimits(memory_bytes=16 * 1024 * 1024)):
+        api.components.inspector = SandboxedInspector(limits)
+        resp = _upload(api, p["id"], _jpeg())
+        assert_error(resp, 415, "UNSUPPORTED_MEDIA_TYPE")
+        assert _stored_media(api) == 0 and _blob_files(api) == []
+    api.components.inspector = SandboxedInspector()
+    assert _upload(api, p["id"], _jpeg()).status_code == 201
+
+
+def _sig_url(api: Api, media_id: str) -> str:
+    return api.components.signer.url_for(media_id).replace("http://testserver", "")
+
+
+def test_media_route_answers_403_for_hostile_signatures(api: Api) -> None:
+    p = api.project()
+    media_id = _upload(api, p["id"], _jpeg()).json()["mediaId"]
+    good = _sig_url(api, media_id)
+    sig = good.split("sig=")[1]
+    hostile = [
+        "exp=%C2%B2&sig=a",
+        f"exp={'9' * 5000}&sig={sig}",
+        f"exp={int(time.time()) + 60}&sig=%C3%A9",
+        f"exp={int(time.time()) + 60}&sig={'é' * 64}",
+        f"exp=-1&sig={sig}",
+        f"exp=&sig={sig}",
+        "exp=1e9&sig=0",
+        f"exp=%00&sig={sig.upper()}",
+    ]
+    for query in hostile:
+        assert_error(api.client.get(f"/v1/media/{media_id}?{query}"), 403, "FORBIDDEN_SCOPE")
+        assert_error(api.client.get(f"/v1/media/x?{query}"), 403, "FORBIDDEN_SCOPE")
+    assert api.client.get(good).status_code == 200
+
+
+def test_media_rate_limit_counts_failed_signatures_per_address(api: Api) -> None:
+    p = api.project()
+    media_id = _upload(api, p["id"], _jpeg()).json()["mediaId"]
+    good = _sig_url(api, media_id)
+    for _ in range(130):  # valid URLs are never counted
+        assert api.client.get(good).status_code == 200
+    for i in range(120):
+        resp = api.client.get(f"/v1/media/med_{i}?exp=1&sig=0")
+        assert_error(resp, 403, "FORBIDDEN_SCOPE")
+    limited = api.client.get(f"/v1/media/{media_id}?exp=1&sig=0")
+    assert_error(limited, 429, "RATE_LIMITED")
+    assert int(limited.headers["retry-after"]) >= 1
+    assert api.client.get(good).status_code == 200  # the asset itself is not locked out
+    other = call_counting(api, "GET", f"/v1/media/{media_id}?exp=1&sig=0", {}, 0, b"")
+    assert other.status == 403, other  # another client address has its own bucket
+
+
+def test_signed_urls_obey_the_organization_kill_switch(api: Api) -> None:
+    p = api.project()
+    media_id = _upload(api, p["id"], _jpeg()).json()["mediaId"]
+    good = _sig_url(api, media_id)
+    assert api.client.get(good).status_code == 200
+    with api.components.uow_factory() as uow:
+        org = uow.session.get(Organization, api.org_id)
+        assert org is not None
+        org.suspended = True
+        uow.commit()
+    err = assert_error(api.client.get(good), 503, "KILL_SWITCH")
+    assert err["details"] == {"scope": "org"}
+
+
+def test_reference_images_must_be_in_this_project(api: Api) -> None:
+    here, there = api.project(), api.project(name="Other")
+    foreign = _upload(api, there["id"], _jpeg()).json()["mediaId"]
+    local = _upload(api, here["id"], _jpeg()).json()["mediaId"]
+    base = f"/v1/projects/{here['id']}/influencers"
+    body = {"name": "Ava", "referenceImageIds": [local, foreign]}
+    assert_error(api.post(base, body), 404, "NOT_FOUND")
+    assert api.post(base, {"name": "Ava", "referenceImageIds": [local]}).status_code == 202
