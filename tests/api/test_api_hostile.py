@@ -152,7 +152,7 @@ def test_upload_size_is_enforced_while_streaming(api: Api) -> None:
     object.__setattr__(api.components.settings, "max_video_bytes", 4 << 20)
     object.__setattr__(api.components.settings, "max_image_bytes", 1 << 20)
     head = (
-        b"--zzz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\n"
+        b'--zzz\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n'
         b"Content-Type: video/mp4\r\n\r\n"
     )
     chunk = head + b"x" * ((1 << 20) - len(head))

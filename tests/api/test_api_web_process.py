@@ -32,8 +32,16 @@ def test_importing_the_asgi_app_loads_no_media_or_job_modules() -> None:
         f"bad = {FORBIDDEN!r}\n"
         "print(json.dumps(sorted(m for m in bad if m in sys.modules)))\n"
     )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+    }
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
     )
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
