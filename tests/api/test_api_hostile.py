@@ -271,3 +271,41 @@ def test_reference_images_must_be_in_this_project(api: Api) -> None:
     body = {"name": "Ava", "referenceImageIds": [local, foreign]}
     assert_error(api.post(base, body), 404, "NOT_FOUND")
     assert api.post(base, {"name": "Ava", "referenceImageIds": [local]}).status_code == 202
+
+
+def test_path_and_project_checks_win_over_body_errors(api: Api) -> None:
+    """A missing project (or a malformed id) answers before its body is parsed."""
+    missing = f"prj_{uuid.uuid4()}"
+    ctype = {"Content-Type": "application/json"}
+    routes = [
+        ("PATCH", f"/v1/projects/{missing}"),
+        ("POST", f"/v1/projects/{missing}/influencers"),
+        ("POST", f"/v1/projects/{missing}/social-accounts"),
+        ("POST", f"/v1/projects/{missing}/layers"),
+        ("PATCH", f"/v1/projects/{missing}/layers/lyr_{uuid.uuid4()}"),
+        ("PATCH", f"/v1/projects/{missing}/social-accounts/sa_{uuid.uuid4()}"),
+        ("PATCH", f"/v1/influencers/inf_{uuid.uuid4()}"),
+    ]
+    for method, path in routes:
+        resp = api.client.request(method, path, content=DEEP, headers=api.headers(**ctype))
+        assert_error(resp, 404, "NOT_FOUND")
+        bad = path.replace(missing, "prj_nope").replace("inf_", "inf_x")
+        err = assert_error(
+            api.client.request(method, bad, content=DEEP, headers=api.headers(**ctype)),
+            422,
+            "VALIDATION",
+        )
+        assert err["details"]["issues"][0]["path"].startswith("path."), err
+    _, other_key = api.new_org()
+    mine = api.project()
+    resp = api.client.request(
+        "PATCH", f"/v1/projects/{mine['id']}", content=DEEP, headers=api.headers(other_key, **ctype)
+    )
+    assert_error(resp, 404, "NOT_FOUND")
+    first = api.patch(f"/v1/projects/{mine['id']}", {"name": "Renamed"})
+    second = api.patch(f"/v1/projects/{mine['id']}", {"name": "Again"})
+    assert first.status_code == second.status_code == 200
+    used = int(first.headers["x-ratelimit-remaining"]) - int(
+        second.headers["x-ratelimit-remaining"]
+    )
+    assert used == 1, "the path check shares the route's auth: one hit per request"

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from remixer.api.deps import Caller, json_body, require
 from remixer.api.idempotency import Idem, IdempotencyInput
+from remixer.api.paths import paths_checked
 from remixer.api.responses import Cursor, Limit, error_docs, json_response, stored
 from remixer.api.schemas.requests import InfluencerCreate, InfluencerUpdate
 from remixer.api.uploads import require_multipart, spool_file_part
@@ -23,6 +24,8 @@ Write = Annotated[Caller, Depends(require("influencers:write"))]
 Start = Annotated[Caller, Depends(require("influencers:write", long_running=True))]
 Read = Annotated[Caller, Depends(require("influencers:read"))]
 MediaWrite = Annotated[Caller, Depends(require("media:write"))]
+StartPath = paths_checked(Start)
+WritePath = paths_checked(Write)
 
 
 @router.post(
@@ -31,6 +34,7 @@ MediaWrite = Annotated[Caller, Depends(require("media:write"))]
 def create_influencer(
     projectId: str,
     caller: Start,
+    _path: StartPath,
     idem: Idem,
     body: Annotated[InfluencerCreate, Depends(json_body(InfluencerCreate))],
 ) -> Response:
@@ -76,6 +80,7 @@ def get_influencer(influencerId: str, caller: Read) -> Response:
 def update_influencer(
     influencerId: str,
     caller: Write,
+    _path: WritePath,
     idem: Idem,
     body: Annotated[InfluencerUpdate, Depends(json_body(InfluencerUpdate))],
 ) -> Response:

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from remixer.api.deps import Caller, json_body, require
 from remixer.api.idempotency import Idem
+from remixer.api.paths import paths_checked
 from remixer.api.responses import Cursor, Limit, error_docs, json_response, stored
 from remixer.api.schemas.requests import ProjectCreate, ProjectUpdate
 from remixer.domain.ids import parse_id
@@ -17,6 +18,7 @@ from remixer.services import projects
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
 Write = Annotated[Caller, Depends(require("projects:write"))]
 Read = Annotated[Caller, Depends(require("projects:read"))]
+WritePath = paths_checked(Write)
 
 
 @router.post("", status_code=201, responses=error_docs(409, 415))
@@ -50,6 +52,7 @@ def get_project(projectId: str, caller: Read) -> Response:
 def update_project(
     projectId: str,
     caller: Write,
+    _path: WritePath,
     idem: Idem,
     body: Annotated[ProjectUpdate, Depends(json_body(ProjectUpdate))],
 ) -> Response:

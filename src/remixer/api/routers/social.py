@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from remixer.api.deps import Caller, json_body, require
 from remixer.api.idempotency import Idem
+from remixer.api.paths import paths_checked
 from remixer.api.responses import Cursor, Limit, error_docs, json_response, stored
 from remixer.api.schemas.requests import (
     LayerCreate,
@@ -25,6 +26,8 @@ SocialWrite = Annotated[Caller, Depends(require("social:write"))]
 SocialRead = Annotated[Caller, Depends(require("social:read"))]
 LayerWrite = Annotated[Caller, Depends(require("projects:write"))]
 LayerRead = Annotated[Caller, Depends(require("projects:read"))]
+SocialPath = paths_checked(SocialWrite)
+LayerPath = paths_checked(LayerWrite)
 
 CONFIG_KEYS = {
     "social_distribution": {"socialAccountId": "sa", "contentLayerId": "lyr"},
@@ -55,6 +58,7 @@ def _config(template: str, config: dict[str, str | None]) -> dict[str, str | Non
 def create_account(
     projectId: str,
     caller: SocialWrite,
+    _path: SocialPath,
     idem: Idem,
     body: Annotated[SocialAccountCreate, Depends(json_body(SocialAccountCreate))],
 ) -> Response:
@@ -91,6 +95,7 @@ def update_account(
     projectId: str,
     accountId: str,
     caller: SocialWrite,
+    _path: SocialPath,
     idem: Idem,
     body: Annotated[SocialAccountUpdate, Depends(json_body(SocialAccountUpdate))],
 ) -> Response:
@@ -115,6 +120,7 @@ def delete_account(projectId: str, accountId: str, caller: SocialWrite) -> Respo
 def create_layer(
     projectId: str,
     caller: LayerWrite,
+    _path: LayerPath,
     idem: Idem,
     body: Annotated[LayerCreate, Depends(json_body(LayerCreate))],
 ) -> Response:
@@ -152,6 +158,7 @@ def update_layer(
     projectId: str,
     layerId: str,
     caller: LayerWrite,
+    _path: LayerPath,
     idem: Idem,
     body: Annotated[LayerUpdate, Depends(json_body(LayerUpdate))],
 ) -> Response:
