@@ -1,6 +1,6 @@
 """Path checks that run after authentication and before any body is read or parsed.
 
-`paths_checked(Auth)` is a dependency that shares the route's own auth dependency (so
+`Depends(path_check(Auth))` is a dependency that shares the route's own auth dependency (so
 auth, scope and rate limit run once, first), then checks the shape of every id in the
 path (`422 VALIDATION`), then that the project, or the influencer, exists in the
 caller's organization (`404 NOT_FOUND`). Declared before the route's body dependency,
@@ -11,7 +11,7 @@ else's project is ever parsed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, get_args
+from typing import Any, get_args
 
 from fastapi import Depends, Request
 
@@ -37,8 +37,8 @@ def _auth_dependency(caller_alias: Any) -> Callable[..., Any]:
     return dependency
 
 
-def paths_checked(caller_alias: Any) -> Any:
-    """`Annotated[None, Depends(...)]` checking the path after `caller_alias`'s auth."""
+def path_check(caller_alias: Any) -> Callable[..., None]:
+    """A dependency checking the path after `caller_alias`'s auth (which it shares)."""
     auth = _auth_dependency(caller_alias)
 
     def dependency(request: Request, caller: Caller = Depends(auth)) -> None:
@@ -53,4 +53,4 @@ def paths_checked(caller_alias: Any) -> Any:
         elif "influencerId" in ids:
             influencers.get_influencer(uow_factory, caller.org_id, ids["influencerId"])
 
-    return Annotated[None, Depends(dependency)]
+    return dependency

@@ -216,7 +216,10 @@ def _record_of(
         duration_ms=round(duration_s * 1000) if isinstance(duration_s, int | float) else None,
         thumbnail_key=thumbnail_key,
         origin=origin,
-        **meta.stats.to_dict(),
+        views=meta.stats.views,
+        likes=meta.stats.likes,
+        comments=meta.stats.comments,
+        shares=meta.stats.shares,
     )
 
 

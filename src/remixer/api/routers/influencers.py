@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from remixer.api.deps import Caller, json_body, require
 from remixer.api.idempotency import Idem, IdempotencyInput
-from remixer.api.paths import paths_checked
+from remixer.api.paths import path_check
 from remixer.api.responses import Cursor, Limit, error_docs, json_response, stored
 from remixer.api.schemas.requests import InfluencerCreate, InfluencerUpdate
 from remixer.api.uploads import require_multipart, spool_file_part
@@ -24,8 +24,8 @@ Write = Annotated[Caller, Depends(require("influencers:write"))]
 Start = Annotated[Caller, Depends(require("influencers:write", long_running=True))]
 Read = Annotated[Caller, Depends(require("influencers:read"))]
 MediaWrite = Annotated[Caller, Depends(require("media:write"))]
-StartPath = paths_checked(Start)
-WritePath = paths_checked(Write)
+StartPath = Annotated[None, Depends(path_check(Start))]
+WritePath = Annotated[None, Depends(path_check(Write))]
 
 
 @router.post(

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from remixer.api.deps import Caller, json_body, require
 from remixer.api.idempotency import Idem
-from remixer.api.paths import paths_checked
+from remixer.api.paths import path_check
 from remixer.api.responses import Cursor, Limit, error_docs, json_response, stored
 from remixer.api.schemas.requests import ProjectCreate, ProjectUpdate
 from remixer.domain.ids import parse_id
@@ -18,7 +18,7 @@ from remixer.services import projects
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
 Write = Annotated[Caller, Depends(require("projects:write"))]
 Read = Annotated[Caller, Depends(require("projects:read"))]
-WritePath = paths_checked(Write)
+WritePath = Annotated[None, Depends(path_check(Write))]
 
 
 @router.post("", status_code=201, responses=error_docs(409, 415))

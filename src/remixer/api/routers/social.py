@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from remixer.api.deps import Caller, json_body, require
 from remixer.api.idempotency import Idem
-from remixer.api.paths import paths_checked
+from remixer.api.paths import path_check
 from remixer.api.responses import Cursor, Limit, error_docs, json_response, stored
 from remixer.api.schemas.requests import (
     LayerCreate,
@@ -26,8 +26,8 @@ SocialWrite = Annotated[Caller, Depends(require("social:write"))]
 SocialRead = Annotated[Caller, Depends(require("social:read"))]
 LayerWrite = Annotated[Caller, Depends(require("projects:write"))]
 LayerRead = Annotated[Caller, Depends(require("projects:read"))]
-SocialPath = paths_checked(SocialWrite)
-LayerPath = paths_checked(LayerWrite)
+SocialPath = Annotated[None, Depends(path_check(SocialWrite))]
+LayerPath = Annotated[None, Depends(path_check(LayerWrite))]
 
 CONFIG_KEYS = {
     "social_distribution": {"socialAccountId": "sa", "contentLayerId": "lyr"},
