@@ -309,3 +309,21 @@ def test_path_and_project_checks_win_over_body_errors(api: Api) -> None:
         second.headers["x-ratelimit-remaining"]
     )
     assert used == 1, "the path check shares the route's auth: one hit per request"
+
+
+def test_signed_urls_die_with_the_key_they_were_issued_to(api: Api) -> None:
+    p = api.project()
+    media_id = _upload(api, p["id"], _jpeg()).json()["mediaId"]
+    doomed = api.new_key()
+    doomed_id = api.get("/v1/whoami", key=doomed).json()["apiKeyId"]
+    bound = api.components.signer.for_key(doomed_id).url_for(media_id)
+    assert f"&k={doomed_id}" in bound
+    bound = bound.replace("http://testserver", "")
+    plain = _sig_url(api, media_id)
+    assert api.client.get(bound).status_code == 200
+    forged = bound.replace(doomed_id, api.get("/v1/whoami").json()["apiKeyId"])
+    assert_error(api.client.get(forged), 403, "FORBIDDEN_SCOPE")  # k is inside the signature
+    assert api.post(f"/v1/api-keys/{doomed_id}/kill").status_code == 200
+    err = assert_error(api.client.get(bound), 503, "KILL_SWITCH")
+    assert err["details"] == {"scope": "key"}
+    assert api.client.get(plain).status_code == 200  # unbound URLs follow the org only

@@ -16,6 +16,7 @@ from remixer.blobs.signing import UrlSigner
 from remixer.blobs.store import BlobStore, sha256_of
 from remixer.domain.errors import ErrorCode, RemixerError, not_found
 from remixer.domain.ids import new_ulid_id
+from remixer.services.auth import KeyLookup
 from remixer.services.projects import load_project
 from remixer.services.views import media_view
 from remixer.store.tables.influencers import Media
@@ -128,9 +129,11 @@ class SignatureError(RemixerError):
         )
 
 
-def check_signature(signer: UrlSigner, media_id: str, exp: str | None, sig: str | None) -> None:
+def check_signature(
+    signer: UrlSigner, media_id: str, exp: str | None, sig: str | None, key_id: str | None = None
+) -> None:
     """Raise `SignatureError` unless `exp`/`sig` are a valid, unexpired signature of the id."""
-    if not signer.verify(media_id, exp, sig):
+    if not signer.verify(media_id, exp, sig, key_id=key_id):
         raise SignatureError()
 
 
@@ -144,16 +147,41 @@ def _kill_switch(uow: UnitOfWork, org_id: str | None) -> None:
         )
 
 
+def _key_switch(key_lookup: KeyLookup, key_id: str | None) -> None:
+    """A URL bound to a key works only while that key does (revoked: 403; killed: 503)."""
+    if key_id is None:
+        return
+    key = key_lookup(key_id)
+    if key is None or key.revoked:
+        raise SignatureError()
+    if key.killed:
+        raise RemixerError(ErrorCode.KILL_SWITCH, "This API key is disabled.", {"scope": "key"})
+    if key.org_suspended:
+        raise RemixerError(
+            ErrorCode.KILL_SWITCH, "This organization is suspended.", {"scope": "org"}
+        )
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    media_id: str
+    exp: str | None
+    sig: str | None
+    key_id: str | None = None
+
+
 def open_signed_media(
     uow_factory: UnitOfWorkFactory,
     blobs: BlobStore,
     signer: UrlSigner,
-    media_id: str,
-    exp: str | None,
-    sig: str | None,
+    key_lookup: KeyLookup,
+    signed: SignedRequest,
 ) -> MediaFile:
-    """Resolve a signed URL to a file: bad signature 403, suspended owner 503, missing 404."""
-    check_signature(signer, media_id, exp, sig)
+    """Resolve a signed URL to a file: bad signature 403, killed key or suspended owner 503,
+    missing 404. Nothing is looked up before the signature is known to be ours."""
+    media_id = signed.media_id
+    check_signature(signer, media_id, signed.exp, signed.sig, signed.key_id)
+    _key_switch(key_lookup, signed.key_id)
     with uow_factory() as uow:
         if media_id.startswith(SOURCE_THUMB_PREFIX):
             source = uow.catalog.get(media_id[len(SOURCE_THUMB_PREFIX) :])

@@ -52,3 +52,17 @@ def test_any_changed_signature_digit_fails(media_id: str, index: int, digit: str
     good = SIGNER.url_for(media_id, now_s=NOW - 3540).rsplit("sig=", 1)[1]
     bad = good[:index] + digit + good[index + 1 :]
     assert SIGNER.verify(media_id, exp, bad, now_s=NOW) is (bad == good)
+
+
+@given(IDS, st.text(min_size=1, max_size=40), st.text(max_size=40))
+def test_key_bound_signatures_verify_only_with_their_key(
+    media_id: str, key_id: str, other: str
+) -> None:
+    bound = SIGNER.for_key(key_id)
+    url = bound.url_for(media_id, now_s=NOW)
+    sig = url.rsplit("&k=", 1)[0].rsplit("sig=", 1)[1]
+    exp = str(int(NOW) + 3600)
+    assert SIGNER.verify(media_id, exp, sig, now_s=NOW, key_id=key_id)
+    assert not SIGNER.verify(media_id, exp, sig, now_s=NOW)
+    if other != key_id:
+        assert not SIGNER.verify(media_id, exp, sig, now_s=NOW, key_id=other)

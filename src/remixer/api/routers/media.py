@@ -12,14 +12,18 @@ from fastapi.responses import FileResponse, Response
 from remixer.api.deps import client_identity, components_of, get_limiter
 from remixer.api.ratelimit import ANONYMOUS_TIER
 from remixer.api.responses import error_docs
-from remixer.services.media import SignatureError, open_signed_media
+from remixer.services.media import SignatureError, SignedRequest, open_signed_media
 
 router = APIRouter(prefix="/v1/media", tags=["media"])
 
 
 @router.get("/{mediaId}", responses=error_docs(404))
 def get_media(
-    mediaId: str, request: Request, exp: str | None = None, sig: str | None = None
+    mediaId: str,
+    request: Request,
+    exp: str | None = None,
+    sig: str | None = None,
+    k: str | None = None,
 ) -> Response:
     c = components_of(request)
     limiter = get_limiter(request)
@@ -27,7 +31,8 @@ def get_media(
     state = request.scope["state"]
     state["rate_headers"] = limiter.peek(ANONYMOUS_TIER, "read", identity).headers()
     try:
-        found = open_signed_media(c.uow_factory, c.blobs, c.signer, mediaId, exp, sig)
+        signed = SignedRequest(mediaId, exp, sig, k)
+        found = open_signed_media(c.uow_factory, c.blobs, c.signer, c.key_lookup, signed)
     except SignatureError:
         decision = limiter.hit(ANONYMOUS_TIER, "read", identity)
         state["rate_headers"] = decision.headers()
