@@ -327,3 +327,33 @@ def test_signed_urls_die_with_the_key_they_were_issued_to(api: Api) -> None:
     err = assert_error(api.client.get(bound), 503, "KILL_SWITCH")
     assert err["details"] == {"scope": "key"}
     assert api.client.get(plain).status_code == 200  # unbound URLs follow the org only
+
+
+def test_hostile_cursors_are_422(api: Api) -> None:
+    """Cursors are opaque base64 JSON: a crafted one holding NUL or a lone surrogate (which
+    PostgreSQL and UTF-8 refuse) is a validation error, not a database error."""
+    import base64
+
+    p = api.project()
+    payloads = [
+        '{"id":"\\u0000"}',
+        '{"id":"\\ud800"}',
+        '{"t":"2026-01-01T00:00:00.000Z","id":"\\u0000"}',
+        '{"t":"2026-01-01T00:00:00.000Z","id":"\\udfff"}',
+        "[" * 300,
+    ]
+    paths = [
+        "/v1/projects",
+        "/v1/credits/events",
+        f"/v1/projects/{p['id']}/content",
+        f"/v1/projects/{p['id']}/influencers",
+        f"/v1/projects/{p['id']}/layers",
+        f"/v1/projects/{p['id']}/social-accounts",
+    ]
+    for payload in payloads:
+        cursor = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+        for path in paths:
+            assert_error(api.get(path, params={"cursor": cursor}), 422, "VALIDATION")
+    for cursor in ("%%%", "é" * 10, "\x00"):
+        for path in paths:
+            assert_error(api.get(path, params={"cursor": cursor}), 422, "VALIDATION")
