@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api_harness import Api, assert_error
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from remixer.store.tables.accounts import Organization
@@ -357,3 +359,93 @@ def test_hostile_cursors_are_422(api: Api) -> None:
     for cursor in ("%%%", "é" * 10, "\x00"):
         for path in paths:
             assert_error(api.get(path, params={"cursor": cursor}), 422, "VALIDATION")
+
+
+# What a client can put in a header or URL: any text but lone surrogates (not encodable).
+HOSTILE_TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=60) | st.sampled_from(
+    ["\x00", "²", "é" * 64, "9" * 5000, "[" * 3000, "%ED%A0%80"]
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    body=st.binary(max_size=400) | st.sampled_from([DEEP, b"{" * 5000, b'{"name":"\\u0000"}']),
+    ctype=st.sampled_from(["application/json", "application/json; charset=latin-1", "text/plain"]),
+    idem=st.none() | st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7F), max_size=300),
+    route=st.integers(0, 9),
+)
+def test_arbitrary_bodies_to_every_mutating_route_never_5xx(
+    api: Api, body: bytes, ctype: str, idem: str | None, route: int
+) -> None:
+    if not hasattr(api, "_fuzz_project"):
+        api._fuzz_project = api.project()["id"]  # type: ignore[attr-defined]
+    pid = api._fuzz_project  # type: ignore[attr-defined]
+    routes = [
+        ("POST", "/v1/projects"),
+        ("PATCH", f"/v1/projects/{pid}"),
+        ("POST", f"/v1/projects/{pid}/influencers"),
+        ("POST", f"/v1/projects/{pid}/social-accounts"),
+        ("POST", f"/v1/projects/{pid}/layers"),
+        ("POST", f"/v1/projects/{pid}/media"),
+        ("POST", f"/v1/jobs/job_{'0' * 26}/cancel"),
+        ("POST", "/v1/jobs/job_x/cancel"),
+        ("POST", f"/v1/api-keys/key_{uuid.uuid4()}/kill"),
+        ("PATCH", f"/v1/influencers/inf_{uuid.uuid4()}"),
+    ]
+    method, path = routes[route]
+    headers = api.headers(**{"Content-Type": ctype})
+    if idem is not None:
+        headers["Idempotency-Key"] = idem
+    resp = api.client.request(method, path, content=body, headers=headers)
+    assert resp.status_code < 500, (method, path, body[:80], resp.text)
+    assert set(resp.json()) == {"error"} or resp.status_code < 300
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(
+            [
+                "limit",
+                "cursor",
+                "keyword",
+                "kind",
+                "status",
+                "format",
+                "since",
+                "until",
+                "exp",
+                "sig",
+                "k",
+            ]
+        ),
+        HOSTILE_TEXT,
+        max_size=4,
+    ),
+    route=st.integers(0, 6),
+)
+def test_arbitrary_query_strings_never_5xx(api: Api, params: dict[str, str], route: int) -> None:
+    if not hasattr(api, "_fuzz_project"):
+        api._fuzz_project = api.project()["id"]  # type: ignore[attr-defined]
+    pid = api._fuzz_project  # type: ignore[attr-defined]
+    paths = [
+        "/v1/projects",
+        f"/v1/projects/{pid}/content",
+        f"/v1/projects/{pid}/content/source-recommendations",
+        "/v1/credits/events",
+        f"/v1/media/med_{'0' * 26}",
+        f"/v1/projects/{pid}/influencers",
+        f"/v1/media/srcthumb_{'7' * 19}",
+    ]
+    resp = api.get(paths[route], params=params)
+    assert resp.status_code < 500, (paths[route], params, resp.text)
