@@ -361,6 +361,19 @@ def test_hostile_cursors_are_422(api: Api) -> None:
             assert_error(api.get(path, params={"cursor": cursor}), 422, "VALIDATION")
 
 
+def _fuzz_tenant(api: Api) -> tuple[str, str]:
+    """A key of an `unlimited` organization and one of its projects (made once per test):
+    fuzzing must reach the handlers, not stop at the rate limiter."""
+    cached: tuple[str, str] | None = getattr(api, "_fuzz_tenant", None)
+    if cached is None:
+        _, key = api.new_org(tier="unlimited")
+        resp = api.post("/v1/projects", {"name": "Fuzz"}, key=key)
+        assert resp.status_code == 201, resp.text
+        cached = (key, resp.json()["id"])
+        api._fuzz_tenant = cached  # type: ignore[attr-defined]
+    return cached
+
+
 # What a client can put in a header or URL: any text but lone surrogates (not encodable).
 HOSTILE_TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=60) | st.sampled_from(
     ["\x00", "²", "é" * 64, "9" * 5000, "[" * 3000, "%ED%A0%80"]
@@ -382,9 +395,7 @@ HOSTILE_TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=60) 
 def test_arbitrary_bodies_to_every_mutating_route_never_5xx(
     api: Api, body: bytes, ctype: str, idem: str | None, route: int
 ) -> None:
-    if not hasattr(api, "_fuzz_project"):
-        api._fuzz_project = api.project()["id"]  # type: ignore[attr-defined]
-    pid = api._fuzz_project  # type: ignore[attr-defined]
+    key, pid = _fuzz_tenant(api)
     routes = [
         ("POST", "/v1/projects"),
         ("PATCH", f"/v1/projects/{pid}"),
@@ -398,7 +409,7 @@ def test_arbitrary_bodies_to_every_mutating_route_never_5xx(
         ("PATCH", f"/v1/influencers/inf_{uuid.uuid4()}"),
     ]
     method, path = routes[route]
-    headers = api.headers(**{"Content-Type": ctype})
+    headers = api.headers(key, **{"Content-Type": ctype})
     if idem is not None:
         headers["Idempotency-Key"] = idem
     resp = api.client.request(method, path, content=body, headers=headers)
@@ -435,9 +446,7 @@ def test_arbitrary_bodies_to_every_mutating_route_never_5xx(
     route=st.integers(0, 6),
 )
 def test_arbitrary_query_strings_never_5xx(api: Api, params: dict[str, str], route: int) -> None:
-    if not hasattr(api, "_fuzz_project"):
-        api._fuzz_project = api.project()["id"]  # type: ignore[attr-defined]
-    pid = api._fuzz_project  # type: ignore[attr-defined]
+    key, pid = _fuzz_tenant(api)
     paths = [
         "/v1/projects",
         f"/v1/projects/{pid}/content",
@@ -447,5 +456,45 @@ def test_arbitrary_query_strings_never_5xx(api: Api, params: dict[str, str], rou
         f"/v1/projects/{pid}/influencers",
         f"/v1/media/srcthumb_{'7' * 19}",
     ]
-    resp = api.get(paths[route], params=params)
+    resp = api.get(paths[route], key=key, params=params)
     assert resp.status_code < 500, (paths[route], params, resp.text)
+
+
+MULTIPART_PIECES = st.sampled_from(
+    [
+        b"--zzz\r\n",
+        b"--zzz--\r\n",
+        b'Content-Disposition: form-data; name="file"; filename="a.jpg"\r\n',
+        b'Content-Disposition: form-data; name="other"\r\n',
+        b"Content-Disposition: form-data\r\n",
+        b"Content-Type: image/jpeg\r\n",
+        b"X-" + b"h" * 5000 + b": v\r\n",
+        b"\r\n",
+        b"\xff\xd8\xff\xe0 not really a jpeg",
+        b"\x00" * 64,
+    ]
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    pieces=st.lists(MULTIPART_PIECES | st.binary(max_size=64), max_size=12),
+    boundary=st.sampled_from(["zzz", "", "z" * 300, 'zzz"; x="y']),
+)
+def test_arbitrary_multipart_uploads_never_5xx(
+    api: Api, pieces: list[bytes], boundary: str
+) -> None:
+    key, pid = _fuzz_tenant(api)
+    headers = api.headers(key, **{"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    resp = api.client.post(
+        f"/v1/projects/{pid}/media",
+        content=b"".join(pieces),
+        headers=headers,
+    )
+    assert resp.status_code < 500, (pieces, resp.text)
+    assert resp.status_code in (201, 413, 415, 422), resp.text
