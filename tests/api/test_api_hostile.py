@@ -498,3 +498,16 @@ def test_arbitrary_multipart_uploads_never_5xx(
     )
     assert resp.status_code < 500, (pieces, resp.text)
     assert resp.status_code in (201, 413, 415, 422), resp.text
+
+
+def test_video_remix_hostile_bodies_never_5xx(api: Api) -> None:
+    """The accept path shares the bounded decoder: never a 500, and no key is always 401."""
+    p = api.project()
+    path = f"/v1/projects/{p['id']}/content/video-remix"
+    ctype = {"Content-Type": "application/json"}
+    bodies = [DEEP, b'{"tiktokVideoId":"\\u0000"}', b'{"a":"\\ud800"}', b"9" * 5000, b"\xff"]
+    for body in bodies:
+        assert_error(api.client.post(path, content=body, headers=ctype), 401, "UNAUTHENTICATED")
+        for extra in ({}, {"Idempotency-Key": "vr-hostile"}):
+            resp = api.client.post(path, content=body, headers=api.headers(**ctype, **extra))
+            assert_error(resp, 422, "VALIDATION")
