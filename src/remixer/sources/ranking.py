@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -143,20 +143,10 @@ class RecommendationIndex(Generic[T]):
     def __len__(self) -> int:
         return len(self.items)
 
-    def rank(
-        self,
-        query: BrandQuery,
-        kind: str,
-        limit: int,
-        include: Callable[[T], bool] | None = None,
-    ) -> list[Ranked[T]]:
-        """The best `limit` items of `kind`; `include` keeps only the items it accepts
-        (tenant visibility), applied before scores are normalised and cut."""
+    def rank(self, query: BrandQuery, kind: str, limit: int) -> list[Ranked[T]]:
         if kind not in RECOMMEND_KINDS:
             raise ValueError(f"kind must be one of {', '.join(RECOMMEND_KINDS)}")
         candidates = self._candidates(query.keyword, kind)
-        if include is not None:
-            candidates = [n for n in candidates if include(self.items[n])]
         if not candidates:
             return []
         relevance = self._relevance(query)

@@ -131,3 +131,47 @@ def test_a_failed_fetch_names_the_post_not_the_error(
     assert FETCHED in message and "(tiktok)" in message
     for leak in (SECRET_PATH, "/srv", "No space", "Permission", "ERROR"):
         assert leak not in message
+
+
+def test_another_tenants_fetches_do_not_change_scores(uow_factory: UnitOfWorkFactory) -> None:
+    """Indexes hold only what the audience may see, so BM25 statistics cannot leak."""
+    shared = [
+        SourceRecord(f"73000000000000001{n}", "sha256/00/x.mp4", "0" * 64, {}, caption=c, views=v)
+        for n, (c, v) in enumerate(
+            [("fitness at home", 1000), ("fitpulse app review", 900), ("pasta", 9)]
+        )
+    ]
+    with uow_factory() as uow:
+        for record in shared:
+            uow.catalog.save(record)
+        uow.commit()
+
+    def scores(org: str) -> list[tuple[str, float, str]]:
+        found = recommend_sources(
+            uow_factory, BRAND, None, "mixed", 50, cache=IndexCache(), organization_id=org
+        )
+        return [(r.tiktok_id, r.score, r.reason) for r in found]
+
+    before = scores("org_b")
+    with uow_factory() as uow:
+        for n in range(20):
+            uow.catalog.save(
+                SourceRecord(
+                    f"73000000000000009{n:02d}",
+                    "sha256/00/y.mp4",
+                    "0" * 64,
+                    {},
+                    caption="fitness fitness fitness workout",
+                    hashtags=("fitness",),
+                    views=10**7,
+                    organization_id="org_a",
+                    origin="tiktok",
+                )
+            )
+        uow.commit()
+    assert scores("org_b") == before
+    assert len(scores("org_a")) == len(before) + 20
+    cache = IndexCache()
+    for org in ("org_b", "org_c", None):
+        recommend_sources(uow_factory, BRAND, None, "mixed", 5, cache=cache, organization_id=org)
+    assert cache.builds == 1, "organizations without fetches share the shared index"
