@@ -511,3 +511,70 @@ def test_video_remix_hostile_bodies_never_5xx(api: Api) -> None:
         for extra in ({}, {"Idempotency-Key": "vr-hostile"}):
             resp = api.client.post(path, content=body, headers=api.headers(**ctype, **extra))
             assert_error(resp, 422, "VALIDATION")
+
+
+def test_unusable_ranges_serve_the_whole_file(api: Api) -> None:
+    """Malformed, oversized or unsatisfiable Range headers are ignored (200, whole file):
+    never a bare-text 400/416 outside the error envelope, never a 5xx."""
+    p = api.project()
+    data = _jpeg()
+    url = _sig_url(api, _upload(api, p["id"], data).json()["mediaId"])
+    assert api.client.get(url, headers={"Range": "bytes=2-5"}).content == data[2:6]
+    multi = api.client.get(url, headers={"Range": "bytes=0-0,2-2"})
+    assert multi.status_code == 206
+    hostile = [
+        "items=0-1",
+        "bytes=5-1",
+        "bytes=--",
+        "bytes=-0",
+        f"bytes={len(data)}-",
+        "bytes=" + "9" * 40 + "-",
+        "bytes=-" + "9" * 40,
+        "bytes=" + ",".join(["0-1"] * 17),
+        "bytes=0-1" * 100,
+        "bytes=0-1,",
+    ]
+    for value in hostile:
+        resp = api.client.get(url, headers={"Range": value})
+        assert resp.status_code == 200 and resp.content == data, (value, resp.status_code)
+    for raw in (b"bytes=\xb2-", b"bytes=\xd9\xa1-", b"bytes=\xff"):
+        assert _get_with_raw_headers(api, url, [(b"range", raw)]) == 200, raw
+
+
+def _get_with_raw_headers(api: Api, url: str, headers: list[tuple[bytes, bytes]]) -> int:
+    """A GET whose header bytes are sent as-is (clients may send non-ASCII bytes)."""
+    app = api.client.app
+    status = 0
+    path, _, query = url.partition("?")
+
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            await asyncio.sleep(3600)  # no disconnect: the response finishing cancels this
+        sent = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": headers,
+        "client": ("203.0.113.10", 5000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 30))  # type: ignore[arg-type]
+    return status

@@ -6,6 +6,8 @@ by someone else guessing, and knowing an asset id does not let anyone lock it ou
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
@@ -15,6 +17,31 @@ from remixer.api.responses import error_docs
 from remixer.services.media import SignatureError, SignedRequest, open_signed_media
 
 router = APIRouter(prefix="/v1/media", tags=["media"])
+MAX_RANGES = 16
+_RANGE_RE = re.compile(
+    rf"bytes=\d{{0,15}}-\d{{0,15}}(,\s*\d{{0,15}}-\d{{0,15}}){{0,{MAX_RANGES - 1}}}", re.ASCII
+)
+
+
+def _satisfiable(spec: str, size: int) -> bool:
+    start, _, end = spec.strip().partition("-")
+    if not start:
+        return bool(end) and int(end) > 0
+    return int(start) < size and (not end or int(end) >= int(start))
+
+
+def _drop_unusable_range(request: Request, size: int) -> None:
+    """Serve the whole file (200) for a Range header that is malformed, has more than
+    `MAX_RANGES` parts or asks for nothing in the file (RFC 9110 lets a server ignore
+    Range), so the answer is never a bare-text 400/416 outside the error envelope."""
+    value = request.headers.get("range")
+    if value is None:
+        return
+    match = _RANGE_RE.fullmatch(value.strip())
+    specs = value.strip().removeprefix("bytes=").split(",") if match else []
+    if specs and all(_satisfiable(spec, size) for spec in specs):
+        return
+    request.scope["headers"] = [(k, v) for k, v in request.scope["headers"] if k != b"range"]
 
 
 @router.get("/{mediaId}", responses=error_docs(404))
@@ -37,6 +64,7 @@ def get_media(
         decision = limiter.hit(ANONYMOUS_TIER, "read", identity)
         state["rate_headers"] = decision.headers()
         raise
+    _drop_unusable_range(request, found.path.stat().st_size)
     return FileResponse(
         found.path, media_type=found.mime_type, headers={"Cache-Control": "private, max-age=3600"}
     )
