@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from remixer.blobs.probe import MediaInspector, ProbeLimits, SandboxedInspector
 from remixer.blobs.signing import UrlSigner
 from remixer.blobs.store import BlobStore, LocalBlobStore
 from remixer.config import Settings
@@ -50,6 +51,7 @@ class Components:
     sources: SourceResolver = field(init=False)
     batcher: TransactionBatcher = field(init=False)
     key_lookup: KeyLookup = field(init=False)
+    inspector: MediaInspector = field(default_factory=SandboxedInspector)
 
     def __post_init__(self) -> None:
         self.sources = CatalogSourceResolver(self.uow_factory, self.providers)
@@ -86,4 +88,9 @@ def build_components(
         signer=UrlSigner(settings.signing_key(), settings.public_url, settings.media_url_ttl_s),
         providers=build_source_providers(settings.source_providers),
         scheduler=scheduler,
+        inspector=SandboxedInspector(
+            ProbeLimits(
+                settings.probe_cpu_s, settings.probe_memory_mb * 1024 * 1024, settings.probe_wall_s
+            )
+        ),
     )

@@ -10,8 +10,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from remixer.files import private_dir, write_private
+
+MIN_SIGNING_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -43,6 +47,9 @@ class Settings(BaseSettings):
     max_video_bytes: int = 200 * 1024 * 1024
     max_video_seconds: float = 180.0
     max_json_body_bytes: int = 1024 * 1024
+    probe_cpu_s: int = Field(default=10, ge=1)
+    probe_memory_mb: int = Field(default=1024, ge=64)
+    probe_wall_s: float = Field(default=20.0, gt=0)
 
     worker_concurrency: int = Field(default=1, ge=1)
     executor_id: str | None = None
@@ -56,11 +63,22 @@ class Settings(BaseSettings):
     )
     webhook_timeout_s: float = Field(default=10.0, gt=0)
 
+    @field_validator("signing_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        """An operator-set secret shorter than 32 bytes is refused at start-up (unset is fine:
+        a random per-install key is generated)."""
+        secret = value.get_secret_value()
+        if secret and len(secret.encode()) < MIN_SIGNING_SECRET_BYTES:
+            raise ValueError(
+                f"REMIXER_SIGNING_SECRET must be at least {MIN_SIGNING_SECRET_BYTES} bytes"
+            )
+        return value
+
     @cached_property
     def resolved_data_dir(self) -> Path:
-        path = self.data_dir.expanduser().resolve()
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        """The data dir, created (or narrowed) to mode 0700."""
+        return private_dir(self.data_dir.expanduser().resolve())
 
     @property
     def app_database_url(self) -> str:
@@ -87,6 +105,5 @@ class Settings(BaseSettings):
         if not key_file.exists():
             import secrets
 
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
+            write_private(key_file, secrets.token_hex(32).encode())
         return key_file.read_text().strip().encode()

@@ -88,7 +88,7 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Settin
     return Settings(
         data_dir=tmp_path / "data",
         database_url=database_url,
-        signing_secret="test-signing-secret",
+        signing_secret="test-signing-secret-of-32-bytes-or-more",
         public_url="http://testserver",
         _env_file=None,  # type: ignore[call-arg]
         **overrides,

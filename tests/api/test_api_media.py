@@ -135,10 +135,10 @@ def test_signed_media_urls_and_ranges(api: Api, tmp_path: Path) -> None:
     assert full.headers["content-type"] == "video/mp4"
     part = api.client.get(url, headers={"Range": "bytes=10-19"})
     assert part.status_code == 206 and part.content == data[10:20]
-    assert_error(api.client.get(url[:-2] + "00"), 404, "NOT_FOUND")
-    assert_error(api.client.get(f"/v1/media/{media_id}"), 404, "NOT_FOUND")
+    assert_error(api.client.get(url[:-2] + "00"), 403, "FORBIDDEN_SCOPE")
+    assert_error(api.client.get(f"/v1/media/{media_id}"), 403, "FORBIDDEN_SCOPE")
     expired = api.components.signer.url_for(media_id, now_s=time.time() - 10**6)
-    assert_error(api.client.get(expired.replace("http://testserver", "")), 404, "NOT_FOUND")
+    assert_error(api.client.get(expired.replace("http://testserver", "")), 403, "FORBIDDEN_SCOPE")
 
 
 def test_upload_idempotency_replays(api: Api) -> None:

@@ -1,12 +1,18 @@
-"""Idempotency-Key glue for routes: claim before work, replay stored responses byte-for-byte."""
+"""Idempotency-Key glue for routes: claim before work, replay stored responses byte-for-byte.
+
+The dependency reads nothing: the body is hashed inside `run`, which routes call after
+their auth, scope, rate and path checks, so an unauthenticated request never has its
+body read (SPEC §2 before §4; docs/security.md).
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+from anyio import from_thread
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
@@ -31,12 +37,31 @@ def to_response(stored: StoredResponse, replayed: bool = False) -> Response:
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class IdempotencyInput:
+    """The key, route and (lazily) the body hash of one request.
+
+    `body_hash` is either given (uploads hash their spooled file) or computed on first
+    use from `request`, reading the body from the worker thread the route runs on.
+    """
+
     key: str | None
-    body_hash: str
     method: str
     route: str
+    request: Request | None = None
+    given_hash: str | None = None
+    _hash: str | None = field(default=None, repr=False)
+
+    @property
+    def body_hash(self) -> str:
+        if self._hash is None:
+            self._hash = self.given_hash or idempotency.canonical_body_hash(self._read_body())
+        return self._hash
+
+    def _read_body(self) -> bytes:
+        if self.request is None:
+            return b""
+        return from_thread.run(self.request.body)
 
     def begin(
         self, uow_factory: UnitOfWorkFactory, api_key_id: str, path_ids: list[str]
@@ -44,8 +69,9 @@ class IdempotencyInput:
         if self.key is None:
             return None
         key = idempotency.validate_key(self.key)
+        body_hash = self.body_hash
         scope = idempotency.scope_key_for(api_key_id, self.method, self.route, path_ids, key)
-        return idempotency.begin(uow_factory, scope, self.body_hash)
+        return idempotency.begin(uow_factory, scope, body_hash)
 
     def run(
         self,
@@ -73,13 +99,13 @@ class IdempotencyInput:
 
 
 async def idempotency_input(request: Request) -> IdempotencyInput:
+    """The request's idempotency input; reads no body (that happens after the checks)."""
     route = getattr(request.scope.get("route"), "path", request.url.path)
-    body = await request.body()
     return IdempotencyInput(
         key=request.headers.get("idempotency-key"),
-        body_hash=idempotency.canonical_body_hash(body),
         method=request.method,
         route=str(route),
+        request=request,
     )
 
 

@@ -77,6 +77,15 @@ class RateLimiter:
             )
         return decision
 
+    def peek(self, tier: str, endpoint_class: str, identity: str) -> RateDecision:
+        """The bucket's state without counting a request (for headers on uncounted routes)."""
+        item = self._items.get((tier, endpoint_class))
+        if item is None:
+            return RateDecision(endpoint_class, None, None, 0)
+        stats = self._limiter.get_window_stats(item, endpoint_class, identity)
+        reset_in = max(1, math.ceil(stats.reset_time - time.time()))
+        return RateDecision(endpoint_class, item.amount, max(0, stats.remaining), reset_in)
+
     def reset(self) -> None:
         self._storage.reset()
 

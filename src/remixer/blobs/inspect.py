@@ -1,45 +1,36 @@
 """Decide what an uploaded file is from its bytes (not its header) and measure it.
 
-Images through Pillow, videos through PyAV; neither pulls numpy into the web process.
+Images through Pillow, videos through PyAV. This module is the child side of
+`remixer.blobs.probe.SandboxedInspector`: run as `python -m remixer.blobs.inspect PATH
+MAX_PIXELS CPU_S MEMORY_BYTES`, it limits its own CPU time and address space before
+importing any decoder, and prints one JSON object. The web process never imports it.
+A video whose header gives no duration is demuxed to find one, or refused.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import resource
+import sys
 from pathlib import Path
+from typing import Any
 
-import av
-from PIL import Image, UnidentifiedImageError
+from remixer.blobs.probe import MediaFacts, TooManyPixelsError, UnsupportedMediaError
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 VIDEO_TYPES = {"mov,mp4,m4a,3gp,3g2,mj2": "video/mp4", "matroska,webm": "video/webm"}
 
 
-class UnsupportedMediaError(Exception):
-    """The bytes are not an allowed image or video."""
-
-
-class TooManyPixelsError(Exception):
-    """An image over the pixel limit (decompression-bomb guard)."""
-
-
-@dataclass(frozen=True)
-class MediaFacts:
-    kind: str
-    mime_type: str
-    width: int
-    height: int
-    duration_ms: int | None
-
-
 def _sniff_image(path: Path, max_pixels: int) -> MediaFacts | None:
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(path) as img:
             fmt = img.format or ""
             width, height = img.size
     except Image.DecompressionBombError as exc:
         raise TooManyPixelsError(str(exc)) from exc
-    except (UnidentifiedImageError, OSError):
+    except (UnidentifiedImageError, OSError, ValueError):
         return None
     if fmt not in IMAGE_TYPES:
         raise UnsupportedMediaError(f"image format {fmt or 'unknown'} is not allowed")
@@ -48,7 +39,21 @@ def _sniff_image(path: Path, max_pixels: int) -> MediaFacts | None:
     return MediaFacts("image", IMAGE_TYPES[fmt], width, height, None)
 
 
+def _demuxed_duration_ms(container: Any, stream: Any) -> int | None:
+    """The end of the last packet of `stream` (header said nothing): demux, no decode."""
+    end = None
+    for packet in container.demux(stream):
+        pts = packet.pts if packet.pts is not None else packet.dts
+        if pts is None or packet.time_base is None:
+            continue
+        stop = float((pts + (packet.duration or 0)) * packet.time_base)
+        end = stop if end is None else max(end, stop)
+    return round(end * 1000) if end is not None and end > 0 else None
+
+
 def _sniff_video(path: Path) -> MediaFacts | None:
+    import av
+
     try:
         with av.open(str(path)) as container:
             name = container.format.name
@@ -58,14 +63,17 @@ def _sniff_video(path: Path) -> MediaFacts | None:
             frame = next(container.decode(stream), None)
             if frame is None:
                 return None
-            duration = container.duration / 1000 if container.duration else None
-            return MediaFacts(
-                "video",
-                VIDEO_TYPES[name],
-                frame.width,
-                frame.height,
-                int(duration) if duration is not None else None,
-            )
+            width, height = frame.width, frame.height
+            if container.duration:
+                duration_ms: int | None = int(container.duration / 1000)
+            elif stream.duration and stream.time_base:
+                duration_ms = round(float(stream.duration * stream.time_base) * 1000)
+            else:
+                container.seek(0)
+                duration_ms = _demuxed_duration_ms(container, stream)
+            if not duration_ms:
+                raise UnsupportedMediaError("the video's duration cannot be determined")
+            return MediaFacts("video", VIDEO_TYPES[name], width, height, duration_ms)
     except (av.FFmpegError, OSError, ValueError, StopIteration):
         return None
 
@@ -78,3 +86,26 @@ def inspect_media(path: Path, max_pixels: int) -> MediaFacts:
     if facts is None:
         raise UnsupportedMediaError("the file is not an allowed image or video")
     return facts
+
+
+def _limit(cpu_s: int, memory_bytes: int) -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s))
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def main(argv: list[str]) -> int:
+    path, max_pixels, cpu_s, memory_bytes = Path(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
+    _limit(cpu_s, memory_bytes)
+    try:
+        answer: dict[str, Any] = {"facts": inspect_media(path, max_pixels).to_dict()}
+    except TooManyPixelsError:
+        answer = {"error": "too_many_pixels"}
+    except UnsupportedMediaError:
+        answer = {"error": "unsupported"}
+    sys.stdout.write(json.dumps(answer))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 from typing import Protocol
+
+from remixer.files import copy_private, private_dir
 
 
 class BlobStore(Protocol):
@@ -27,21 +28,19 @@ def sha256_of(path: Path) -> str:
 
 
 class LocalBlobStore:
-    """A folder on this machine; keys map to files below `root`."""
+    """A folder on this machine (mode 0700); keys map to files below `root` (mode 0600,
+    written to a temporary name and renamed, so a reader never sees half a file)."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = private_dir(root)
 
     def put_file(self, source: Path, suffix: str) -> str:
         digest = sha256_of(source)
         key = f"sha256/{digest[:2]}/{digest}{suffix}"
         dest = self.path_of(key)
         if not dest.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(dest.name + ".part")
-            shutil.copyfile(source, tmp)
-            tmp.replace(dest)
+            private_dir(dest.parent)
+            copy_private(source, dest)
         return key
 
     def path_of(self, key: str) -> Path:

@@ -9,7 +9,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-KEY_RE = re.compile(r"^lp_(live|test)_([0-9a-f]{32})_([A-Za-z0-9]{32,64})$")
+KEY_RE = re.compile(r"lp_(live|test)_([0-9a-f]{32})_([A-Za-z0-9]{32,64})")
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def key_id_from_hex(key_hex: str) -> str:
 
 
 def parse_key(text: str) -> ParsedKey | None:
-    match = KEY_RE.match(text)
+    match = KEY_RE.fullmatch(text)
     if not match:
         return None
     env, key_hex, secret = match.groups()

@@ -107,7 +107,7 @@ def recommend_for_project(
             language=project.primary_language or "en",
         )
     items = []
-    for rec in recommend_sources(uow_factory, brand, keyword, kind, limit):
+    for rec in recommend_sources(uow_factory, brand, keyword, kind, limit, organization_id=org_id):
         item = recommendation_to_dict(rec)
         item.pop("thumbnailKey", None)
         item["thumbnailUrl"] = (

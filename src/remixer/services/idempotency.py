@@ -19,6 +19,7 @@ from typing import Protocol
 from remixer.blobs.store import sha256_of
 from remixer.domain.errors import ErrorCode, RemixerError, validation
 from remixer.domain.time import now
+from remixer.services.bodies import loads_bounded
 from remixer.store.tables.ledger import IdempotencyRecord
 from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -45,11 +46,17 @@ def validate_key(key: str) -> str:
 
 
 def canonical_body_hash(body: bytes) -> str:
+    """SHA-256 of the body as canonical JSON (keys sorted, no whitespace), else of the bytes.
+
+    Total: any bytes hash (a body that is not acceptable JSON is hashed as it came), so
+    hashing never fails before the body's own validation can answer 422.
+    """
     try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except (ValueError, UnicodeDecodeError):
-        canonical = body
-    return hashlib.sha256(canonical).hexdigest()
+        canonical = json.dumps(loads_bounded(body), sort_keys=True, separators=(",", ":"))
+        data = canonical.encode()
+    except (ValueError, RecursionError):
+        data = body
+    return hashlib.sha256(data).hexdigest()
 
 
 def file_body_hash(path: Path) -> str:

@@ -38,7 +38,7 @@ def create_influencer(
         found = {m.id: m for m in uow.influencers.media_by_ids(org_id, image_ids)}
         for index, media_id in enumerate(image_ids):
             media = found.get(media_id)
-            if media is None:
+            if media is None or media.project_id != project_id:  # SPEC §6.6: in this project
                 raise not_found("Media")
             if media.kind != "image":
                 raise validation(f"body.referenceImageIds.{index}", "must be an image")

@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 
 from remixer.domain.errors import validation
 from remixer.domain.time import iso, parse_iso
+from remixer.services.bodies import loads_bounded
 
 
 def encode_cursor(payload: dict[str, str]) -> str:
@@ -22,8 +23,8 @@ def decode_cursor(cursor: str | None) -> dict[str, str] | None:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = loads_bounded(base64.urlsafe_b64decode(padded.encode("utf-8", "replace")))
+    except ValueError as exc:  # bad base64, bad JSON, NUL or lone surrogates in strings
         raise validation("query.cursor", "invalid cursor") from exc
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         raise validation("query.cursor", "invalid cursor")

@@ -76,3 +76,9 @@ def update_project(
 
 def archive_project(uow_factory: UnitOfWorkFactory, org_id: str, project_id: str) -> dict[str, Any]:
     return update_project(uow_factory, org_id, project_id, {"status": "archived"})
+
+
+def check_project(uow_factory: UnitOfWorkFactory, org_id: str, project_id: str) -> None:
+    """404 unless the project exists in this organization (archived ones included)."""
+    with uow_factory() as uow:
+        load_project(uow, org_id, project_id)

@@ -9,7 +9,7 @@ changes (any import, fetch, update or delete), so each request costs one cheap
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from remixer.domain.brand import BrandProfile
@@ -35,27 +35,58 @@ class Recommendation:
     reason: str
 
 
+MAX_TENANT_INDEXES = 32
+
+
+@dataclass
+class _Snapshot:
+    """One catalog version: its rows, which organizations own fetched rows, and the
+    indexes built from it so far (key `None`: the shared catalog alone)."""
+
+    version: CatalogVersion
+    records: list[SourceRecord]
+    owners: frozenset[str]
+    indexes: dict[str | None, RecommendationIndex[SourceRecord]] = field(default_factory=dict)
+
+
 class IndexCache:
-    """The current index per database, rebuilt when that database's catalog version changes."""
+    """Indexes per database, rebuilt when that database's catalog version changes.
+
+    Each index holds only what one audience may see: the shared catalog, or the shared
+    catalog plus one organization's own fetches. So another tenant's items never reach
+    a ranking, not even through BM25's corpus statistics. Organizations without fetched
+    items share the shared index; at most `MAX_TENANT_INDEXES` tenant indexes are kept.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[CatalogVersion, RecommendationIndex[SourceRecord]]] = {}
+        self._entries: dict[str, _Snapshot] = {}
         self.builds = 0
 
-    def index_for(self, uow_factory: UnitOfWorkFactory) -> RecommendationIndex[SourceRecord]:
+    def index_for(
+        self, uow_factory: UnitOfWorkFactory, organization_id: str | None = None
+    ) -> RecommendationIndex[SourceRecord]:
         with uow_factory() as uow:
             version = uow.catalog.version()
         with self._lock:
-            entry = self._entries.get(version.database)
-            if entry is not None and entry[0] == version:
-                return entry[1]
-            with uow_factory() as uow:
-                version = uow.catalog.version()
-                records = uow.catalog.list_all()
-            index = RecommendationIndex(records)
-            self._entries[version.database] = (version, index)
-            self.builds += 1
+            snapshot = self._entries.get(version.database)
+            if snapshot is None or snapshot.version != version:
+                with uow_factory() as uow:
+                    version = uow.catalog.version()
+                    records = list(uow.catalog.list_all())
+                owners = frozenset(r.organization_id for r in records if r.organization_id)
+                snapshot = _Snapshot(version, records, owners)
+                self._entries[version.database] = snapshot
+            audience = organization_id if organization_id in snapshot.owners else None
+            index = snapshot.indexes.get(audience)
+            if index is None:
+                visible = [r for r in snapshot.records if r.visible_to(audience or "")]
+                index = RecommendationIndex(visible)
+                if len(snapshot.indexes) >= MAX_TENANT_INDEXES:  # keep the shared one
+                    shared = snapshot.indexes.get(None)
+                    snapshot.indexes = {} if shared is None else {None: shared}
+                snapshot.indexes[audience] = index
+                self.builds += 1
             return index
 
     def clear(self) -> None:
@@ -74,14 +105,18 @@ def recommend_sources(
     limit: int,
     *,
     cache: IndexCache | None = None,
+    organization_id: str | None = None,
 ) -> list[Recommendation]:
     """Up to `limit` catalog items, best first; `keyword` keeps only items that match it.
+
+    Only items `organization_id` may see: the shared (imported) catalog plus what its own
+    jobs fetched on demand; with no organization, the shared catalog alone.
 
     Raises `ValueError` for a `kind`, `limit` or `keyword` outside SPEC §6.4 (the API
     validates these first and answers `VALIDATION`).
     """
     _validate(keyword, kind, limit)
-    index = (cache or default_cache).index_for(uow_factory)
+    index = (cache or default_cache).index_for(uow_factory, organization_id)
     ranked = index.rank(build_query(brand, keyword), kind, limit)
     return [_recommendation(r.item, r.score, r.reason) for r in ranked]
 

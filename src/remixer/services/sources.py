@@ -10,9 +10,10 @@ from the composition root; a probe signals an undecodable file by raising
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from remixer.sources.metadata import SourceMetadata, is_valid_tiktok_id, parse_s
 from remixer.sources.providers import SourceProvider
 from remixer.store.repositories.catalog import SourceRecord
 from remixer.store.uow import UnitOfWorkFactory
+
+log = logging.getLogger("remixer.sources")
 
 __all__ = [
     "VIDEO_SUFFIXES",
@@ -213,7 +216,10 @@ def _record_of(
         duration_ms=round(duration_s * 1000) if isinstance(duration_s, int | float) else None,
         thumbnail_key=thumbnail_key,
         origin=origin,
-        **meta.stats.to_dict(),
+        views=meta.stats.views,
+        likes=meta.stats.likes,
+        comments=meta.stats.comments,
+        shares=meta.stats.shares,
     )
 
 
@@ -244,12 +250,17 @@ def fetch_source(
     *,
     probe: ProbeFn | None = None,
     thumbnail: ThumbnailFn | None = None,
+    organization_id: str | None = None,
 ) -> SourceRecord:
     """The catalog item for `tiktok_id`, fetching it through the providers on a miss.
 
     Raises `SourceError`: `INVALID_TIKTOK_ID` for a malformed id, `SOURCE_INVALID` when
     the fetched file does not probe, `SOURCE_UNAVAILABLE` when nothing could fetch it.
     Without `probe` the record's probe data stays empty (the job probes the file anyway).
+
+    A fetched item belongs to `organization_id` (recommended to it alone); the messages
+    name the `tiktokVideoId` and the provider, never a provider's error text (which can
+    hold file paths): that goes to the log.
     """
     if not is_valid_tiktok_id(tiktok_id):
         raise SourceError("INVALID_TIKTOK_ID", "tiktokVideoId must be a string of 15-21 digits.")
@@ -260,12 +271,18 @@ def fetch_source(
     failure = "is not in the source catalog and no fetching source is configured"
     for provider in providers:
         try:
-            return _fetch_into_catalog(uow_factory, blobs, provider, tiktok_id, probe, thumbnail)
+            return _fetch_into_catalog(
+                uow_factory, blobs, provider, tiktok_id, probe, thumbnail, organization_id
+            )
         except SourceError as exc:
+            log.warning("source %s: %s fetch failed: %s", tiktok_id, provider.name, exc.message)
             if exc.code == "SOURCE_INVALID":
-                raise
-            failure = f"could not be fetched ({provider.name}): {exc.message}"
-    raise SourceError("SOURCE_UNAVAILABLE", f"Source video {tiktok_id} {failure}")
+                raise SourceError(
+                    "SOURCE_INVALID",
+                    f"Source video {tiktok_id} ({provider.name}) is not a decodable video.",
+                ) from exc
+            failure = f"could not be fetched ({provider.name})"
+    raise SourceError("SOURCE_UNAVAILABLE", f"Source video {tiktok_id} {failure}.")
 
 
 def _fetch_into_catalog(
@@ -275,12 +292,17 @@ def _fetch_into_catalog(
     tiktok_id: str,
     probe: ProbeFn | None,
     thumbnail: ThumbnailFn | None,
+    organization_id: str | None,
 ) -> SourceRecord:
     with tempfile.TemporaryDirectory(prefix="remixer-fetch-") as tmp:
-        fetched = provider.fetch(tiktok_id, Path(tmp))
+        try:
+            fetched = provider.fetch(tiktok_id, Path(tmp))
+        except OSError as exc:
+            raise SourceError("SOURCE_UNAVAILABLE", f"local I/O error: {exc}") from exc
         record = _store_file(
             blobs, fetched.path, fetched.metadata, probe or _no_probe, thumbnail, provider.name
         )
+    record = replace(record, organization_id=organization_id)
     with uow_factory() as uow:
         uow.catalog.save(record)
         uow.commit()

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from remixer.files import private_sqlite
+
 _READ_ONLY: weakref.WeakSet[Engine] = weakref.WeakSet()
 SQLITE_BUSY_TIMEOUT_MS = 30000
 
@@ -45,6 +47,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """
     if not url.startswith("sqlite"):
         return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    private_sqlite(url)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "connect", _no_pysqlite_begin)

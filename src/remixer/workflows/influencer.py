@@ -67,16 +67,26 @@ def add_arcface(identity: Any, embedder_path: Path | None) -> Any:
     return with_arcface(identity, load_embedder(embedder_path))
 
 
+def _named_by_media_id(photos: list[dict[str, str]], runtime: Runtime, folder: Path) -> list[Path]:
+    """Links named by each photo's `mediaId` to its blob, so every message about a photo
+    names what the partner uploaded, never the internal blob file name."""
+    links = []
+    for photo in photos:
+        link = folder / photo["mediaId"]
+        link.symlink_to(runtime.blobs.path_of(photo["blobKey"]))
+        links.append(link)
+    return links
+
+
 def build_identity(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
     """Check each photo and build the identity (no usable photo → REFERENCE_PHOTOS_INVALID)."""
     photos = job.state["checking_photos"]["photos"]
     models = runtime.models.get("faces", load_models)
     hooks.check_cancel()
-    paths = [runtime.blobs.path_of(p["blobKey"]) for p in photos]
-    identity = build_identity_from(paths, models)
-    identity = add_arcface(identity, runtime.settings.face_embedder_model)
-    hooks.progress(0.9)
     with tempfile.TemporaryDirectory(prefix="remixer-identity-") as tmp:
+        identity = build_identity_from(_named_by_media_id(photos, runtime, Path(tmp)), models)
+        identity = add_arcface(identity, runtime.settings.face_embedder_model)
+        hooks.progress(0.9)
         file = Path(tmp) / "identity.npz"
         identity.save(file)
         key = runtime.blobs.put_file(file, ".npz")

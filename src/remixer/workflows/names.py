@@ -11,6 +11,7 @@ from pathlib import Path
 
 from remixer.config import Settings
 from remixer.domain.jobs import KIND_CONTENT_GENERATE, KIND_INFLUENCER_CREATE
+from remixer.files import private_sqlite
 
 APP_NAME = "remixer"
 # Bump only when a workflow's step sequence changes incompatibly; DBOS recovers a pending
@@ -48,5 +49,6 @@ def use_wal_for_sqlite(url: str) -> None:
         return
     path = url.removeprefix("sqlite:///")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    private_sqlite(url)
     with contextlib.closing(sqlite3.connect(path, timeout=30)) as conn:
         conn.execute("PRAGMA journal_mode=WAL")

@@ -35,7 +35,11 @@ def fetch_source(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any
     from remixer.services.sources import fetch_source as fetch
 
     record = fetch(
-        runtime.uow_factory, runtime.blobs, runtime.providers, job.params["tiktokVideoId"]
+        runtime.uow_factory,
+        runtime.blobs,
+        runtime.providers,
+        job.params["tiktokVideoId"],
+        organization_id=job.organization_id,
     )
     hooks.progress(0.5)
     info = probe_video(runtime.blobs.path_of(record.blob_key))

@@ -113,7 +113,7 @@ def test_accept_time_resolution(
 
 
 @pytest.mark.parametrize(
-    ("tiktok_id", "fragment"), [(MISSING, "404"), (HTML, "could not be fetched")]
+    ("tiktok_id", "fragment"), [(MISSING, "could not be fetched"), (HTML, "could not be fetched")]
 )
 def test_fetch_failures_become_source_unavailable(
     site: tuple[Site, str],

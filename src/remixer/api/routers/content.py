@@ -21,6 +21,7 @@ from remixer.api.schemas.responses import (
     JobAccepted,
     SourceRecommendations,
 )
+from remixer.blobs.signing import UrlSigner
 from remixer.bootstrap import Components
 from remixer.domain.errors import ErrorCode, RemixerError
 from remixer.domain.ids import parse_id
@@ -103,11 +104,16 @@ async def _accept(c: Components, call: accept.RemixCall, rate: accept.RateCheck)
     raise RemixerError(ErrorCode.INTERNAL, "The request could not be completed; retry it.")
 
 
+def _signer(caller: Caller) -> UrlSigner:
+    """Media URLs in answers are bound to the asking key (they die with it)."""
+    return caller.components.signer.for_key(caller.principal.api_key_id)
+
+
 @router.get("/content/{containerId}", response_model=Container, responses=error_docs(404))
 def get_container(containerId: str, caller: Read) -> Response:
     cid = parse_id(containerId, "cnt", "path.containerId")
     c = caller.components
-    return json_response(content.get_container(c.uow_factory, c.signer, caller.org_id, cid))
+    return json_response(content.get_container(c.uow_factory, _signer(caller), caller.org_id, cid))
 
 
 @router.get(
@@ -148,7 +154,9 @@ def list_content(
         "until": _utc(until),
     }
     return json_response(
-        content.list_containers(c.uow_factory, c.signer, caller.org_id, pid, filters, cursor, limit)
+        content.list_containers(
+            c.uow_factory, _signer(caller), caller.org_id, pid, filters, cursor, limit
+        )
     )
 
 
@@ -168,6 +176,6 @@ def source_recommendations(
     c = caller.components
     return json_response(
         content.recommend_for_project(
-            c.uow_factory, c.signer, caller.org_id, pid, keyword, kind, limit
+            c.uow_factory, _signer(caller), caller.org_id, pid, keyword, kind, limit
         )
     )

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from remixer.api.deps import Caller, json_body, require
 from remixer.api.idempotency import Idem, IdempotencyInput
+from remixer.api.paths import path_check
 from remixer.api.responses import (
     UPLOAD_DOCS,
     Cursor,
@@ -29,7 +27,7 @@ from remixer.api.schemas.responses import (
     InfluencerPage,
     MediaUpload,
 )
-from remixer.domain.errors import ErrorCode, RemixerError, validation
+from remixer.api.uploads import require_multipart, spool_file_part
 from remixer.domain.ids import parse_id
 from remixer.services import idempotency, influencers, media
 from remixer.services.idempotency import StoredResponse
@@ -40,6 +38,8 @@ Write = Annotated[Caller, Depends(require("influencers:write"))]
 Start = Annotated[Caller, Depends(require("influencers:write", long_running=True))]
 Read = Annotated[Caller, Depends(require("influencers:read"))]
 MediaWrite = Annotated[Caller, Depends(require("media:write"))]
+StartPath = Annotated[None, Depends(path_check(Start))]
+WritePath = Annotated[None, Depends(path_check(Write))]
 
 
 @router.post(
@@ -52,6 +52,7 @@ MediaWrite = Annotated[Caller, Depends(require("media:write"))]
 def create_influencer(
     projectId: str,
     caller: Start,
+    _path: StartPath,
     idem: Idem,
     body: Annotated[InfluencerCreate, Depends(json_body(InfluencerCreate))],
 ) -> Response:
@@ -104,6 +105,7 @@ def get_influencer(influencerId: str, caller: Read) -> Response:
 def update_influencer(
     influencerId: str,
     caller: Write,
+    _path: WritePath,
     idem: Idem,
     body: Annotated[InfluencerUpdate, Depends(json_body(InfluencerUpdate))],
 ) -> Response:
@@ -127,24 +129,6 @@ def delete_influencer(influencerId: str, caller: Write) -> Response:
     return Response(status_code=204)
 
 
-async def _spool_upload(request: Request) -> Path:
-    content_type = request.headers.get("content-type", "")
-    if not content_type.lower().startswith("multipart/form-data"):
-        raise RemixerError(
-            ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Upload with multipart/form-data and a `file` field."
-        )
-    form = await request.form(max_files=1, max_fields=5)
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise validation("body.file", "a file field named `file` is required")
-    tmp = tempfile.NamedTemporaryFile(delete=False, suffix=".upload")  # noqa: SIM115
-    with tmp:
-        while chunk := await upload.read(1 << 20):
-            tmp.write(chunk)
-    await form.close()
-    return Path(tmp.name)
-
-
 @router.post(
     "/projects/{projectId}/media",
     status_code=201,
@@ -153,26 +137,34 @@ async def _spool_upload(request: Request) -> Path:
     openapi_extra=UPLOAD_DOCS,
 )
 async def upload_media(projectId: str, caller: MediaWrite, request: Request) -> Response:
-    """Upload an image or video (multipart field `file`); its type is decided from the bytes."""
+    """Upload an image or video (multipart field `file`); its type is decided from the bytes.
+
+    Order: auth, scope and rate (the dependency), the path id, the project (exists in this
+    organization, active) and the content type, and only then is the body read.
+    """
     pid = parse_id(projectId, "prj", "path.projectId")
-    path = await _spool_upload(request)
     c = caller.components
+    await run_in_threadpool(media.check_upload_target, c.uow_factory, caller.org_id, pid)
+    boundary = require_multipart(request)
     s = c.settings
+    path = await spool_file_part(request, boundary, max(s.max_image_bytes, s.max_video_bytes))
     limits = UploadLimits(
         s.max_image_bytes, s.max_image_pixels, s.max_video_bytes, s.max_video_seconds
     )
-    idem = IdempotencyInput(
-        key=request.headers.get("idempotency-key"),
-        body_hash=idempotency.file_body_hash(path),
-        method="POST",
-        route="/v1/projects/{projectId}/media",
-    )
 
     def work() -> StoredResponse:
-        view = media.upload_media(c.uow_factory, c.blobs, caller.org_id, pid, path, limits)
+        view = media.upload_media(
+            c.uow_factory, c.blobs, c.inspector, caller.org_id, pid, path, limits
+        )
         return stored(view, 201)
 
     try:
+        idem = IdempotencyInput(
+            key=request.headers.get("idempotency-key"),
+            method="POST",
+            route="/v1/projects/{projectId}/media",
+            given_hash=await run_in_threadpool(idempotency.file_body_hash, path),
+        )
         return await run_in_threadpool(
             idem.run, c.uow_factory, caller.principal.api_key_id, [pid], work
         )

@@ -31,7 +31,10 @@ def get_job(
     job_id = parse_id(jobId, "job", "path.jobId")
     body = encode(
         content.get_job(
-            caller.components.uow_factory, caller.components.signer, caller.org_id, job_id
+            caller.components.uow_factory,
+            caller.components.signer.for_key(caller.principal.api_key_id),
+            caller.org_id,
+            job_id,
         )
     )
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'

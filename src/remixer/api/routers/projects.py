@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from remixer.api.deps import Caller, json_body, require
 from remixer.api.idempotency import Idem
+from remixer.api.paths import path_check
 from remixer.api.responses import Cursor, Limit, body_docs, error_docs, json_response, stored
 from remixer.api.schemas.requests import ProjectCreate, ProjectUpdate
 from remixer.api.schemas.responses import Project, ProjectPage
@@ -18,6 +19,7 @@ from remixer.services import projects
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
 Write = Annotated[Caller, Depends(require("projects:write"))]
 Read = Annotated[Caller, Depends(require("projects:read"))]
+WritePath = Annotated[None, Depends(path_check(Write))]
 
 
 @router.post(
@@ -62,6 +64,7 @@ def get_project(projectId: str, caller: Read) -> Response:
 def update_project(
     projectId: str,
     caller: Write,
+    _path: WritePath,
     idem: Idem,
     body: Annotated[ProjectUpdate, Depends(json_body(ProjectUpdate))],
 ) -> Response:

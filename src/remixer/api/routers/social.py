@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from remixer.api.deps import Caller, json_body, require
 from remixer.api.idempotency import Idem
+from remixer.api.paths import path_check
 from remixer.api.responses import Cursor, Limit, body_docs, error_docs, json_response, stored
 from remixer.api.schemas.requests import (
     LayerCreate,
@@ -26,6 +27,8 @@ SocialWrite = Annotated[Caller, Depends(require("social:write"))]
 SocialRead = Annotated[Caller, Depends(require("social:read"))]
 LayerWrite = Annotated[Caller, Depends(require("projects:write"))]
 LayerRead = Annotated[Caller, Depends(require("projects:read"))]
+SocialPath = Annotated[None, Depends(path_check(SocialWrite))]
+LayerPath = Annotated[None, Depends(path_check(LayerWrite))]
 
 CONFIG_KEYS = {
     "social_distribution": {"socialAccountId": "sa", "contentLayerId": "lyr"},
@@ -62,6 +65,7 @@ def _config(template: str, config: dict[str, str | None]) -> dict[str, str | Non
 def create_account(
     projectId: str,
     caller: SocialWrite,
+    _path: SocialPath,
     idem: Idem,
     body: Annotated[SocialAccountCreate, Depends(json_body(SocialAccountCreate))],
 ) -> Response:
@@ -103,6 +107,7 @@ def update_account(
     projectId: str,
     accountId: str,
     caller: SocialWrite,
+    _path: SocialPath,
     idem: Idem,
     body: Annotated[SocialAccountUpdate, Depends(json_body(SocialAccountUpdate))],
 ) -> Response:
@@ -133,6 +138,7 @@ def delete_account(projectId: str, accountId: str, caller: SocialWrite) -> Respo
 def create_layer(
     projectId: str,
     caller: LayerWrite,
+    _path: LayerPath,
     idem: Idem,
     body: Annotated[LayerCreate, Depends(json_body(LayerCreate))],
 ) -> Response:
@@ -175,6 +181,7 @@ def update_layer(
     projectId: str,
     layerId: str,
     caller: LayerWrite,
+    _path: LayerPath,
     idem: Idem,
     body: Annotated[LayerUpdate, Depends(json_body(LayerUpdate))],
 ) -> Response:

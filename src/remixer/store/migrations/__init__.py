@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from remixer.files import private_sqlite
+
 HERE = Path(__file__).parent
 
 
@@ -18,4 +20,5 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade_to_head(url: str) -> None:
+    private_sqlite(url)  # SQLite: the file exists with mode 0600 before the first connection
     command.upgrade(alembic_config(url), "head")

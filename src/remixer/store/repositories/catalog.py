@@ -41,6 +41,11 @@ class SourceRecord:
     duration_ms: int | None = None
     thumbnail_key: str | None = None
     origin: str = "import"
+    organization_id: str | None = None
+
+    def visible_to(self, org_id: str) -> bool:
+        """Imported items (no owner) are shared; an on-demand fetch only by its organization."""
+        return self.organization_id is None or self.organization_id == org_id
 
     @property
     def stats(self) -> dict[str, int]:

@@ -31,5 +31,8 @@ class CatalogItem(Base):
     comments: Mapped[int] = mapped_column(BigInteger, default=0)
     shares: Mapped[int] = mapped_column(BigInteger, default=0)
     origin: Mapped[str] = mapped_column(String(16), default="import")
+    # NULL: the operator's imported catalog, shared by every organization; otherwise the
+    # organization whose job fetched the item on demand (only it sees it recommended).
+    organization_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
