@@ -15,12 +15,13 @@ from remixer.blobs.signing import UrlSigner
 from remixer.blobs.store import BlobStore, LocalBlobStore
 from remixer.config import Settings
 from remixer.services.auth import KeyLookup
-from remixer.services.ports import JobScheduler, SourceResolver
+from remixer.services.ports import AcceptRunner, JobScheduler, SourceResolver
 from remixer.services.sources import is_resolvable
 from remixer.sources.providers import SourceProvider, build_source_providers
-from remixer.store import hotpath
+from remixer.store.accepts import BatchedAccepts
 from remixer.store.batching import TransactionBatcher
 from remixer.store.engine import make_engine, make_session_factory
+from remixer.store.hotpath import KeyReads
 from remixer.store.migrations import upgrade_to_head
 from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -48,13 +49,16 @@ class Components:
     providers: list[SourceProvider]
     scheduler: JobScheduler
     sources: SourceResolver = field(init=False)
-    batcher: TransactionBatcher = field(init=False)
+    accepts: AcceptRunner = field(init=False)
+    key_reads: KeyReads = field(init=False)
     key_lookup: KeyLookup = field(init=False)
 
     def __post_init__(self) -> None:
         self.sources = CatalogSourceResolver(self.uow_factory, self.providers)
-        self.batcher = TransactionBatcher(self.engine)
-        self.key_lookup = hotpath.engine_key_lookup(self.reader)
+        # The accept port's implementation: group commit over Core statements.
+        self.accepts = BatchedAccepts(TransactionBatcher(self.engine))
+        self.key_reads = KeyReads(self.reader)
+        self.key_lookup = self.key_reads.key
 
     def uow_factory(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)

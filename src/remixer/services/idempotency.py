@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -38,6 +38,15 @@ class Claim:
     scope_key: str
 
 
+@dataclass(frozen=True)
+class IdempotencyScope:
+    """A request's Idempotency-Key as the services see it: the scope key (key, method,
+    route, path ids and API key hashed together) and the request body's hash."""
+
+    scope_key: str
+    body_hash: str
+
+
 def validate_key(key: str) -> str:
     if not 1 <= len(key) <= 255 or not all(32 <= ord(c) < 127 for c in key):
         raise validation("header.Idempotency-Key", "must be 1-255 printable ASCII characters")
@@ -45,9 +54,11 @@ def validate_key(key: str) -> str:
 
 
 def canonical_body_hash(body: bytes) -> str:
+    """SHA-256 of the JSON document with sorted keys (so reordered fields match); bytes
+    that are not JSON, or nest too deeply to decode, are hashed as they are."""
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         canonical = body
     return hashlib.sha256(canonical).hexdigest()
 
@@ -55,6 +66,14 @@ def canonical_body_hash(body: bytes) -> str:
 def file_body_hash(path: Path) -> str:
     """The request-body hash of an upload, from the spooled file (not held in memory)."""
     return sha256_of(path)
+
+
+def scope_for(
+    api_key_id: str, method: str, route: str, path_ids: list[str], key: str, body: bytes
+) -> IdempotencyScope:
+    """Validate an Idempotency-Key header value and scope it (422 VALIDATION when malformed)."""
+    scope_key = scope_key_for(api_key_id, method, route, path_ids, validate_key(key))
+    return IdempotencyScope(scope_key, canonical_body_hash(body))
 
 
 def scope_key_for(api_key_id: str, method: str, route: str, path_ids: list[str], key: str) -> str:
@@ -71,6 +90,10 @@ def _conflict(reason: str) -> RemixerError:
 
 
 class StoredRecord(Protocol):
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def expires_at(self) -> datetime: ...
     @property
     def body_hash(self) -> str: ...
     @property
@@ -93,15 +116,19 @@ def check_existing(record: StoredRecord, body_hash: str) -> StoredResponse:
     return StoredResponse(record.status_code or 200, record.response_body or b"", headers)
 
 
+def is_live(record: StoredRecord, current: datetime) -> bool:
+    """False once a record has expired, or is a claim left `in_flight` by a crash."""
+    stale = record.state == "in_flight" and record.created_at < current - STALE_IN_FLIGHT
+    return not stale and record.expires_at >= current
+
+
 def begin(uow_factory: UnitOfWorkFactory, scope_key: str, body_hash: str) -> StoredResponse | Claim:
     """Replay a stored response, raise a conflict, or claim the key for this request."""
     with uow_factory() as uow:
         current = now()
         record = uow.ledger.get_idempotency(scope_key)
         if record is not None:
-            expired = record.expires_at < current
-            stale = record.state == "in_flight" and record.created_at < current - STALE_IN_FLIGHT
-            if not expired and not stale:
+            if is_live(record, current):
                 return check_existing(record, body_hash)
             uow.ledger.delete_idempotency(scope_key)
         claimed = uow.ledger.claim_idempotency(
