@@ -10,7 +10,7 @@ them), so a bad key always wins over a bad body.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -58,10 +58,3 @@ def parse_json_model(model: type[M], raw: bytes, content_type: str) -> M:
     except (ValueError, RecursionError) as exc:  # defensive: the parser bounds depth itself
         raise _invalid([{"path": "body", "message": f"invalid JSON: {exc}"}]) from None
 
-
-def parse_model(model: type[M], data: Any) -> M:
-    """An already-decoded document as `model` (VALIDATION with the issues)."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise _invalid(issues_of(exc)) from None

@@ -79,6 +79,10 @@ class RemixRequest:
     record: Callable[[AcceptedJob], StoredResponse] | None = None
     source_checked: bool = False
 
+    def __post_init__(self) -> None:
+        if self.idempotency is not None and self.record is None:
+            raise ValueError("an idempotent request needs the response its record keeps")
+
 
 class SourceCheckNeededError(Exception):
     """The id is not in the catalog: ask the providers (network) outside the transaction."""
@@ -165,7 +169,8 @@ def accept_remix(
     remaining = credits.reserve(uow.available_credits(org_id), cost)
     remix = _new_remix(principal, project, fields, influencer, layer_id, cost)
     job = AcceptedJob(remix.job_id, remix.container_id, project.id, remix.started_at)
-    if idem is not None and request.record is not None:
+    if idem is not None:
+        assert request.record is not None
         # The key's record goes in first: a concurrent transaction (PostgreSQL) that
         # stored the same key makes it fail before anything else is written.
         created = now()
