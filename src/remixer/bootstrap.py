@@ -1,11 +1,14 @@
-"""The composition root: settings → engine, unit of work, blob store, signer, sources, scheduler.
+"""The composition root: settings → engine, unit of work, blob store, signer, sources,
+scheduler, the accept port's implementation, and the worker's `Runtime`.
 
-Everything with a side effect on the world is built here once and handed to the
-drivers (`api`, `cli`, the worker). Nothing else constructs adapters.
+Everything with a side effect on the world, and every process-wide cache or signal, is
+built here once and handed to the drivers (`api`, `cli`, the worker). Nothing else
+constructs adapters.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,6 +19,7 @@ from remixer.blobs.store import BlobStore, LocalBlobStore
 from remixer.config import Settings
 from remixer.services.auth import KeyLookup
 from remixer.services.ports import AcceptRunner, JobScheduler, SourceResolver
+from remixer.services.recommendations import IndexCache
 from remixer.services.sources import is_resolvable
 from remixer.sources.providers import SourceProvider, build_source_providers
 from remixer.store.accepts import BatchedAccepts
@@ -24,6 +28,7 @@ from remixer.store.engine import make_engine, make_session_factory
 from remixer.store.hotpath import KeyReads
 from remixer.store.migrations import upgrade_to_head
 from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
+from remixer.workflows.runtime import Runtime
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -48,6 +53,10 @@ class Components:
     signer: UrlSigner
     providers: list[SourceProvider]
     scheduler: JobScheduler
+    dispatch_wakeup: threading.Event = field(default_factory=threading.Event)
+    """Set by the scheduler when a job is committed; a worker in this process waits on it."""
+    recommendations: IndexCache = field(default_factory=IndexCache)
+    """The process's source-recommendation index, rebuilt when the catalog changes."""
     sources: SourceResolver = field(init=False)
     accepts: AcceptRunner = field(init=False)
     key_reads: KeyReads = field(init=False)
@@ -77,10 +86,11 @@ def build_components(
         upgrade_to_head(url)
     engine = make_engine(url)
     reader = make_engine(url, read_only=True) if engine.dialect.name == "sqlite" else engine
+    wakeup = threading.Event()
     if scheduler is None:
         from remixer.workflows.scheduler import DbosJobScheduler, OutboxJobScheduler
 
-        scheduler = OutboxJobScheduler(DbosJobScheduler(settings))
+        scheduler = OutboxJobScheduler(DbosJobScheduler(settings), wakeup)
     return Components(
         settings=settings,
         engine=engine,
@@ -90,4 +100,18 @@ def build_components(
         signer=UrlSigner(settings.signing_key(), settings.public_url, settings.media_url_ttl_s),
         providers=build_source_providers(settings.source_providers),
         scheduler=scheduler,
+        dispatch_wakeup=wakeup,
+    )
+
+
+def build_runtime(settings: Settings, components: Components | None = None) -> Runtime:
+    """The worker's `Runtime`: over `components` when the API runs in the same process
+    (one engine, and accepts wake this worker's dispatcher), else over its own."""
+    made = components or build_components(settings, migrate=False)
+    return Runtime(
+        settings=settings,
+        uow_factory=made.uow_factory,
+        blobs=made.blobs,
+        providers=made.providers,
+        dispatch_wakeup=made.dispatch_wakeup,
     )

@@ -57,4 +57,3 @@ def parse_json_model(model: type[M], raw: bytes, content_type: str) -> M:
         raise _invalid(issues_of(exc)) from None
     except (ValueError, RecursionError) as exc:  # defensive: the parser bounds depth itself
         raise _invalid([{"path": "body", "message": f"invalid JSON: {exc}"}]) from None
-

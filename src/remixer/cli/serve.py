@@ -29,9 +29,10 @@ def serve(
     components = build_components(settings)
     worker = None
     if not no_worker:
-        from remixer.workflows.runtime import launch_worker
+        from remixer.bootstrap import build_runtime
+        from remixer.workflows.worker import launch_worker
 
-        worker = launch_worker(settings)
+        worker = launch_worker(settings, build_runtime(settings, components))
     try:
         uvicorn.run(
             create_app(components),
@@ -47,12 +48,13 @@ def serve(
 
 def worker() -> None:
     """Run a job worker alone (point REMIXER_DATABASE_URL at the shared PostgreSQL)."""
+    from remixer.bootstrap import build_runtime
     from remixer.store.migrations import upgrade_to_head
-    from remixer.workflows.runtime import launch_worker
+    from remixer.workflows.worker import launch_worker
 
     settings = Settings()
     upgrade_to_head(settings.app_database_url)
-    running = launch_worker(settings)
+    running = launch_worker(settings, build_runtime(settings))
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -63,9 +63,6 @@ class IndexCache:
             self._entries.clear()
 
 
-default_cache = IndexCache()
-
-
 def recommend_sources(
     uow_factory: UnitOfWorkFactory,
     brand: BrandProfile,
@@ -73,7 +70,7 @@ def recommend_sources(
     kind: str,
     limit: int,
     *,
-    cache: IndexCache | None = None,
+    cache: IndexCache,
 ) -> list[Recommendation]:
     """Up to `limit` catalog items, best first; `keyword` keeps only items that match it.
 
@@ -81,7 +78,7 @@ def recommend_sources(
     validates these first and answers `VALIDATION`).
     """
     _validate(keyword, kind, limit)
-    index = (cache or default_cache).index_for(uow_factory)
+    index = cache.index_for(uow_factory)
     ranked = index.rank(build_query(brand, keyword), kind, limit)
     return [_recommendation(r.item, r.score, r.reason) for r in ranked]
 

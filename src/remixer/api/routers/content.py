@@ -170,8 +170,7 @@ def source_recommendations(
 ) -> Response:
     pid = parse_id(projectId, "prj", "path.projectId")
     c = caller.components
-    return json_response(
-        content.recommend_for_project(
-            c.uow_factory, c.signer, caller.org_id, pid, keyword, kind, limit
-        )
+    found = content.recommend_for_project(
+        c.uow_factory, c.signer, caller.org_id, pid, keyword, kind, limit, cache=c.recommendations
     )
+    return json_response(found)
