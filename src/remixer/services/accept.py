@@ -100,13 +100,13 @@ class _Refused:
 _REFUSALS = (RemixerError, SourceCheckNeededError, KeyTakenError)
 
 
-def check_project(project: ProjectRecord | None) -> ProjectRecord:
-    """The project exists in the caller's organization (404) and is not archived (409)."""
-    if project is None:
+def check_project(status: str | None) -> None:
+    """The project exists in the caller's organization (`status` None: 404) and is not
+    archived (409)."""
+    if status is None:
         raise not_found("Project")
-    if project.status == "archived":
+    if status == "archived":
         raise conflict("PROJECT_ARCHIVED", "The project is archived.")
-    return project
 
 
 def check_fields(fields: RemixFields) -> RemixFields:
@@ -149,7 +149,9 @@ def accept_remix(
         named.influencer_id if named else None,
         named.tiktok_video_id if named else "",
     )
-    project = check_project(None if read is None else read.project)
+    check_project(None if read is None else read.project.status)
+    assert read is not None
+    project = read.project
     idem = request.idempotency
     if idem is not None:
         stored = _stored_response(uow, idem)
@@ -158,7 +160,6 @@ def accept_remix(
     if isinstance(body, RemixerError):
         raise body
     fields = check_fields(body)
-    assert read is not None
     influencer, layer_id = _resolve(uow, project, fields, read.influencer)
     if not request.source_checked and not read.in_catalog:
         raise SourceCheckNeededError(fields.tiktok_video_id)

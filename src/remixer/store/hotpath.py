@@ -92,14 +92,7 @@ _KEY_COLUMNS = (
     Organization.rate_limit_tier,
 )
 _KEY_READ = (
-    select(
-        *_KEY_COLUMNS,
-        Project.id,
-        Project.status,
-        Project.brand_voice,
-        Project.primary_language,
-        Project.brand_context,
-    )
+    select(*_KEY_COLUMNS, Project.status)
     .select_from(ApiKey)
     .join(Organization, Organization.id == ApiKey.organization_id)
     .outerjoin(
@@ -222,11 +215,11 @@ def _project_of(row: Any, at: int) -> ProjectRecord | None:
 
 @dataclass(frozen=True)
 class KeyRead:
-    """A key with its organization, and the project asked for (None when not in that
-    organization, or when none was asked for)."""
+    """A key with its organization, and the status of the project asked for (None when
+    it is not in that organization, or when none was asked for)."""
 
     key: KeyRecord
-    project: ProjectRecord | None
+    project_status: str | None
 
 
 class KeyReads:
@@ -248,7 +241,7 @@ class KeyReads:
         """None when the key does not exist; one statement for the key and the project."""
         params = {"key_id": key_id, "project_id": project_id}
         row = self._fetch(_KEY_READ, params)
-        return None if row is None else KeyRead(_key_of(row), _project_of(row, 10))
+        return None if row is None else KeyRead(_key_of(row), row[10])
 
     def _fetch(self, stmt: ClauseElement, params: dict[str, Any]) -> tuple[Any, ...] | None:
         if self._local is None:

@@ -66,7 +66,7 @@ async def video_remix(request: Request) -> Response:
         raise bad_path
     found = read[-1]
     assert found is not None and project_id is not None
-    accept.check_project(found.project)
+    accept.check_project(found.project_status)
     raw = await request.body()
     key = request.headers.get("idempotency-key")
     scope = None
