@@ -123,3 +123,21 @@ def test_a_streamed_body_is_read_once_authorized(api: Api, setup: dict[str, Any]
         api, _path(setup["project"]), api.headers(**{"Content-Type": "application/json"})
     )
     assert pulled and status == 422  # no influencer named: INFLUENCER_REQUIRED
+
+
+def test_rate_limit_comes_before_the_path_and_the_body(api: Api) -> None:
+    codes = [_raw(api, _path("junk"), DEEP_LIST).status_code for _ in range(21)]
+    assert codes == [422] * 20 + [429]  # standard tier: 20 long-running requests a minute
+
+
+def test_an_idempotent_replay_comes_before_the_body_shape(api: Api, setup: dict[str, Any]) -> None:
+    key = {"Idempotency-Key": "order-1"}
+    good = {"tiktokVideoId": TIKTOK_ID, "influencerId": setup["influencer"]}
+    first = api.post(_path(setup["project"]), good, headers=key)
+    assert first.status_code == 202, first.text
+    err = assert_error(
+        _raw(api, _path(setup["project"]), DEEP_LIST, **key), 409, "IDEMPOTENCY_CONFLICT"
+    )
+    assert err["details"]["reason"] == "body_mismatch"
+    bad_shape = api.post(_path(setup["project"]), {"bogus": 1}, headers=key)
+    assert_error(bad_shape, 409, "IDEMPOTENCY_CONFLICT")

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from remixer.store.accepts import KeyTakenError, NewRemix, RecordedResponse
 from remixer.store.hotpath import IdempotencyRow, InfluencerRecord, ProjectRecord, RemixRead
 from remixer.store.tables.influencers import Influencer
+from remixer.store.tables.ledger import IdempotencyRecord
 from remixer.store.tables.projects import Layer, SocialAccount
 
 T = TypeVar("T")
@@ -50,14 +51,40 @@ class FakeInfluencers:
 
 
 @dataclass
+class FakeLedger:
+    """Idempotency records: `committed` is what other units of work see; this unit's
+    changes are pending until its commit."""
+
+    committed: dict[str, IdempotencyRecord] = field(default_factory=dict)
+    pending: dict[str, IdempotencyRecord | None] = field(default_factory=dict)
+
+    def get_idempotency(self, scope_key: str) -> IdempotencyRecord | None:
+        if scope_key in self.pending:
+            return self.pending[scope_key]
+        return self.committed.get(scope_key)
+
+    def claim_idempotency(self, record: IdempotencyRecord) -> bool:
+        if self.get_idempotency(record.scope_key) is not None:
+            return False
+        self.pending[record.scope_key] = record
+        return True
+
+    def delete_idempotency(self, scope_key: str) -> None:
+        self.pending[scope_key] = None
+
+
+@dataclass
 class FakeUnitOfWork:
-    """The ORM unit of work's repositories the wiring chain reads, in memory."""
+    """The ORM unit of work's repositories the services here use, in memory; leaving
+    the block without `commit` drops the ledger's pending changes."""
 
     projects: FakeProjects = field(default_factory=FakeProjects)
     influencers: FakeInfluencers = field(default_factory=FakeInfluencers)
+    ledger: FakeLedger = field(default_factory=FakeLedger)
     commits: int = 0
 
     def __enter__(self) -> FakeUnitOfWork:
+        self.ledger.pending.clear()
         return self
 
     def __exit__(
@@ -66,10 +93,16 @@ class FakeUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        return None
+        self.ledger.pending.clear()
 
     def commit(self) -> None:
         self.commits += 1
+        for key, record in self.ledger.pending.items():
+            if record is None:
+                self.ledger.committed.pop(key, None)
+            else:
+                self.ledger.committed[key] = record
+        self.ledger.pending.clear()
 
 
 @dataclass

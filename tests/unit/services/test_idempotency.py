@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
+from service_fakes import FakeUnitOfWork
 
 from remixer.domain.errors import ErrorCode, RemixerError
 from remixer.domain.time import now
@@ -81,3 +82,31 @@ def test_a_stored_record_replays_or_conflicts() -> None:
             idempotency.check_existing(rec, body_hash)
         assert caught.value.code == ErrorCode.IDEMPOTENCY_CONFLICT
         assert caught.value.details == {"reason": reason}
+
+
+def test_claim_finish_and_replay_through_a_unit_of_work() -> None:
+    uow = FakeUnitOfWork()
+    claim = idempotency.begin(lambda: uow, "scope", "h")  # type: ignore[arg-type,return-value]
+    assert claim == idempotency.Claim("scope")
+    assert uow.ledger.committed["scope"].state == "in_flight"
+    with pytest.raises(RemixerError) as caught:
+        idempotency.begin(lambda: uow, "scope", "h")  # type: ignore[arg-type,return-value]
+    assert caught.value.details == {"reason": "in_flight"}
+    response = idempotency.StoredResponse(201, b'{"id":1}', {"Location": "/p/1"})
+    idempotency.finish(lambda: uow, claim, response)  # type: ignore[arg-type,return-value]
+    again = idempotency.begin(lambda: uow, "scope", "h")  # type: ignore[arg-type,return-value]
+    assert again == response
+
+
+def test_abandon_frees_the_key_and_a_stale_claim_is_taken_over() -> None:
+    uow = FakeUnitOfWork()
+    claim = idempotency.begin(lambda: uow, "scope", "h")  # type: ignore[arg-type,return-value]
+    assert isinstance(claim, idempotency.Claim)
+    idempotency.abandon(lambda: uow, claim)  # type: ignore[arg-type,return-value]
+    assert "scope" not in uow.ledger.committed
+    stale = idempotency.begin(lambda: uow, "other", "h")  # type: ignore[arg-type,return-value]
+    assert isinstance(stale, idempotency.Claim)
+    uow.ledger.committed["other"].created_at = now() - timedelta(minutes=6)
+    taken = idempotency.begin(lambda: uow, "other", "h2")  # type: ignore[arg-type,return-value]
+    assert isinstance(taken, idempotency.Claim)
+    assert uow.ledger.committed["other"].body_hash == "h2"
