@@ -157,6 +157,7 @@ _INSERT_CONTAINER = insert(Container)
 _INSERT_JOB = insert(Job)
 
 
+READ_MMAP_BYTES = 256 * 1024 * 1024
 _DRIVER_SQL: dict[tuple[str, int], tuple[str, tuple[str, ...] | None]] = {}
 
 
@@ -228,8 +229,10 @@ class KeyReads:
 
     On SQLite each thread keeps one read-only connection in autocommit: every statement
     is its own read transaction (WAL readers see the last commit and block no one), and
-    a pool checkout and reset per request cost more than the read. Elsewhere each read
-    takes a pooled connection and gives it back.
+    a pool checkout and reset per request cost more than the read. Every commit of the
+    accepts' writer empties that connection's page cache, so it maps the database file
+    (`mmap_size`) to re-read pages without a system call each. Elsewhere each read takes
+    a pooled connection and gives it back.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -253,6 +256,7 @@ class KeyReads:
         kept = getattr(self._local, "raw", None)
         if kept is None:
             kept = self._local.raw = self._engine.raw_connection()
+            kept.driver_connection.execute(f"PRAGMA mmap_size = {READ_MMAP_BYTES}")
         try:
             return _driver_fetchone(kept.driver_connection, self._dialect, stmt, params)
         except Exception:
