@@ -66,7 +66,7 @@ class Components:
         self.sources = CatalogSourceResolver(self.uow_factory, self.providers)
         # The accept port's implementation: group commit over Core statements.
         self.accepts = BatchedAccepts(TransactionBatcher(self.engine))
-        self.key_reads = KeyReads(self.reader)
+        self.key_reads = KeyReads(self.engine)  # warm page cache: see KeyReads
         self.key_lookup = self.key_reads.key
 
     def uow_factory(self) -> UnitOfWork:
