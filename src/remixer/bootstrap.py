@@ -47,7 +47,6 @@ class CatalogSourceResolver:
 class Components:
     settings: Settings
     engine: Engine
-    reader: Engine
     session_factory: sessionmaker[Session]
     blobs: BlobStore
     signer: UrlSigner
@@ -85,7 +84,6 @@ def build_components(
     if migrate:
         upgrade_to_head(url)
     engine = make_engine(url)
-    reader = make_engine(url, read_only=True) if engine.dialect.name == "sqlite" else engine
     wakeup = threading.Event()
     if scheduler is None:
         from remixer.workflows.scheduler import DbosJobScheduler, OutboxJobScheduler
@@ -94,7 +92,6 @@ def build_components(
     return Components(
         settings=settings,
         engine=engine,
-        reader=reader,
         session_factory=make_session_factory(engine),
         blobs=LocalBlobStore(settings.media_dir),
         signer=UrlSigner(settings.signing_key(), settings.public_url, settings.media_url_ttl_s),
