@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from remixer.api.bodies import parse_json_model
 from remixer.api.ratelimit import ANONYMOUS_TIER, RateLimiter
 from remixer.bootstrap import Components
-from remixer.domain.errors import ErrorCode, RemixerError
+from remixer.domain.errors import RemixerError
 from remixer.domain.principal import Principal
-from remixer.services.auth import authenticate, require_scope
-from remixer.services.bodies import decode_json_body
+from remixer.services.auth import KeyLookup, authenticate, require_scope
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -58,59 +58,53 @@ class Caller:
         return self.principal.organization_id
 
 
-def _authenticate(
-    request: Request, components: Components, limiter: RateLimiter, cls: str
+def authorize(
+    request: Request,
+    components: Components,
+    scope: str | None,
+    cls: str,
+    lookup: KeyLookup | None = None,
 ) -> Principal:
+    """auth → scope → rate limit, in the SPEC's order, for every authenticated route.
+
+    `lookup` replaces the components' key lookup (video-remix reads the path's project
+    with the key). A caller without a valid key is counted per client address.
+    """
+    limiter = get_limiter(request)
+    state = request.scope["state"]
+    header = request.headers.get("authorization")
     try:
-        return authenticate(components.key_lookup, request.headers.get("authorization"))
+        principal = authenticate(lookup or components.key_lookup, header)
     except RemixerError:
-        decision = limiter.hit(ANONYMOUS_TIER, cls, client_identity(request))
-        request.scope["state"]["rate_headers"] = decision.headers()
+        anonymous = limiter.hit(ANONYMOUS_TIER, cls, client_identity(request))
+        state["rate_headers"] = anonymous.headers()
         raise
+    state["organization_id"] = principal.organization_id
+    require_scope(principal, scope)
+    decision = limiter.hit(principal.rate_limit_tier, cls, principal.api_key_id)
+    state["rate_headers"] = decision.headers()
+    return principal
 
 
 def require(scope: str | None, long_running: bool = False) -> Callable[..., Awaitable[Caller]]:
-    """auth → scope → rate limit, in the SPEC's order.
+    """The `authorize` dependency for `scope`.
 
     Runs on the event loop: the key lookup is one primary-key read, and skipping the
     thread-pool hop measurably raises accept throughput (BENCHMARKS.md, api).
     """
 
     async def dependency(request: Request, components: ComponentsDep) -> Caller:
-        limiter = get_limiter(request)
         cls = endpoint_class(request.method, long_running)
-        principal = _authenticate(request, components, limiter, cls)
-        request.scope["state"]["organization_id"] = principal.organization_id
-        require_scope(principal, scope)
-        decision = limiter.hit(principal.rate_limit_tier, cls, principal.api_key_id)
-        request.scope["state"]["rate_headers"] = decision.headers()
-        return Caller(principal, components)
+        return Caller(authorize(request, components, scope, cls), components)
 
     return dependency
 
 
-def _issues(exc: ValidationError) -> list[dict[str, str]]:
-    return [
-        {"path": ".".join(["body", *(str(p) for p in e["loc"])]), "message": e["msg"]}
-        for e in exc.errors()
-    ]
-
-
-async def read_json(request: Request) -> Any:
-    return decode_json_body(await request.body(), request.headers.get("content-type", ""))
-
-
-def parse_model(model: type[M], data: Any) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise RemixerError(
-            ErrorCode.VALIDATION, "The request body is invalid.", {"issues": _issues(exc)}
-        ) from exc
-
-
 def json_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
+    """The body as `model`; a dependency listed after the route's `require`."""
+
     async def dependency(request: Request) -> M:
-        return parse_model(model, await read_json(request))
+        content_type = request.headers.get("content-type", "")
+        return parse_json_model(model, await request.body(), content_type)
 
     return dependency

@@ -40,11 +40,12 @@ class EmbeddedService:
 
     def __init__(self, settings: Settings, port: int) -> None:
         from remixer.api.app import create_app
-        from remixer.bootstrap import build_components
-        from remixer.workflows.runtime import launch_worker
+        from remixer.bootstrap import build_components, build_runtime
+        from remixer.workflows.worker import launch_worker
 
         self.components = build_components(settings)
-        self.worker = launch_worker(settings, polling_interval_s=0.5)
+        runtime = build_runtime(settings, self.components)
+        self.worker = launch_worker(settings, runtime, polling_interval_s=0.5)
         config = uvicorn.Config(
             create_app(self.components),
             host="127.0.0.1",

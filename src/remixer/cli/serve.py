@@ -69,9 +69,10 @@ def serve(
     components = build_components(settings)
     worker = None
     if not no_worker:
-        from remixer.workflows.runtime import launch_worker
+        from remixer.bootstrap import build_runtime
+        from remixer.workflows.worker import launch_worker
 
-        worker = launch_worker(settings)
+        worker = launch_worker(settings, build_runtime(settings, components))
     try:
         uvicorn.run(
             create_app(components),
@@ -88,14 +89,15 @@ def serve(
 
 def worker(metrics_port: MetricsPort = None, metrics_host: MetricsHost = "127.0.0.1") -> None:
     """Run a job worker alone (point REMIXER_DATABASE_URL at the shared PostgreSQL)."""
+    from remixer.bootstrap import build_runtime
     from remixer.store.migrations import upgrade_to_head
-    from remixer.workflows.runtime import launch_worker
+    from remixer.workflows.worker import launch_worker
 
     settings = Settings()
     _observe(settings, metrics_port, metrics_host)
     _check_face_models(settings)
     upgrade_to_head(settings.app_database_url)
-    running = launch_worker(settings)
+    running = launch_worker(settings, build_runtime(settings))
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -1,102 +1,127 @@
-"""Accept a video-remix (SPEC §6.1): every check in the contract's order, then one transaction
-writing the credit reservation, the container, the job and the idempotency record.
+"""Accept a video-remix (SPEC §6.1): the checks in the contract's order, then one
+transaction writing the credit reservation, the container, the job and the idempotency
+record.
 
-The whole accept — key lookup included — is one unit of work for the store's
-`TransactionBatcher` (group commit): it runs on the batcher's thread, inside a savepoint
-of a transaction shared with the other accepts that arrived meanwhile, and uses Core
-statements (`store.hotpath`) rather than the ORM. Its only input is the raw request.
+The caller (the API) has already authenticated the key, checked its scope and rate
+limit, the path's shape and the project (`check_project`), all before reading the
+body; it hands over the parsed body, or the error parsing it raised, because §6.1 puts
+the idempotency replay before the body's shape. `accept_remix` is written against the
+`AcceptUnitOfWork` port and raises every refusal before it writes anything;
+`submit_remix` runs it through an `AcceptRunner` (the store's group-commit batcher),
+asks the network source providers when the id is not in the catalog, and retries when
+a concurrent request stored the same Idempotency-Key first.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
-
-from remixer.domain.errors import ErrorCode, RemixerError, conflict, not_found, validation
-from remixer.domain.ids import new_ulid_id, new_uuid_id, parse_id
+from remixer.domain import credits
+from remixer.domain.errors import ErrorCode, RemixerError, conflict, not_found
+from remixer.domain.ids import new_ulid_id, new_uuid_id
 from remixer.domain.jobs import KIND_CONTENT_GENERATE
 from remixer.domain.principal import Principal
-from remixer.domain.time import iso, now
+from remixer.domain.time import now
 from remixer.services import idempotency
-from remixer.services.auth import authenticate, require_scope
-from remixer.services.bodies import decode_json_body
-from remixer.services.idempotency import StoredResponse
+from remixer.services.idempotency import IdempotencyScope, StoredResponse
+from remixer.services.ports import AcceptRunner, AcceptUnitOfWork, SourceResolver
 from remixer.services.wiring import resolve_influencer
-from remixer.store import hotpath
-from remixer.store.hotpath import InfluencerRecord, KeyRecord, ProjectRecord, batch_writes
-from remixer.store.uow import uow_on
+from remixer.store.accepts import KeyTakenError, NewRemix
+from remixer.store.hotpath import InfluencerRecord, ProjectRecord
 
 TIKTOK_ID_RE = re.compile(r"^[0-9]{15,21}$")
-CONCURRENT_JOB_CAP = {"standard": 10, "pilot": 50, "partner": 200}
-CAP_RETRY_AFTER_S = 30
-ENDPOINT_CLASS = "long-running"
-SCOPE = "content:write"
-ROUTE = "/v1/projects/{projectId}/content/video-remix"
+DEFAULT_VOICE = "authentic"
+DEFAULT_LANGUAGE = "en"
+MAX_TRIES = 3
 
-RateCheck = Callable[[str | None, str, str], dict[str, str]]
-"""(tier or None for an unauthenticated caller, endpoint class, identity) → rate headers;
-raises RATE_LIMITED (with its headers) over the bucket."""
+
+@dataclass(frozen=True)
+class RemixFields:
+    """The body's fields once its shape is valid (ids canonical)."""
+
+    tiktok_video_id: str
+    social_account_id: str | None = None
+    influencer_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AcceptedJob:
+    """A committed remix job: what the 202 announces."""
+
+    job_id: str
+    container_id: str
+    project_id: str
+    started_at: datetime
+    kind: str = KIND_CONTENT_GENERATE
+    status: str = "running"
+    stage: str = "queued"
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """The response stored under the request's Idempotency-Key, to be sent again."""
+
+    response: StoredResponse
 
 
 @dataclass(frozen=True)
 class RemixRequest:
-    tiktok_video_id: str
-    social_account_id: str | None
-    influencer_id: str | None
+    """One video-remix call. `body` is the parsed body or the error parsing it raised;
+    with an Idempotency-Key, `record` renders the response the key's record keeps."""
 
-    @property
-    def lookups(self) -> tuple[str | None, str | None]:
-        """(influencer id, TikTok id) to read with the project."""
-        return self.influencer_id, self.tiktok_video_id
-
-
-@dataclass
-class RemixCall:
-    """One HTTP call to video-remix, as received; the unit fills in `rate_headers`."""
-
-    authorization: str | None
-    client: str
     project_id: str
-    body: bytes
-    content_type: str
-    idempotency_key: str | None
+    body: RemixFields | RemixerError
+    idempotency: IdempotencyScope | None = None
+    record: Callable[[AcceptedJob], StoredResponse] | None = None
     source_checked: bool = False
-    rated: bool = False
-    rate_headers: dict[str, str] = field(default_factory=dict)
 
-
-@dataclass(frozen=True)
-class Accepted:
-    response: StoredResponse
-    job_id: str | None
-    replayed: bool
-
-
-@dataclass(frozen=True)
-class Refused:
-    """An accept that wrote nothing: the error to answer with, or a signal to the caller
-    (`SourceCheckNeededError`, `IdempotencyRaceError`) to act and submit again."""
-
-    error: Exception
+    def __post_init__(self) -> None:
+        if self.idempotency is not None and self.record is None:
+            raise ValueError("an idempotent request needs the response its record keeps")
 
 
 class SourceCheckNeededError(Exception):
-    """The id is not in the catalog: ask the providers (network) outside the transaction,
-    then submit the call again with `source_checked=True`."""
+    """The id is not in the catalog: ask the providers (network) outside the transaction."""
 
     def __init__(self, tiktok_id: str) -> None:
         super().__init__(tiktok_id)
         self.tiktok_id = tiktok_id
 
 
-class IdempotencyRaceError(Exception):
-    """Another transaction stored this Idempotency-Key first; submit again to replay it."""
+@dataclass(frozen=True)
+class _Refused:
+    error: Exception
+
+
+_REFUSALS = (RemixerError, SourceCheckNeededError, KeyTakenError)
+
+
+def check_project(status: str | None) -> None:
+    """The project exists in the caller's organization (`status` None: 404) and is not
+    archived (409)."""
+    if status is None:
+        raise not_found("Project")
+    if status == "archived":
+        raise conflict("PROJECT_ARCHIVED", "The project is archived.")
+
+
+def check_fields(fields: RemixFields) -> RemixFields:
+    """INFLUENCER_REQUIRED, then the TikTok id's format (the shape was checked by the parser)."""
+    if fields.social_account_id is None and fields.influencer_id is None:
+        raise RemixerError(
+            ErrorCode.INFLUENCER_REQUIRED,
+            "video-remix needs an on-camera influencer. Pass socialAccountId (with a wired "
+            "influencer) or influencerId.",
+        )
+    if not TIKTOK_ID_RE.match(fields.tiktok_video_id):
+        raise RemixerError(
+            ErrorCode.INVALID_TIKTOK_ID, "tiktokVideoId must be a TikTok post id (15-21 digits)."
+        )
+    return fields
 
 
 def unresolvable_source() -> RemixerError:
@@ -105,160 +130,115 @@ def unresolvable_source() -> RemixerError:
     )
 
 
-def remix_unit(
-    call: RemixCall, rate: RateCheck, credits_per_remix: int
-) -> Callable[[Connection], Accepted | Refused]:
-    """The accept as a unit of work for `TransactionBatcher.submit`: refusals are returned
-    (having written nothing), so they never roll back the accepts batched with them."""
-
-    def work(conn: Connection) -> Accepted | Refused:
-        try:
-            return _accept(conn, call, rate, credits_per_remix)
-        except (RemixerError, SourceCheckNeededError, IdempotencyRaceError) as exc:
-            return Refused(exc)
-
-    return work
-
-
-def _accept(conn: Connection, call: RemixCall, rate: RateCheck, credits: int) -> Accepted:
-    # The path and body are parsed first so that one statement reads the key, the project,
-    # the influencer and the catalog entry; their errors are raised in §6.1's order.
-    pid = _or_error(lambda: parse_id(call.project_id, "prj", "path.projectId"))
-    parsed = _or_error(lambda: _parse(call))
-    principal, read = _authorize(conn, call, rate, pid, parsed)
-    if isinstance(pid, RemixerError):
-        raise pid
+def accept_remix(
+    uow: AcceptUnitOfWork,
+    principal: Principal,
+    request: RemixRequest,
+    credits_per_remix: int = 120,
+) -> AcceptedJob | Replayed:
+    """Every §6.1 check from the project on, then the accept's writes (nothing is written
+    when it raises). Raises `SourceCheckNeededError` for an id not in the catalog unless
+    `request.source_checked`, and `KeyTakenError` when a concurrent request stored the
+    same Idempotency-Key first (submit again to replay it)."""
+    org_id = principal.organization_id
+    body = request.body
+    named = None if isinstance(body, RemixerError) else body
+    read = uow.remix_read(
+        org_id,
+        request.project_id,
+        named.influencer_id if named else None,
+        named.tiktok_video_id if named else "",
+    )
+    check_project(None if read is None else read.project.status)
+    assert read is not None
     project = read.project
-    if project is None:
-        raise not_found("Project")
-    if project.status == "archived":
-        raise conflict("PROJECT_ARCHIVED", "The project is archived.")
-    scope_key = body_hash = None
-    if call.idempotency_key is not None:
-        key = idempotency.validate_key(call.idempotency_key)
-        scope_key = idempotency.scope_key_for(principal.api_key_id, "POST", ROUTE, [pid], key)
-        body_hash = idempotency.canonical_body_hash(call.body)
-        stored = _stored_response(conn, scope_key, body_hash)
+    idem = request.idempotency
+    if idem is not None:
+        stored = _stored_response(uow, idem)
         if stored is not None:
-            return Accepted(stored, None, replayed=True)
-    if isinstance(parsed, RemixerError):
-        raise parsed
-    influencer, layer_id = _resolve(conn, project, parsed, read.influencer)
-    if not call.source_checked and not read.in_catalog:
-        raise SourceCheckNeededError(parsed.tiktok_video_id)
-    cost = 0 if principal.sandbox else credits
-    rows = _rows(principal, project, parsed, influencer, layer_id, cost)
-    if scope_key is None or body_hash is None:
-        _reserve(conn, principal, cost)
-        batch_writes(conn).add(rows.container, rows.job)
-        return Accepted(rows.response, rows.job_id, replayed=False)
-    # The key's record goes in first, in a savepoint: a concurrent transaction
-    # (PostgreSQL) that stored the same key makes it fail before anything else is done,
-    # and a refused reservation takes it back out.
-    savepoint = conn.begin_nested()
-    try:
-        _store_response(conn, scope_key, body_hash, rows.response)
-        _reserve(conn, principal, cost)
-    except IntegrityError as exc:
-        savepoint.rollback()
-        raise IdempotencyRaceError() from exc
-    except RemixerError:
-        savepoint.rollback()
-        raise
-    savepoint.commit()
-    batch_writes(conn).add(rows.container, rows.job)
-    return Accepted(rows.response, rows.job_id, replayed=False)
+            return Replayed(stored)
+    if isinstance(body, RemixerError):
+        raise body
+    fields = check_fields(body)
+    influencer, layer_id = _resolve(uow, project, fields, read.influencer)
+    if not request.source_checked and not read.in_catalog:
+        raise SourceCheckNeededError(fields.tiktok_video_id)
+    cost = credits.remix_cost(credits_per_remix, principal.sandbox)
+    cap = credits.job_cap(principal.rate_limit_tier)
+    if cap is not None:  # counting running jobs is a query; uncapped tiers skip it
+        credits.check_job_cap(cap, uow.running_jobs(org_id))
+    remaining = credits.reserve(uow.available_credits(org_id), cost)
+    remix = _new_remix(principal, project, fields, influencer, layer_id, cost)
+    job = AcceptedJob(remix.job_id, remix.container_id, project.id, remix.started_at)
+    if idem is not None:
+        assert request.record is not None
+        # The key's record goes in first: a concurrent transaction (PostgreSQL) that
+        # stored the same key makes it fail before anything else is written.
+        created = now()
+        expires = created + idempotency.REPLAY_WINDOW
+        uow.store_response(idem.scope_key, idem.body_hash, request.record(job), created, expires)
+    uow.reserve_credits(org_id, cost, remaining)
+    uow.add_remix(remix)
+    return job
 
 
-E = TypeVar("E")
+async def submit_remix(
+    runner: AcceptRunner,
+    sources: SourceResolver,
+    principal: Principal,
+    request: RemixRequest,
+    credits_per_remix: int = 120,
+) -> AcceptedJob | Replayed:
+    """`accept_remix` in a transaction of `runner`, after the catalog / network checks."""
+
+    def unit(uow: AcceptUnitOfWork) -> AcceptedJob | Replayed | _Refused:
+        try:
+            return accept_remix(uow, principal, request, credits_per_remix)
+        except _REFUSALS as exc:  # returned, so the accepts batched with it still commit
+            return _Refused(exc)
+
+    for _ in range(MAX_TRIES):
+        outcome = await runner.run(unit)
+        if not isinstance(outcome, _Refused):
+            return outcome
+        error = outcome.error
+        if isinstance(error, SourceCheckNeededError):
+            if not await asyncio.to_thread(sources.is_resolvable, error.tiktok_id):
+                raise unresolvable_source()
+            request = replace(request, source_checked=True)
+        elif not isinstance(error, KeyTakenError):
+            raise error
+        # KeyTakenError: the other request's record is committed now; the next try replays.
+    raise RemixerError(ErrorCode.INTERNAL, "The request could not be completed; retry it.")
 
 
-def _or_error(parse: Callable[[], E]) -> E | RemixerError:
-    try:
-        return parse()
-    except RemixerError as exc:
-        return exc
-
-
-def _authorize(
-    conn: Connection,
-    call: RemixCall,
-    rate: RateCheck,
-    pid: str | RemixerError,
-    parsed: RemixRequest | RemixerError,
-) -> tuple[Principal, hotpath.AcceptRead]:
-    """auth → scope → rate limit, in the SPEC's order; also returns the accept's one read."""
-    found: list[hotpath.AcceptRead] = []
-
-    def lookup(key_id: str) -> KeyRecord | None:
-        named = (None, None) if isinstance(parsed, RemixerError) else parsed.lookups
-        project_id = None if isinstance(pid, RemixerError) else pid
-        read = hotpath.accept_read(conn, key_id, project_id, *named)
-        found.extend([read] if read is not None else [])
-        return None if read is None else read.key
-
-    try:
-        principal = authenticate(lookup, call.authorization)
-    except RemixerError:
-        call.rate_headers = rate(None, ENDPOINT_CLASS, call.client)
-        raise
-    require_scope(principal, SCOPE)
-    if not call.rated:  # a resubmitted call was counted the first time
-        call.rate_headers = rate(principal.rate_limit_tier, ENDPOINT_CLASS, principal.api_key_id)
-        call.rated = True
-    return principal, found[0]
-
-
-def _parse(call: RemixCall) -> RemixRequest:
-    return validate_request(parse_body_fields(decode_json_body(call.body, call.content_type)))
-
-
-def _stored_response(conn: Connection, scope_key: str, body_hash: str) -> StoredResponse | None:
-    """A replay, a conflict, or None when the key is free (an expired record is removed)."""
-    row = hotpath.idempotency_row(conn, scope_key)
-    if row is None:
+def _stored_response(uow: AcceptUnitOfWork, idem: IdempotencyScope) -> StoredResponse | None:
+    """A replay, a conflict (raised), or None when the key is free (a dead record is removed)."""
+    record = uow.idempotency_record(idem.scope_key)
+    if record is None:
         return None
-    current = now()
-    stale = row.state == "in_flight" and row.created_at < current - idempotency.STALE_IN_FLIGHT
-    if row.expires_at < current or stale:
-        hotpath.delete_idempotency(conn, scope_key)
+    if not idempotency.is_live(record, now()):
+        uow.forget_idempotency(idem.scope_key)
         return None
-    return idempotency.check_existing(row, body_hash)
-
-
-def _store_response(
-    conn: Connection, scope_key: str, body_hash: str, response: StoredResponse
-) -> None:
-    current = now()
-    values = {
-        "scope_key": scope_key,
-        "body_hash": body_hash,
-        "state": "completed",
-        "status_code": response.status_code,
-        "response_body": response.body,
-        "response_headers": json.dumps(response.headers),
-        "created_at": current,
-        "expires_at": current + idempotency.REPLAY_WINDOW,
-    }
-    hotpath.insert_idempotency(conn, values)
+    return idempotency.check_existing(record, idem.body_hash)
 
 
 def _resolve(
-    conn: Connection,
+    uow: AcceptUnitOfWork,
     project: ProjectRecord,
-    request: RemixRequest,
+    fields: RemixFields,
     named: InfluencerRecord | None,
 ) -> tuple[InfluencerRecord, str | None]:
     """Referenced ids → wiring chain (§6.7) → influencer ready. `named` is the influencer
-    `request.influencer_id` names, as read with the project (None: not in the project)."""
-    if request.social_account_id is None:
+    `fields.influencer_id` names, as read with the project (None: not in the project)."""
+    if fields.social_account_id is None:
         if named is None:
             raise not_found("Influencer")
         influencer, layer_id = named, None
     else:
-        with uow_on(conn) as uow:
+        with uow.wiring() as wiring:
             resolution = resolve_influencer(
-                uow, project.id, request.social_account_id, request.influencer_id
+                wiring, project.id, fields.social_account_id, fields.influencer_id
             )
             chosen = resolution.influencer
             influencer = InfluencerRecord(
@@ -270,136 +250,27 @@ def _resolve(
     return influencer, layer_id
 
 
-def _reserve(conn: Connection, principal: Principal, cost: int) -> None:
-    """Concurrent-job cap (429), then the credit reservation (402)."""
-    org_id = principal.organization_id
-    writes = batch_writes(conn)
-    cap = CONCURRENT_JOB_CAP.get(principal.rate_limit_tier)
-    if cap is not None and writes.running_jobs(conn, org_id) >= cap:
-        raise RemixerError(
-            ErrorCode.RATE_LIMITED,
-            f"At most {cap} jobs may run at once for this organization.",
-            {"limit": cap, "kind": "concurrent_jobs"},
-            headers={"Retry-After": str(CAP_RETRY_AFTER_S)},
-        )
-    if cost and not writes.reserve(conn, org_id, cost):
-        raise RemixerError(
-            ErrorCode.BILLING_EXHAUSTED,
-            "The organization's available credits cannot cover this job.",
-            {"required": cost},
-        )
-
-
-@dataclass(frozen=True)
-class _Rows:
-    container: dict[str, Any]
-    job: dict[str, Any]
-    job_id: str
-    response: StoredResponse
-
-
-def _rows(
+def _new_remix(
     principal: Principal,
     project: ProjectRecord,
-    request: RemixRequest,
+    fields: RemixFields,
     influencer: InfluencerRecord,
     layer_id: str | None,
     cost: int,
-) -> _Rows:
-    """The container and job rows of an accepted remix, and the 202 that announces them."""
-    org_id = principal.organization_id
-    voice = influencer.brand_voice or project.brand_voice or "authentic"
-    language = influencer.language or project.primary_language or "en"
-    tiktok_id = request.tiktok_video_id
-    container_id, job_id, started = new_uuid_id("cnt"), new_ulid_id("job"), now()
-    container: dict[str, Any] = {
-        "id": container_id,
-        "organization_id": org_id,
-        "project_id": project.id,
-        "source_tiktok_id": tiktok_id,
-        "influencer_id": influencer.id,
-        "project_layer_id": layer_id,
-        "voice": voice,
-        "language": language,
-        "sandbox": principal.sandbox,
-        "overlays": [],
-        "assets": [],
-        "created_at": started,
-        "updated_at": started,
-    }
-    job: dict[str, Any] = {
-        "id": job_id,
-        "organization_id": org_id,
-        "project_id": project.id,
-        "kind": KIND_CONTENT_GENERATE,
-        "container_id": container_id,
-        "influencer_id": influencer.id,
-        "credits_reserved": cost,
-        "params": {
-            "tiktokVideoId": tiktok_id,
-            "influencerId": influencer.id,
-            "voice": voice,
-            "language": language,
-            "brand": project.brand_context,
-            "sandbox": principal.sandbox,
-            "projectLayerId": layer_id,
-        },
-        "started_at": started,
-        "updated_at": started,
-    }
-    location = f"/v1/jobs/{job_id}"
-    body = {
-        "jobId": job_id,
-        "kind": KIND_CONTENT_GENERATE,
-        "status": "running",
-        "stage": "queued",
-        "projectId": project.id,
-        "containerIds": [container_id],
-        "locationUrl": location,
-        "startedAt": iso(started),
-    }
-    encoded = json.dumps(body, separators=(",", ":")).encode()
-    return _Rows(container, job, job_id, StoredResponse(202, encoded, {"Location": location}))
-
-
-def validate_request(body: dict[str, Any]) -> RemixRequest:
-    """INFLUENCER_REQUIRED → tiktok id format (shape errors were raised by the parser)."""
-    if body.get("socialAccountId") is None and body.get("influencerId") is None:
-        raise RemixerError(
-            ErrorCode.INFLUENCER_REQUIRED,
-            "video-remix needs an on-camera influencer. Pass socialAccountId (with a wired "
-            "influencer) or influencerId.",
-        )
-    tiktok_id = body["tiktokVideoId"]
-    if not TIKTOK_ID_RE.match(tiktok_id):
-        raise RemixerError(
-            ErrorCode.INVALID_TIKTOK_ID, "tiktokVideoId must be a TikTok post id (15-21 digits)."
-        )
-    return RemixRequest(tiktok_id, body.get("socialAccountId"), body.get("influencerId"))
-
-
-def parse_body_fields(raw: Any) -> dict[str, Any]:
-    """Body shape: an object with known string fields and well-shaped ids (VALIDATION)."""
-    if not isinstance(raw, dict):
-        raise validation("body", "must be a JSON object")
-    allowed = {"tiktokVideoId": None, "socialAccountId": "sa", "influencerId": "inf"}
-    issues = [{"path": f"body.{k}", "message": "unknown field"} for k in raw if k not in allowed]
-    if "tiktokVideoId" not in raw:
-        issues.append({"path": "body.tiktokVideoId", "message": "required"})
-    fields: dict[str, Any] = {}
-    for key, prefix in allowed.items():
-        value = raw.get(key)
-        if value is None and key != "tiktokVideoId":
-            continue
-        if not isinstance(value, str):
-            issues.append({"path": f"body.{key}", "message": "must be a string"})
-        elif prefix is None:
-            fields[key] = value
-        else:
-            try:
-                fields[key] = parse_id(value, prefix, f"body.{key}")
-            except RemixerError as exc:
-                issues.extend(exc.details["issues"])
-    if issues:
-        raise RemixerError(ErrorCode.VALIDATION, "The request body is invalid.", {"issues": issues})
-    return fields
+) -> NewRemix:
+    """Voice and language: the influencer's, else the project's, else the defaults."""
+    return NewRemix(
+        job_id=new_ulid_id("job"),
+        container_id=new_uuid_id("cnt"),
+        organization_id=principal.organization_id,
+        project_id=project.id,
+        tiktok_id=fields.tiktok_video_id,
+        influencer_id=influencer.id,
+        project_layer_id=layer_id,
+        voice=influencer.brand_voice or project.brand_voice or DEFAULT_VOICE,
+        language=influencer.language or project.primary_language or DEFAULT_LANGUAGE,
+        sandbox=principal.sandbox,
+        brand=project.brand_context,
+        credits_reserved=cost,
+        started_at=now(),
+    )

@@ -1,4 +1,4 @@
-"""Request bodies as the services see them: bytes and a declared content type.
+"""The bounded JSON decoder for untrusted bytes (bodies, idempotency hashes, cursors).
 
 `loads_bounded` is the one JSON decoder for untrusted bodies: whatever the bytes, it
 returns a document or raises `ValueError` (never `RecursionError`, never a document a
@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-
-from remixer.domain.errors import ErrorCode, RemixerError
 
 MAX_DEPTH = 32
 
@@ -69,23 +67,3 @@ def loads_bounded(raw: bytes, max_depth: int = MAX_DEPTH) -> Any:
         raise BodyError("invalid JSON") from exc
     check_document(doc, max_depth)
     return doc
-
-
-def decode_json_body(raw: bytes, content_type: str) -> Any:
-    """The JSON document of a request body: empty → VALIDATION, not JSON → 415 / VALIDATION."""
-    if not raw:
-        raise RemixerError(
-            ErrorCode.VALIDATION,
-            "A JSON body is required.",
-            {"issues": [{"path": "body", "message": "required"}]},
-        )
-    if content_type.split(";")[0].strip().lower() != "application/json":
-        raise RemixerError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.")
-    try:
-        return loads_bounded(raw)
-    except BodyError as exc:
-        raise RemixerError(
-            ErrorCode.VALIDATION,
-            "The body is not valid JSON.",
-            {"issues": [{"path": "body", "message": exc.reason}]},
-        ) from exc

@@ -12,7 +12,11 @@ from remixer.domain.time import iso
 from remixer.services.media import SOURCE_THUMB_PREFIX, sign_asset
 from remixer.services.paging import decode_time_cursor, time_page
 from remixer.services.projects import load_project
-from remixer.services.recommendations import recommend_sources, recommendation_to_dict
+from remixer.services.recommendations import (
+    IndexCache,
+    recommend_sources,
+    recommendation_to_dict,
+)
 from remixer.services.views import container_view, job_view
 from remixer.store.tables.content import Container
 from remixer.store.uow import UnitOfWorkFactory
@@ -89,6 +93,8 @@ def recommend_for_project(
     keyword: str | None,
     kind: str,
     limit: int,
+    *,
+    cache: IndexCache,
 ) -> dict[str, Any]:
     """SPEC §6.4: catalog items ranked for the project's brand (and `keyword`)."""
     with uow_factory() as uow:
@@ -107,7 +113,9 @@ def recommend_for_project(
             language=project.primary_language or "en",
         )
     items = []
-    for rec in recommend_sources(uow_factory, brand, keyword, kind, limit, organization_id=org_id):
+    for rec in recommend_sources(
+        uow_factory, brand, keyword, kind, limit, cache=cache, organization_id=org_id
+    ):
         item = recommendation_to_dict(rec)
         item.pop("thumbnailKey", None)
         item["thumbnailUrl"] = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -37,6 +37,15 @@ class StoredResponse:
 @dataclass(frozen=True)
 class Claim:
     scope_key: str
+
+
+@dataclass(frozen=True)
+class IdempotencyScope:
+    """A request's Idempotency-Key as the services see it: the scope key (key, method,
+    route, path ids and API key hashed together) and the request body's hash."""
+
+    scope_key: str
+    body_hash: str
 
 
 def validate_key(key: str) -> str:
@@ -64,6 +73,14 @@ def file_body_hash(path: Path) -> str:
     return sha256_of(path)
 
 
+def scope_for(
+    api_key_id: str, method: str, route: str, path_ids: list[str], key: str, body: bytes
+) -> IdempotencyScope:
+    """Validate an Idempotency-Key header value and scope it (422 VALIDATION when malformed)."""
+    scope_key = scope_key_for(api_key_id, method, route, path_ids, validate_key(key))
+    return IdempotencyScope(scope_key, canonical_body_hash(body))
+
+
 def scope_key_for(api_key_id: str, method: str, route: str, path_ids: list[str], key: str) -> str:
     raw = "\x1f".join([api_key_id, method, route, *path_ids, key])
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -78,6 +95,10 @@ def _conflict(reason: str) -> RemixerError:
 
 
 class StoredRecord(Protocol):
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def expires_at(self) -> datetime: ...
     @property
     def body_hash(self) -> str: ...
     @property
@@ -100,15 +121,19 @@ def check_existing(record: StoredRecord, body_hash: str) -> StoredResponse:
     return StoredResponse(record.status_code or 200, record.response_body or b"", headers)
 
 
+def is_live(record: StoredRecord, current: datetime) -> bool:
+    """False once a record has expired, or is a claim left `in_flight` by a crash."""
+    stale = record.state == "in_flight" and record.created_at < current - STALE_IN_FLIGHT
+    return not stale and record.expires_at >= current
+
+
 def begin(uow_factory: UnitOfWorkFactory, scope_key: str, body_hash: str) -> StoredResponse | Claim:
     """Replay a stored response, raise a conflict, or claim the key for this request."""
     with uow_factory() as uow:
         current = now()
         record = uow.ledger.get_idempotency(scope_key)
         if record is not None:
-            expired = record.expires_at < current
-            stale = record.state == "in_flight" and record.created_at < current - STALE_IN_FLIGHT
-            if not expired and not stale:
+            if is_live(record, current):
                 return check_existing(record, body_hash)
             uow.ledger.delete_idempotency(scope_key)
         claimed = uow.ledger.claim_idempotency(

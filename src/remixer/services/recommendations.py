@@ -94,9 +94,6 @@ class IndexCache:
             self._entries.clear()
 
 
-default_cache = IndexCache()
-
-
 def recommend_sources(
     uow_factory: UnitOfWorkFactory,
     brand: BrandProfile,
@@ -104,7 +101,7 @@ def recommend_sources(
     kind: str,
     limit: int,
     *,
-    cache: IndexCache | None = None,
+    cache: IndexCache,
     organization_id: str | None = None,
 ) -> list[Recommendation]:
     """Up to `limit` catalog items, best first; `keyword` keeps only items that match it.
@@ -116,7 +113,7 @@ def recommend_sources(
     validates these first and answers `VALIDATION`).
     """
     _validate(keyword, kind, limit)
-    index = (cache or default_cache).index_for(uow_factory, organization_id)
+    index = cache.index_for(uow_factory, organization_id)
     ranked = index.rank(build_query(brand, keyword), kind, limit)
     return [_recommendation(r.item, r.score, r.reason) for r in ranked]
 

@@ -6,21 +6,24 @@ statements, built once at import with bound parameters (SQLAlchemy caches their
 compiled form), returning small frozen records, on a connection the caller owns.
 Everything else keeps using the repositories.
 
-An accept reads everything it checks in one statement (`accept_read`), and its writes
-go through `AcceptWrites`: wallet checks in memory against one locked read of each
+Authentication reads the key, its organization and (for an accept) the path's project in
+one statement on a pooled connection (`KeyReads`), before any body is read. Inside
+the accept's group-commit transaction one more statement reads the project again with
+the influencer and the catalog entry the body names (`remix_read`); the writes go
+through `AcceptWrites`: wallet reads in memory against one locked read of each
 organization, and the batch's containers and jobs inserted with one executemany per
-table just before the group-commit transaction commits.
+table just before the transaction commits. `store.accepts` puts these behind the
+services' accept port.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Dialect, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -87,14 +90,19 @@ _KEY_COLUMNS = (
     Organization.suspended,
     Organization.rate_limit_tier,
 )
-_KEY = (
-    select(*_KEY_COLUMNS)
+_KEY_READ = (
+    select(*_KEY_COLUMNS, Project.status)
+    .select_from(ApiKey)
     .join(Organization, Organization.id == ApiKey.organization_id)
+    .outerjoin(
+        Project,
+        (Project.id == bindparam("project_id"))
+        & (Project.organization_id == ApiKey.organization_id),
+    )
     .where(ApiKey.id == bindparam("key_id"))
 )
-_ACCEPT_READ = (
+_REMIX_READ = (
     select(
-        *_KEY_COLUMNS,
         Project.id,
         Project.status,
         Project.brand_voice,
@@ -106,13 +114,7 @@ _ACCEPT_READ = (
         Influencer.language,
         CatalogItem.tiktok_id,
     )
-    .select_from(ApiKey)
-    .join(Organization, Organization.id == ApiKey.organization_id)
-    .outerjoin(
-        Project,
-        (Project.id == bindparam("project_id"))
-        & (Project.organization_id == ApiKey.organization_id),
-    )
+    .select_from(Project)
     .outerjoin(
         Influencer,
         (Influencer.id == bindparam("influencer_id"))
@@ -120,7 +122,7 @@ _ACCEPT_READ = (
         & Influencer.deleted.is_(False),
     )
     .outerjoin(CatalogItem, CatalogItem.tiktok_id == bindparam("tiktok_id"))
-    .where(ApiKey.id == bindparam("key_id"))
+    .where(Project.id == bindparam("project_id"), Project.organization_id == bindparam("org_id"))
 )
 _WALLET = (
     select(Organization.credit_balance - Organization.credits_reserved)
@@ -158,24 +160,22 @@ _DRIVER_SQL: dict[tuple[str, int], tuple[str, tuple[str, ...] | None]] = {}
 
 
 def _driver_fetchone(
-    conn: Connection, stmt: ClauseElement, params: dict[str, Any]
+    driver: Any, dialect: Dialect, stmt: ClauseElement, params: dict[str, Any]
 ) -> tuple[Any, ...] | None:
-    """`stmt`'s first row, run on the connection's DBAPI cursor (same transaction).
+    """`stmt`'s first row, run on a DBAPI connection (in whatever transaction it is in).
 
-    For the accept's one read per request: SQLAlchemy compiles the statement once per
-    dialect; skipping its per-execution machinery cuts the read from ~95 to ~15 µs.
+    For the reads run on every request: SQLAlchemy compiles the statement once per
+    dialect; skipping its per-execution machinery cuts such a read from ~95 to ~15 µs.
     Values come back as the driver gives them (see `_json`; booleans as 0/1 on SQLite).
     """
-    key = (conn.dialect.name, id(stmt))
+    key = (dialect.name, id(stmt))
     compiled = _DRIVER_SQL.get(key)
     if compiled is None:
-        done = stmt.compile(dialect=conn.dialect)
+        done = stmt.compile(dialect=dialect)
         assert isinstance(done, SQLCompiler)
         order = done.positiontup
         compiled = _DRIVER_SQL[key] = (done.string, tuple(order) if order else None)
     sql, positions = compiled
-    driver = conn.connection.driver_connection
-    assert driver is not None
     cursor = driver.cursor()
     try:
         cursor.execute(sql, params if positions is None else [params[n] for n in positions])
@@ -188,21 +188,6 @@ def _driver_fetchone(
 def _json(value: Any) -> Any:
     """A JSON column's value: SQLite's driver returns the text, psycopg the decoded value."""
     return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-def key_record(conn: Connection, key_id: str) -> KeyRecord | None:
-    row = conn.execute(_KEY, {"key_id": key_id}).first()
-    return None if row is None else _key_of(row)
-
-
-def engine_key_lookup(engine: Engine) -> Callable[[str], KeyRecord | None]:
-    """Key lookups, each on its own short connection (the read-only engine on SQLite)."""
-
-    def lookup(key_id: str) -> KeyRecord | None:
-        with engine.connect() as conn:
-            return key_record(conn, key_id)
-
-    return lookup
 
 
 def _key_of(row: Any) -> KeyRecord:
@@ -220,42 +205,85 @@ def _key_of(row: Any) -> KeyRecord:
     )
 
 
+def _project_of(row: Any, at: int) -> ProjectRecord | None:
+    if row[at] is None:
+        return None
+    brand = dict(_json(row[at + 4]) or {})
+    return ProjectRecord(row[at], row[at + 1], row[at + 2], row[at + 3], brand)
+
+
 @dataclass(frozen=True)
-class AcceptRead:
-    """Everything an accept checks, read in one statement: the key and its organization,
-    the project (None when not in that organization), the influencer the body names (None
-    when not in the project) and whether the source is in the catalog."""
+class KeyRead:
+    """A key with its organization, and the status of the project asked for (None when
+    it is not in that organization, or when none was asked for)."""
 
     key: KeyRecord
-    project: ProjectRecord | None
+    project_status: str | None
+
+
+class KeyReads:
+    """Key lookups for authentication, each on a pooled connection of `engine` in
+    autocommit (no transaction, no lock: a WAL reader on SQLite blocks no one).
+
+    On SQLite give it the writer engine, not the read-only one: its idle pooled
+    connection is the one the accept batches commit on, so its page cache is warm, where
+    a separate reader connection has its cache emptied by every commit (measured: ~15 µs
+    more per read).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._dialect = engine.dialect
+
+    def key_and_project(self, key_id: str, project_id: str | None) -> KeyRead | None:
+        """None when the key does not exist; one statement for the key and the project."""
+        params = {"key_id": key_id, "project_id": project_id}
+        raw = self._engine.raw_connection()
+        try:
+            row = _driver_fetchone(raw.driver_connection, self._dialect, _KEY_READ, params)
+        finally:
+            raw.close()
+        return None if row is None else KeyRead(_key_of(row), row[10])
+
+    def key(self, key_id: str) -> KeyRecord | None:
+        found = self.key_and_project(key_id, None)
+        return None if found is None else found.key
+
+
+@dataclass(frozen=True)
+class RemixRead:
+    """What an accept checks inside its transaction, read in one statement: the project,
+    the influencer the body names (None when not in the project) and whether the source
+    is in the catalog."""
+
+    project: ProjectRecord
     influencer: InfluencerRecord | None
     in_catalog: bool
 
 
-def accept_read(
+def remix_read(
     conn: Connection,
-    key_id: str,
-    project_id: str | None,
+    org_id: str,
+    project_id: str,
     influencer_id: str | None,
-    tiktok_id: str | None,
-) -> AcceptRead | None:
-    """None when the key does not exist."""
+    tiktok_id: str,
+) -> RemixRead | None:
+    """None when the project is not in the organization."""
     params = {
-        "key_id": key_id,
+        "org_id": org_id,
         "project_id": project_id,
         "influencer_id": influencer_id,
         "tiktok_id": tiktok_id,
     }
-    row = _driver_fetchone(conn, _ACCEPT_READ, params)
-    if row is None:
+    driver = conn.connection.driver_connection
+    row = _driver_fetchone(driver, conn.dialect, _REMIX_READ, params)
+    project = None if row is None else _project_of(row, 0)
+    if row is None or project is None:
         return None
-    project = None
-    if row[10] is not None:
-        project = ProjectRecord(row[10], row[11], row[12], row[13], dict(_json(row[14]) or {}))
     influencer = None
-    if row[15] is not None:
-        influencer = InfluencerRecord(row[15], row[16], row[17], row[18])
-    return AcceptRead(_key_of(row), project, influencer, row[19] is not None)
+    if row[5] is not None:
+        influencer = InfluencerRecord(row[5], row[6], row[7], row[8])
+    return RemixRead(project, influencer, row[9] is not None)
 
 
 def idempotency_row(conn: Connection, scope_key: str) -> IdempotencyRow | None:
@@ -275,9 +303,10 @@ class AcceptWrites:
     """The writes of the accepts in one group-commit transaction.
 
     Each organization's available credits are read once (locked on PostgreSQL, which
-    also serialises concurrent-job counts across processes) and reserved in memory;
-    containers, jobs and each organization's total reservation are written by `flush`,
-    which the batcher runs just before it commits. Get it with `batch_writes(conn)`.
+    also serialises concurrent-job counts across processes) and reservations are kept
+    in memory; containers, jobs and each organization's total reservation are written by
+    `flush`, which the batcher runs just before it commits. Get it with `batch_writes`.
+    Whether a reservation is allowed is `domain.credits`' decision, not this class's.
     """
 
     def __init__(self) -> None:
@@ -287,26 +316,23 @@ class AcceptWrites:
         self._containers: list[dict[str, Any]] = []
         self._jobs: list[dict[str, Any]] = []
 
-    def _load(self, conn: Connection, org_id: str) -> int:
+    def available(self, conn: Connection, org_id: str) -> int:
+        """The organization's available credits, less what this batch reserved."""
         if org_id not in self._available:
-            available = conn.execute(_WALLET, {"org_id": org_id}).scalar_one()
-            self._available[org_id] = int(available)
+            found = conn.execute(_WALLET, {"org_id": org_id}).scalar_one()
+            self._available[org_id] = int(found)
         return self._available[org_id]
 
     def running_jobs(self, conn: Connection, org_id: str) -> int:
         """Running jobs of the organization, counting the ones added in this batch."""
-        self._load(conn, org_id)
+        self.available(conn, org_id)  # takes the organization's row lock first
         running = int(conn.execute(_RUNNING, {"org_id": org_id}).scalar_one())
         return running + self._added_jobs.get(org_id, 0)
 
-    def reserve(self, conn: Connection, org_id: str, credits: int) -> bool:
-        """Reserve `credits` if the organization's available balance covers them."""
-        available = self._load(conn, org_id)
-        if available < credits:
-            return False
-        self._available[org_id] = available - credits
+    def reserve(self, org_id: str, credits: int, remaining: int) -> None:
+        """Record a reservation of `credits`, leaving `remaining` available."""
+        self._available[org_id] = remaining
         self._reserved[org_id] = self._reserved.get(org_id, 0) + credits
-        return True
 
     def add(self, container: dict[str, Any], job: dict[str, Any]) -> None:
         self._containers.append(container)

@@ -1,5 +1,6 @@
 """Durable jobs on DBOS: the only package that imports `dbos`.
 
 `scheduler` (light: imported by the API through `bootstrap`) enqueues by workflow name;
-`runtime` launches a worker; `remix` and `influencer` define the workflows.
+`runtime` holds the worker's state (the one sanctioned global); `worker` launches a worker
+and imports the workflows it runs, `remix` and `influencer`, which share `engine`.
 """

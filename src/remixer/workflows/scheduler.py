@@ -77,24 +77,21 @@ class DbosJobScheduler:
                 self._client = None
 
 
-DISPATCH_WAKEUP = threading.Event()
-"""Set when this process commits a job, so a worker in the same process (`remixer serve`)
-dispatches it at once instead of at its next poll."""
-
-
 class OutboxJobScheduler:
     """The API's scheduler: the committed job row is the hand-over (an outbox).
 
     Workers' dispatchers (`services.jobs.dispatch_pending`) move new jobs into DBOS; the
-    API only wakes a dispatcher in its own process. Enqueueing into DBOS costs ~1 ms of
-    CPU per job, as much as the whole accept, so it stays off the request path.
+    API only wakes a dispatcher in its own process (`wakeup`, shared with the worker's
+    `Runtime` by `bootstrap`). Enqueueing into DBOS costs ~1 ms of CPU per job, as much as
+    the whole accept, so it stays off the request path.
     """
 
-    def __init__(self, inner: DbosJobScheduler) -> None:
+    def __init__(self, inner: DbosJobScheduler, wakeup: threading.Event) -> None:
         self._inner = inner
+        self._wakeup = wakeup
 
     def enqueue(self, job_id: str, kind: str) -> None:
-        DISPATCH_WAKEUP.set()
+        self._wakeup.set()
 
     def cancel(self, job_id: str) -> None:
         self._inner.cancel(job_id)

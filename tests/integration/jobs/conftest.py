@@ -18,8 +18,9 @@ from jobs_support import (
 
 from pg_support import postgres_available
 from remixer.blobs.store import LocalBlobStore
-from remixer.workflows.runtime import Runtime, Worker, launch_worker
+from remixer.workflows.runtime import Runtime
 from remixer.workflows.scheduler import DbosJobScheduler
+from remixer.workflows.worker import Worker, launch_worker
 
 _PG = postgres_available()
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from jobs_support import TEST_WORKFLOWS, open_db
 
-from remixer.workflows.runtime import Runtime, launch_worker
+from remixer.workflows.runtime import Runtime
 from remixer.workflows.scheduler import DbosJobScheduler
+from remixer.workflows.worker import launch_worker
 
 
 def main() -> None:

@@ -15,8 +15,9 @@ from remixer.pipeline.types import StageHooks
 from remixer.store.tables.content import Job
 from remixer.store.tables.influencers import Influencer, Media
 from remixer.workflows import influencer, remix_stages
-from remixer.workflows.runtime import Runtime, Worker, get_runtime
+from remixer.workflows.runtime import Runtime, get_runtime
 from remixer.workflows.scheduler import DbosJobScheduler
+from remixer.workflows.worker import Worker
 
 
 @pytest.fixture

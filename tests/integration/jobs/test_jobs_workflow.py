@@ -8,8 +8,8 @@ from pathlib import Path
 from jobs_support import TEST_WORKFLOWS, Db, load, seed_job, wait_for
 
 from remixer.services.jobs import complete_job, request_cancel
-from remixer.workflows.runtime import Worker
 from remixer.workflows.scheduler import DbosJobScheduler, OutboxJobScheduler
+from remixer.workflows.worker import Worker
 
 
 def _params(clip: Path, **extra: object) -> dict[str, object]:
@@ -109,7 +109,8 @@ def test_a_committed_job_is_dispatched_by_the_worker(db: Db, worker: Worker, cli
     the worker hands the job to DBOS and runs it."""
     job_id = seed_job(db, params=_params(clip))
     assert load(db, job_id)[0].dispatched_at is None
-    api_side = OutboxJobScheduler(DbosJobScheduler(db.settings, TEST_WORKFLOWS))
+    inner = DbosJobScheduler(db.settings, TEST_WORKFLOWS)
+    api_side = OutboxJobScheduler(inner, worker.runtime.dispatch_wakeup)
     api_side.enqueue(job_id, "content_generate")
     job = wait_for(db, job_id, lambda j: j.status != "running")
     assert job.status == "completed" and job.dispatched_at is not None

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from overlay_fixtures import cer, extracted, suite
 
 from remixer.pipeline.errors import PipelineCanceled, PipelineError
 from remixer.pipeline.overlays import Overlay, extract_overlays, load_ocr_engine
+from remixer.pipeline.overlays.extract import sample_step
 from remixer.pipeline.types import StageHooks
 from remixer.pipeline.video import probe_video
 
@@ -80,17 +85,33 @@ def test_overlays_round_trip_through_json() -> None:
 
 def test_cancel_stops_extraction() -> None:
     truth = suite()[0][1]
-    calls = {"n": 0}
+    info = probe_video(truth.path)
+    engine = load_ocr_engine()
+    seen = {"polls": 0, "ocr": 0, "ocr_after_cancel": 0}
+    canceled = threading.Event()
+
+    def ocr(*args: Any, **kwargs: Any) -> Any:
+        seen["ocr"] += 1
+        seen["ocr_after_cancel"] += canceled.is_set()
+        return engine(*args, **kwargs)
 
     def cancel() -> None:
-        calls["n"] += 1
-        if calls["n"] > 2:
+        seen["polls"] += 1
+        if seen["polls"] > 2:
+            canceled.set()
             raise PipelineCanceled()
 
+    threads_before = threading.active_count()
     with pytest.raises(PipelineCanceled):
-        extract_overlays(
-            truth.path, probe_video(truth.path), load_ocr_engine(), StageHooks(check_cancel=cancel)
-        )
+        extract_overlays(truth.path, info, ocr, StageHooks(check_cancel=cancel))
+    assert seen["polls"] == 3, "the frame loop ended at the cancel"
+    assert seen["ocr_after_cancel"] == 0, "no OCR ran after the cancel"
+    samples = math.ceil(info.frame_count / sample_step(info.fps))
+    assert 0 < seen["ocr"] < samples, "extraction stopped before the end of the clip"
+    deadline = time.monotonic() + 5
+    while threading.active_count() > threads_before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() == threads_before, "the decode thread stopped too"
 
 
 def test_non_video_is_source_invalid(tmp_path: Path) -> None:

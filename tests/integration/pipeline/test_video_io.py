@@ -113,6 +113,41 @@ def test_frames_decode_in_order_as_bgr() -> None:
     assert frames[0].shape == (960, 540, 3) and frames[0].dtype == np.uint8
 
 
+def _write_rgb_clip(path: Path, count: int) -> None:
+    """Frames written with PyAV itself from RGB arrays: the left half pure red, the right
+    half pure blue, and a grey square whose level counts the frame (20 + 10 × index)."""
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        stream.options = {"crf": "0", "g": "1"}
+        for index in range(count):
+            rgb = np.zeros((64, 64, 3), dtype=np.uint8)
+            rgb[:32, :32] = (255, 0, 0)
+            rgb[:32, 32:] = (0, 0, 255)
+            rgb[40:, :] = 20 + 10 * index
+            for packet in stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def test_decoded_frames_keep_their_order_and_blue_green_red_channels(tmp_path: Path) -> None:
+    path = tmp_path / "rgb.mp4"
+    _write_rgb_clip(path, 12)
+    frames = list(iter_frames_bgr(path))
+    assert len(frames) == 12
+    levels = [float(frame[44:60, 8:56].mean()) for frame in frames]
+    for index, level in enumerate(levels):
+        assert abs(level - (20 + 10 * index)) <= 4, (index, levels)
+    first = frames[0]
+    red_bgr = first[4:28, 4:28].reshape(-1, 3).mean(axis=0)
+    blue_bgr = first[4:28, 36:60].reshape(-1, 3).mean(axis=0)
+    assert red_bgr[2] > 200 and red_bgr[0] < 50, red_bgr  # red sits in channel 2 (BGR)
+    assert blue_bgr[0] > 200 and blue_bgr[2] < 50, blue_bgr
+
+
 def test_odd_sized_frames_are_padded_to_even(tmp_path: Path) -> None:
     out = tmp_path / "odd.mp4"
     with VideoWriter(out, 63, 35, Fraction(10)) as writer:

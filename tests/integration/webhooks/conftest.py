@@ -20,7 +20,8 @@ from webhooks_support import (
 
 from pg_support import postgres_available
 from remixer.blobs.store import LocalBlobStore
-from remixer.workflows.runtime import Runtime, Worker, launch_worker
+from remixer.workflows.runtime import Runtime
+from remixer.workflows.worker import Worker, launch_worker
 from webhook_receiver import Receiver, running
 
 _PG = postgres_available()

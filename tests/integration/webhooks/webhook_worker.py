@@ -14,7 +14,8 @@ from pathlib import Path
 from webhooks_support import TEST_WORKFLOWS, open_db
 
 from remixer.blobs.store import LocalBlobStore
-from remixer.workflows.runtime import Runtime, launch_worker
+from remixer.workflows.runtime import Runtime
+from remixer.workflows.worker import launch_worker
 
 
 def main() -> None:

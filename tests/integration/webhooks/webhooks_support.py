@@ -30,7 +30,8 @@ from remixer.store.tables.content import Container, Job
 from remixer.store.tables.projects import Project
 from remixer.store.tables.webhooks import WebhookDelivery, WebhookEndpoint
 from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
-from remixer.workflows.runtime import Worker, get_runtime
+from remixer.workflows.runtime import get_runtime
+from remixer.workflows.worker import Worker
 
 TEST_WORKFLOW = "webhooks-test.v1"
 TEST_WORKFLOWS = {"content_generate": (TEST_WORKFLOW, "remix")}

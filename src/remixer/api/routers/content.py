@@ -7,11 +7,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
-from remixer.api.deps import Caller, client_identity, components_of, get_limiter, require
-from remixer.api.idempotency import to_response
-from remixer.api.ratelimit import rate_check
+from remixer.api.bodies import parse_json_model
+from remixer.api.deps import Caller, authorize, components_of, require
+from remixer.api.idempotency import encode, to_response
 from remixer.api.responses import Cursor, Limit, error_docs, json_response
 from remixer.api.schemas.requests import VideoRemixBody
 from remixer.api.schemas.responses import (
@@ -22,11 +21,12 @@ from remixer.api.schemas.responses import (
     SourceRecommendations,
 )
 from remixer.blobs.signing import UrlSigner
-from remixer.bootstrap import Components
 from remixer.domain.errors import ErrorCode, RemixerError
 from remixer.domain.ids import parse_id
-from remixer.domain.jobs import KIND_CONTENT_GENERATE
-from remixer.services import accept, content
+from remixer.domain.time import iso
+from remixer.services import accept, content, idempotency
+from remixer.services.idempotency import StoredResponse
+from remixer.store.hotpath import KeyRead, KeyRecord
 
 REMIX_CODES = (
     ErrorCode.INFLUENCER_REQUIRED,
@@ -37,6 +37,7 @@ REMIX_CODES = (
 )
 
 router = APIRouter(prefix="/v1", tags=["content"])
+REMIX_ROUTE = "/v1/projects/{projectId}/content/video-remix"
 Read = Annotated[Caller, Depends(require("content:read"))]
 
 # The route takes the raw request (no FastAPI parameters to solve on the hot path), so
@@ -59,49 +60,78 @@ _REMIX_DOCS = {
 
 
 @router.post(
-    "/projects/{projectId}/content/video-remix",
+    REMIX_ROUTE.removeprefix("/v1"),
     status_code=202,
     openapi_extra=_REMIX_DOCS,
     response_model=JobAccepted,
-    responses=error_docs(401, 402, 403, 404, 409, 415, 429, 503, codes=REMIX_CODES),
+    responses=error_docs(401, 402, 403, 404, 409, 413, 415, 429, 503, codes=REMIX_CODES),
 )
 async def video_remix(request: Request) -> Response:
-    """Start a video-remix job; checks run in SPEC §6.1's order (auth included, so that the
-    whole accept is one unit of work on the store's group-commit thread)."""
+    """Start a video-remix job, with the checks in SPEC §6.1's order: auth, scope, rate
+    limit, path and project before the body is read; the rest in the accept service."""
     c = components_of(request)
-    call = accept.RemixCall(
-        authorization=request.headers.get("authorization"),
-        client=client_identity(request),
-        project_id=request.path_params["projectId"],
-        body=await request.body(),
-        content_type=request.headers.get("content-type", ""),
-        idempotency_key=request.headers.get("idempotency-key"),
-    )
+    project_id, bad_path = _path_project(request.path_params["projectId"])
+    read: list[KeyRead | None] = []
+
+    def lookup(key_id: str) -> KeyRecord | None:
+        read.append(c.key_reads.key_and_project(key_id, project_id))
+        found = read[-1]
+        return None if found is None else found.key
+
+    principal = authorize(request, c, "content:write", "long-running", lookup)
+    if bad_path is not None:
+        raise bad_path
+    found = read[-1]
+    assert found is not None and project_id is not None
+    accept.check_project(found.project_status)
+    raw = await request.body()
+    key = request.headers.get("idempotency-key")
+    scope = None
+    if key is not None:
+        scope = idempotency.scope_for(
+            principal.api_key_id, "POST", REMIX_ROUTE, [project_id], key, raw
+        )
+    body = _fields(raw, request.headers.get("content-type", ""))
+    remix = accept.RemixRequest(project_id, body, scope, record=render_accepted)
+    credits = c.settings.video_remix_credits
+    outcome = await accept.submit_remix(c.accepts, c.sources, principal, remix, credits)
+    if isinstance(outcome, accept.Replayed):
+        return to_response(outcome.response, replayed=True)
+    c.scheduler.enqueue(outcome.job_id, outcome.kind)
+    return to_response(render_accepted(outcome))
+
+
+def _path_project(value: str) -> tuple[str | None, RemixerError | None]:
+    """The path's project id, or the error to raise once the caller is authorized."""
     try:
-        accepted = await _accept(c, call, rate_check(get_limiter(request)))
-    finally:
-        if call.rate_headers:
-            request.scope["state"]["rate_headers"] = call.rate_headers
-    if accepted.job_id is not None:
-        c.scheduler.enqueue(accepted.job_id, KIND_CONTENT_GENERATE)
-    return to_response(accepted.response, replayed=accepted.replayed)
+        return parse_id(value, "prj", "path.projectId"), None
+    except RemixerError as exc:
+        return None, exc
 
 
-async def _accept(c: Components, call: accept.RemixCall, rate: accept.RateCheck) -> accept.Accepted:
-    unit = accept.remix_unit(call, rate, c.settings.video_remix_credits)
-    for _ in range(3):
-        try:
-            outcome = await c.batcher.run(unit)
-            if isinstance(outcome, accept.Refused):
-                raise outcome.error
-            return outcome
-        except accept.SourceCheckNeededError as need:
-            if not await run_in_threadpool(c.sources.is_resolvable, need.tiktok_id):
-                raise accept.unresolvable_source() from None
-            call.source_checked = True
-        except accept.IdempotencyRaceError:
-            continue  # the other request's record is committed now: the next try replays it
-    raise RemixerError(ErrorCode.INTERNAL, "The request could not be completed; retry it.")
+def _fields(raw: bytes, content_type: str) -> accept.RemixFields | RemixerError:
+    """The body's fields, or its error: §6.1 raises that after the idempotency replay."""
+    try:
+        body = parse_json_model(VideoRemixBody, raw, content_type)
+    except RemixerError as exc:
+        return exc
+    return accept.RemixFields(body.tiktokVideoId, body.socialAccountId, body.influencerId)
+
+
+def render_accepted(job: accept.AcceptedJob) -> StoredResponse:
+    """The 202 of an accepted remix; `Location` equals `locationUrl`."""
+    location = f"/v1/jobs/{job.job_id}"
+    body = {
+        "jobId": job.job_id,
+        "kind": job.kind,
+        "status": job.status,
+        "stage": job.stage,
+        "projectId": job.project_id,
+        "containerIds": [job.container_id],
+        "locationUrl": location,
+        "startedAt": iso(job.started_at),
+    }
+    return StoredResponse(202, encode(body), {"Location": location})
 
 
 def _signer(caller: Caller) -> UrlSigner:
@@ -174,8 +204,14 @@ def source_recommendations(
 ) -> Response:
     pid = parse_id(projectId, "prj", "path.projectId")
     c = caller.components
-    return json_response(
-        content.recommend_for_project(
-            c.uow_factory, _signer(caller), caller.org_id, pid, keyword, kind, limit
-        )
+    found = content.recommend_for_project(
+        c.uow_factory,
+        _signer(caller),
+        caller.org_id,
+        pid,
+        keyword,
+        kind,
+        limit,
+        cache=c.recommendations,
     )
+    return json_response(found)

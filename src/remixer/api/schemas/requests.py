@@ -7,6 +7,10 @@ from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
+
+from remixer.domain.errors import RemixerError
+from remixer.domain.ids import parse_id
 
 Voice = Literal["authentic", "witty", "professional", "warm", "casual", "educational"]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
@@ -104,9 +108,29 @@ class InfluencerUpdate(InfluencerFields):
     name: Name | None = None
 
 
+def _canonical_id(value: str | None, prefix: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return parse_id(value, prefix, prefix)
+    except RemixerError:
+        raise PydanticCustomError("id_shape", f"must be a {prefix}_ id") from None
+
+
 class VideoRemixBody(Strict):
-    """Documented shape of the video-remix body (validated by hand in SPEC §6.1's order)."""
+    """The video-remix body's shape (SPEC §6.1); ids come out canonical. The rules beyond
+    shape (one of the two ids, the TikTok id's format) are the accept service's."""
 
     tiktokVideoId: str
     socialAccountId: str | None = None
     influencerId: str | None = None
+
+    @field_validator("socialAccountId")
+    @classmethod
+    def _account(cls, value: str | None) -> str | None:
+        return _canonical_id(value, "sa")
+
+    @field_validator("influencerId")
+    @classmethod
+    def _influencer(cls, value: str | None) -> str | None:
+        return _canonical_id(value, "inf")
