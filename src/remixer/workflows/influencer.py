@@ -9,6 +9,7 @@ the photos that failed and why. Influencer jobs cost no credits.
 from __future__ import annotations
 
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,9 @@ def build_identity(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, A
     photos = job.state["checking_photos"]["photos"]
     models = runtime.models.get("faces", load_models)
     hooks.check_cancel()
-    identity = build_identity_from([runtime.blobs.path_of(p["blobKey"]) for p in photos], models)
+    with ExitStack() as stack:
+        paths = [stack.enter_context(runtime.blobs.local_copy(p["blobKey"])) for p in photos]
+        identity = build_identity_from(paths, models)
     hooks.progress(0.9)
     with tempfile.TemporaryDirectory(prefix="remixer-identity-") as tmp:
         file = Path(tmp) / "identity.npz"

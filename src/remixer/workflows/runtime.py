@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 
 from dbos import DBOS, DBOSConfig
 
-from remixer.blobs.store import BlobStore, LocalBlobStore
+from remixer.blobs.factory import build_blob_store
+from remixer.blobs.store import BlobStore
 from remixer.config import Settings
 from remixer.services.jobs import dispatch_pending, reconcile_jobs
 from remixer.store.engine import make_engine, make_session_factory
@@ -84,7 +85,7 @@ def build_runtime(settings: Settings) -> Runtime:
     return Runtime(
         settings=settings,
         uow_factory=lambda: UnitOfWork(session_factory),
-        blobs=LocalBlobStore(settings.media_dir),
+        blobs=build_blob_store(settings),
         providers=build_source_providers(settings.source_providers),
     )
 

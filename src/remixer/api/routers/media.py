@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from remixer.api.deps import components_of, get_limiter
 from remixer.api.responses import error_docs
@@ -20,6 +20,8 @@ def get_media(
     decision = get_limiter(request).hit("partner", "read", f"media:{mediaId}")
     request.scope["state"]["rate_headers"] = decision.headers()
     found = open_signed_media(c.uow_factory, c.blobs, c.signer, mediaId, exp, sig)
+    if found.redirect is not None or found.path is None:
+        return RedirectResponse(found.redirect or "", status_code=307)
     return FileResponse(
         found.path, media_type=found.mime_type, headers={"Cache-Control": "private, max-age=3600"}
     )
