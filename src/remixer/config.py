@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     blob_cache_max_bytes: int = Field(default=5 * 1024**3, ge=0)
     worker_heartbeat_s: float = Field(default=10.0, gt=0)
     worker_dead_after_s: float = Field(default=60.0, gt=0)
-    test_key_concurrent_jobs: int = Field(default=2, ge=1)
+    org_job_slots: int = Field(default=2, ge=1)
     public_url: str = "http://127.0.0.1:8080"
     signing_secret: SecretStr = SecretStr("")
     media_url_ttl_s: int = Field(default=24 * 3600, ge=60)

@@ -27,6 +27,7 @@ from remixer.services import idempotency
 from remixer.services.auth import authenticate, require_scope
 from remixer.services.bodies import decode_json_body
 from remixer.services.idempotency import StoredResponse
+from remixer.services.job_caps import check_sandbox_cap
 from remixer.services.wiring import resolve_influencer
 from remixer.store import hotpath
 from remixer.store.hotpath import InfluencerRecord, KeyRecord, ProjectRecord, batch_writes
@@ -282,6 +283,7 @@ def _reserve(conn: Connection, principal: Principal, cost: int) -> None:
             {"limit": cap, "kind": "concurrent_jobs"},
             headers={"Retry-After": str(CAP_RETRY_AFTER_S)},
         )
+    check_sandbox_cap(conn, principal)  # scale: lp_test_ keys' own cap (services/job_caps)
     if cost and not writes.reserve(conn, org_id, cost):
         raise RemixerError(
             ErrorCode.BILLING_EXHAUSTED,

@@ -24,11 +24,10 @@ from remixer.config import Settings
 from remixer.services.jobs import dispatch_pending, reconcile_jobs
 from remixer.store.engine import make_engine, make_session_factory
 from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
+from remixer.workflows.fairness import register_queues
 from remixer.workflows.names import (
     APP_NAME,
     APPLICATION_VERSION,
-    INFLUENCER_QUEUE,
-    REMIX_QUEUE,
     system_database_url,
     use_wal_for_sqlite,
 )
@@ -174,13 +173,7 @@ def launch_worker(
     use_wal_for_sqlite(system_database_url(settings))
     DBOS(config=dbos_config(settings))
     DBOS.launch()
-    for queue in (REMIX_QUEUE, INFLUENCER_QUEUE):
-        DBOS.register_queue(
-            queue,
-            worker_concurrency=settings.worker_concurrency,
-            polling_interval_sec=polling_interval_s,
-            on_conflict="always_update",
-        )
+    register_queues(settings, polling_interval_s)  # scale: partitioned by org (fairness.py)
     worker = Worker(runtime=get_runtime(), scheduler=DbosJobScheduler(settings, workflows))
     worker.start_reconciler(reconcile_every_s)
     worker.start_dispatcher(dispatch_every_s)
