@@ -24,6 +24,7 @@ from remixer.config import Settings
 from remixer.services.jobs import dispatch_pending, reconcile_jobs
 from remixer.store.engine import make_engine, make_session_factory
 from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
+from remixer.workflows.failover import Failover, start_failover
 from remixer.workflows.fairness import register_queues
 from remixer.workflows.names import (
     APP_NAME,
@@ -103,6 +104,7 @@ class Worker:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _dispatcher: threading.Thread | None = None
+    failover: Failover | None = None  # scale: heartbeats + dead-worker recovery (failover.py)
 
     def reconcile(self) -> None:
         try:
@@ -141,6 +143,8 @@ class Worker:
         for thread in (self._thread, self._dispatcher):
             if thread is not None:
                 thread.join(timeout=5)
+        if self.failover is not None:
+            self.failover.stop()
         self.scheduler.close()
         DBOS.destroy(workflow_completion_timeout_sec=wait_s)
         set_runtime(None)
@@ -177,4 +181,5 @@ def launch_worker(
     worker = Worker(runtime=get_runtime(), scheduler=DbosJobScheduler(settings, workflows))
     worker.start_reconciler(reconcile_every_s)
     worker.start_dispatcher(dispatch_every_s)
+    worker.failover = start_failover(settings, executor_id_for(settings))
     return worker

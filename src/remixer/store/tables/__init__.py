@@ -1,5 +1,13 @@
 """Every table module, imported so `Base.metadata` is complete for Alembic and tests."""
 
-from remixer.store.tables import accounts, catalog, content, influencers, ledger, projects
+from remixer.store.tables import (
+    accounts,
+    catalog,
+    content,
+    influencers,
+    ledger,
+    projects,
+    workers,
+)
 
-__all__ = ["accounts", "catalog", "content", "influencers", "ledger", "projects"]
+__all__ = ["accounts", "catalog", "content", "influencers", "ledger", "projects", "workers"]
