@@ -177,9 +177,14 @@ def launch_worker(
     use_wal_for_sqlite(system_database_url(settings))
     DBOS(config=dbos_config(settings))
     DBOS.launch()
+    # scale: beat before taking any job, so a worker killed early is still recovered
+    failover = start_failover(settings, executor_id_for(settings))
     register_queues(settings, polling_interval_s)  # scale: partitioned by org (fairness.py)
-    worker = Worker(runtime=get_runtime(), scheduler=DbosJobScheduler(settings, workflows))
+    worker = Worker(
+        runtime=get_runtime(),
+        scheduler=DbosJobScheduler(settings, workflows),
+        failover=failover,
+    )
     worker.start_reconciler(reconcile_every_s)
     worker.start_dispatcher(dispatch_every_s)
-    worker.failover = start_failover(settings, executor_id_for(settings))
     return worker
