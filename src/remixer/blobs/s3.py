@@ -4,7 +4,8 @@ Objects live at `<prefix>/<content key>` in one bucket, so a key means the same 
 every machine. Uploads stream from disk through boto3's transfer manager, in parts of
 `part_size` bytes above that size (S3 multipart). Reads download into a local
 read-through cache: keys are content-addressed and never rewritten, so a cached file is
-never stale; the cache is trimmed, oldest first, to `cache_max_bytes`. Browsers get
+never stale; the cache is trimmed, least recently used first, to `cache_max_bytes`
+(files being read through `local_copy` in this process are kept). Browsers get
 pre-signed GET URLs of the store itself (range requests are the store's own).
 """
 
@@ -15,6 +16,8 @@ import mimetypes
 import os
 import shutil
 import tempfile
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -93,6 +96,8 @@ class S3BlobStore:
         self._transfer = TransferConfig(
             multipart_threshold=part_size, multipart_chunksize=part_size, max_concurrency=4
         )
+        self._in_use: Counter[Path] = Counter()
+        self._lock = threading.Lock()
 
     def put_file(self, source: Path, suffix: str) -> str:
         key = content_key(source, suffix)
@@ -122,11 +127,19 @@ class S3BlobStore:
     def local_copy(self, key: str) -> Iterator[Path]:
         """The cached copy, downloaded first when this machine has not read the key yet."""
         cached = self.cache_dir / check_key(key)
-        if not cached.is_file():
-            self._download(key, cached)
-        else:
-            os.utime(cached)
-        yield cached
+        with self._lock:
+            self._in_use[cached] += 1
+        try:
+            if not cached.is_file():
+                self._download(key, cached)
+            else:
+                os.utime(cached)
+            yield cached
+        finally:
+            with self._lock:
+                self._in_use[cached] -= 1
+                if self._in_use[cached] <= 0:
+                    del self._in_use[cached]
 
     def presigned_url(self, key: str, ttl_s: int, mime_type: str | None = None) -> str | None:
         params: dict[str, str] = {
@@ -168,12 +181,17 @@ class S3BlobStore:
         self._trim()
 
     def _trim(self) -> None:
+        """Evict the least recently used files until the cache fits; files a `local_copy`
+        of this process is reading are kept."""
         files = [p for p in self.cache_dir.rglob("*") if p.is_file() and p.suffix != ".part"]
         stats = [(p.stat().st_mtime, p.stat().st_size, p) for p in files]
         total = sum(size for _, size, _ in stats)
         for _, size, path in sorted(stats):
             if total <= self._cache_max:
                 break
-            path.unlink(missing_ok=True)
+            with self._lock:
+                if path in self._in_use:
+                    continue
+                path.unlink(missing_ok=True)
             total -= size
             log.debug("blob cache: evicted %s", path.name)

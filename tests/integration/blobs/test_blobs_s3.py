@@ -103,6 +103,14 @@ def test_cache_is_trimmed_oldest_first(s3: S3Server, tmp_path: Path) -> None:
     assert cached == keys[1:]
     with store.local_copy(keys[0]) as path:  # evicted locally, still in the bucket
         assert path.read_bytes() == bytes([0]) * 1000
+        # Its download evicted the least recently used file, not the one being read.
+        assert [k for k in keys if (tmp_path / "cache" / k).is_file()] == [keys[0], keys[2]]
+        os.utime(path, (0, 0))  # now the least recently used file in the cache
+        f = tmp_path / "f3.bin"
+        f.write_bytes(bytes([3]) * 1000)
+        keys.append(store.put_file(f, ".bin"))
+        assert path.is_file()  # in use: kept although it is the oldest
+        assert not (tmp_path / "cache" / keys[2]).is_file()
 
 
 def _mp4(tmp_path: Path) -> bytes:
