@@ -6,7 +6,8 @@ Import a source, create an influencer per organization, start six remixes from t
 organizations, check both workers run jobs, SIGKILL the worker that is rendering, then:
 all six complete within five minutes of the kill, the ledger has exactly one settled
 reservation per job, and every asset URL is a pre-signed URL of the bucket that
-downloads a valid MP4.
+downloads a valid MP4. Second case: one organization with 20 queued remixes and another
+with 1 — the second organization's job starts within one job-length of being accepted.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +133,9 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
                 "REMIXER_SIGNING_SECRET": "scale-out-test-secret",
                 "REMIXER_WORKER_HEARTBEAT_S": "1",
                 "REMIXER_WORKER_DEAD_AFTER_S": "6",
+                # One job per organization at a time: with two workers, a second
+                # organization always has a slot (docs/jobs.md, Fair queues).
+                "REMIXER_ORG_JOB_SLOTS": "1",
                 "REMIXER_LOG_LEVEL": "warning",
             }
 
@@ -180,9 +185,17 @@ def _ok(resp: httpx.Response, status: int) -> Any:
     return resp.json() if resp.content else None
 
 
-def _org(cluster: Cluster, name: str, api: str) -> httpx.Client:
+def _org(cluster: Cluster, name: str, api: str, credits: int = 1000) -> httpx.Client:
     org = _cli(
-        cluster.env, "admin", "create-org", "--name", name, "--credits", "1000", "--tier", "pilot"
+        cluster.env,
+        "admin",
+        "create-org",
+        "--name",
+        name,
+        "--credits",
+        str(credits),
+        "--tier",
+        "pilot",
     )
     key = _cli(cluster.env, "admin", "create-key", "--org", org["organizationId"], "--scopes", "*")
     return httpx.Client(base_url=api, timeout=60, headers={"Authorization": f"Bearer {key['key']}"})
@@ -299,3 +312,48 @@ def test_six_remixes_two_orgs_two_workers_one_killed(cluster: Cluster, tmp_path:
         out.write_bytes(got.content)
         info = probe_video(out)
         assert (info.width, info.height) == (360, 640) and info.duration_s > 1.5
+
+
+def _run_started(engine: sa.Engine, job_id: str) -> float | None:
+    with engine.connect() as conn:
+        state = conn.execute(
+            sa.text("SELECT state FROM jobs WHERE id = :id"), {"id": job_id}
+        ).scalar_one()
+    raw = (state or {}).get("runStartedAt")
+    return datetime.fromisoformat(raw).timestamp() if raw else None
+
+
+def test_a_backlog_of_twenty_does_not_starve_another_org(cluster: Cluster, tmp_path: Path) -> None:
+    photo = save_photo("biden", tmp_path / "biden.jpg")
+    busy = _org(cluster, "Busy", cluster.apis[0], credits=20 * COST)
+    small = _org(cluster, "Small", cluster.apis[1])
+    (busy_pid, busy_inf), (small_pid, small_inf) = (_influencer(h, photo) for h in (busy, small))
+    backlog = []
+    for _ in range(20):
+        body = {"tiktokVideoId": TIKTOK_ID, "influencerId": busy_inf}
+        backlog.append(
+            _ok(busy.post(f"/v1/projects/{busy_pid}/content/video-remix", json=body), 202)["jobId"]
+        )
+    time.sleep(2)  # the backlog is dispatched and the busy org's first job is running
+    accepted_at = time.time()
+    body = {"tiktokVideoId": TIKTOK_ID, "influencerId": small_inf}
+    other = _ok(small.post(f"/v1/projects/{small_pid}/content/video-remix", json=body), 202)
+    deadline = time.monotonic() + 240
+    while (started := _run_started(cluster.engine, other["jobId"])) is None:
+        assert time.monotonic() < deadline, "the small org's job never started"
+        time.sleep(0.2)
+    waited = started - accepted_at
+    # One job-length: the busy org's first remix, start to finish.
+    first = _poll(busy, backlog[0], 240)
+    assert first["status"] == "completed", first
+    began = _run_started(cluster.engine, backlog[0])
+    assert began is not None
+    job_length = datetime.fromisoformat(first["finishedAt"]).timestamp() - began
+    with cluster.engine.connect() as conn:
+        queued = conn.execute(
+            sa.text("SELECT count(*) FROM jobs WHERE status = 'running' AND id = ANY(:ids)"),
+            {"ids": backlog},
+        ).scalar_one()
+    print(f"job length {job_length:.1f} s; the small org's job waited {waited:.1f} s")
+    assert queued >= 15  # the backlog was still there while the small org's job ran
+    assert waited < job_length, (waited, job_length)
