@@ -27,15 +27,13 @@ from remixer.services import idempotency
 from remixer.services.auth import authenticate, require_scope
 from remixer.services.bodies import decode_json_body
 from remixer.services.idempotency import StoredResponse
-from remixer.services.job_caps import check_sandbox_cap
+from remixer.services.job_caps import CAP_RETRY_AFTER_S, CONCURRENT_JOB_CAP, check_sandbox_cap
 from remixer.services.wiring import resolve_influencer
 from remixer.store import hotpath
 from remixer.store.hotpath import InfluencerRecord, KeyRecord, ProjectRecord, batch_writes
 from remixer.store.uow import uow_on
 
 TIKTOK_ID_RE = re.compile(r"^[0-9]{15,21}$")
-CONCURRENT_JOB_CAP = {"standard": 10, "pilot": 50, "partner": 200}
-CAP_RETRY_AFTER_S = 30
 ENDPOINT_CLASS = "long-running"
 SCOPE = "content:write"
 ROUTE = "/v1/projects/{projectId}/content/video-remix"
