@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from remixer.blobs.factory import build_blob_store
 from remixer.blobs.probe import MediaInspector, ProbeLimits, SandboxedInspector
 from remixer.blobs.signing import UrlSigner
-from remixer.blobs.store import BlobStore, LocalBlobStore
+from remixer.blobs.store import BlobStore
+from remixer.blobs.urls import MediaUrls
 from remixer.config import Settings
 from remixer.services.auth import KeyLookup
 from remixer.services.ports import AcceptRunner, JobScheduler, SourceResolver
@@ -79,10 +81,6 @@ def build_components(
     settings: Settings, scheduler: JobScheduler | None = None, migrate: bool = True
 ) -> Components:
     """Wire every adapter for `settings`; runs migrations to head unless told not to."""
-    if settings.media_store and settings.media_store.startswith("s3://"):
-        raise ValueError(
-            "REMIXER_MEDIA_STORE=s3://… is not supported yet; use a local folder (the default)"
-        )
     url = settings.app_database_url
     if migrate:
         upgrade_to_head(url)
@@ -92,12 +90,15 @@ def build_components(
         from remixer.workflows.scheduler import DbosJobScheduler, OutboxJobScheduler
 
         scheduler = OutboxJobScheduler(DbosJobScheduler(settings), wakeup)
+    blobs = build_blob_store(settings)
     return Components(
         settings=settings,
         engine=engine,
         session_factory=make_session_factory(engine),
-        blobs=LocalBlobStore(settings.media_dir),
-        signer=UrlSigner(settings.signing_key(), settings.public_url, settings.media_url_ttl_s),
+        blobs=blobs,
+        signer=MediaUrls(
+            settings.signing_key(), settings.public_url, settings.media_url_ttl_s, blobs
+        ),
         providers=build_source_providers(settings.source_providers),
         scheduler=scheduler,
         inspector=SandboxedInspector(

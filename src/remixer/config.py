@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     database_url: str | None = None
     redis_url: str | None = None
     media_store: str | None = None
+    # Scale-out (docs/deploy.md): S3-compatible media, blob cache, worker failover, fair caps.
+    s3_endpoint_url: str | None = None
+    s3_public_endpoint_url: str | None = None
+    blob_cache_dir: Path | None = None
+    blob_cache_max_bytes: int = Field(default=5 * 1024**3, ge=0)
+    worker_heartbeat_s: float = Field(default=10.0, gt=0)
+    worker_dead_after_s: float = Field(default=60.0, gt=0)
+    org_job_slots: int = Field(default=2, ge=1)
     public_url: str = "http://127.0.0.1:8080"
     signing_secret: SecretStr = SecretStr("")
     media_url_ttl_s: int = Field(default=24 * 3600, ge=60)

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from remixer.blobs.store import LocalBlobStore
+from remixer.blobs.factory import build_blob_store
 from remixer.config import Settings
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.video import probe_video
@@ -67,7 +67,7 @@ def import_command(
     upgrade_to_head(settings.app_database_url)
     engine = make_engine(settings.app_database_url)
     sessions = make_session_factory(engine)
-    blobs = LocalBlobStore(settings.media_dir)
+    blobs = build_blob_store(settings)
     console = Console(stderr=True)
     try:
         with _progress_bar(console) as advance:

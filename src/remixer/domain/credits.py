@@ -12,6 +12,9 @@ from remixer.domain.errors import ErrorCode, RemixerError
 CONCURRENT_JOB_CAP: dict[str, int] = {"standard": 10, "pilot": 50, "partner": 200}
 """Running jobs an organization of a tier may have at once; tiers not listed have no cap."""
 CAP_RETRY_AFTER_S = 30
+SANDBOX_JOB_CAP = 2
+"""Running jobs an organization may have started with `lp_test_` keys: they cost nothing,
+so without their own cap free test traffic could fill the workers."""
 
 
 def available(balance: int, reserved: int) -> int:
@@ -29,13 +32,15 @@ def job_cap(tier: str) -> int | None:
     return CONCURRENT_JOB_CAP.get(tier)
 
 
-def check_job_cap(cap: int, running: int) -> None:
-    """`429 RATE_LIMITED` (kind `concurrent_jobs`) when `running` jobs already fill `cap`."""
+def check_job_cap(cap: int, running: int, kind: str = "concurrent_jobs") -> None:
+    """`429 RATE_LIMITED` when `running` jobs already fill `cap`; `kind` is
+    `concurrent_jobs` (the tier's cap) or `sandbox_jobs` (test keys' own cap)."""
     if running >= cap:
+        whose = " with test keys" if kind == "sandbox_jobs" else ""
         raise RemixerError(
             ErrorCode.RATE_LIMITED,
-            f"At most {cap} jobs may run at once for this organization.",
-            {"limit": cap, "kind": "concurrent_jobs"},
+            f"At most {cap} jobs may run at once for this organization{whose}.",
+            {"limit": cap, "kind": kind},
             headers={"Retry-After": str(CAP_RETRY_AFTER_S)},
         )
 

@@ -167,6 +167,9 @@ def accept_remix(
     cap = credits.job_cap(principal.rate_limit_tier)
     if cap is not None:  # counting running jobs is a query; uncapped tiers skip it
         credits.check_job_cap(cap, uow.running_jobs(org_id))
+    if principal.sandbox:
+        running = uow.running_sandbox_jobs(org_id)
+        credits.check_job_cap(credits.SANDBOX_JOB_CAP, running, "sandbox_jobs")
     remaining = credits.reserve(uow.available_credits(org_id), cost)
     remix = _new_remix(principal, project, fields, influencer, layer_id, cost)
     job = AcceptedJob(remix.job_id, remix.container_id, project.id, remix.started_at)

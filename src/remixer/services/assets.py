@@ -19,7 +19,7 @@ def register_assets(
     uow: UnitOfWork, org_id: str, project_id: str, assets: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """Add a media row per asset (and its thumbnail); return the container's asset entries,
-    which name media ids instead of blob keys."""
+    which name media ids and keep the blob keys (never shown) to pre-sign store URLs."""
     entries = []
     for asset in assets:
         thumb_id = new_ulid_id("med") if asset.get("thumbnailKey") else None
@@ -54,10 +54,11 @@ def register_assets(
                     checksum_sha256=asset.get("thumbnailChecksumSha256", ""),
                 )
             )
-        entry = {k: v for k, v in asset.items() if not k.startswith("thumbnail") and k != "blobKey"}
+        entry = {k: v for k, v in asset.items() if not k.startswith("thumbnail")}
         entry.update(
             mediaId=asset["assetId"],
             thumbnailMediaId=thumb_id,
+            thumbnailBlobKey=asset.get("thumbnailKey"),
             aspectRatio=_aspect(asset["width"], asset["height"]),
         )
         entries.append(entry)

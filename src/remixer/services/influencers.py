@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from remixer.domain import credits
 from remixer.domain.errors import not_found, validation
 from remixer.domain.ids import new_ulid_id, new_uuid_id
 from remixer.domain.jobs import KIND_INFLUENCER_CREATE
+from remixer.domain.principal import Principal
 from remixer.domain.time import now
 from remixer.services.paging import decode_id_cursor, id_page
 from remixer.services.ports import JobScheduler
@@ -31,10 +33,15 @@ def create_influencer(
     org_id: str,
     project_id: str,
     fields: dict[str, Any],
+    principal: Principal | None = None,
 ) -> dict[str, Any]:
+    """Start the influencer's build job; 429 at the organization's concurrent-job cap."""
     image_ids: list[str] = fields["referenceImageIds"]
     with uow_factory() as uow:
         load_project(uow, org_id, project_id, active=True)
+        cap = None if principal is None else credits.job_cap(principal.rate_limit_tier)
+        if cap is not None:
+            credits.check_job_cap(cap, uow.content.running_jobs_locked(org_id))
         found = {m.id: m for m in uow.influencers.media_by_ids(org_id, image_ids)}
         for index, media_id in enumerate(image_ids):
             media = found.get(media_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from remixer.blobs.probe import (
 )
 from remixer.blobs.signing import UrlSigner
 from remixer.blobs.store import BlobStore, sha256_of
+from remixer.blobs.urls import MediaUrls
 from remixer.domain.errors import ErrorCode, RemixerError, not_found
 from remixer.domain.ids import new_ulid_id
 from remixer.services.auth import KeyLookup
@@ -114,8 +116,11 @@ def upload_media(
 
 @dataclass(frozen=True)
 class MediaFile:
-    path: Path
+    """A local file to send, or (`redirect`) the blob store's own pre-signed URL."""
+
+    path: Path | None
     mime_type: str
+    redirect: str | None = None
 
 
 class SignatureError(RemixerError):
@@ -193,15 +198,34 @@ def open_signed_media(
             _kill_switch(uow, row.organization_id if row else None)
     if key is None or not blobs.exists(key):
         raise not_found("Media")
-    return MediaFile(blobs.path_of(key), mime)
+    redirect = blobs.presigned_url(key, max(60, int(signed.exp or 0) - int(time.time())), mime)
+    if redirect is not None:
+        return MediaFile(None, mime, redirect)
+    with blobs.local_copy(key) as path:
+        return MediaFile(path, mime)
+
+
+_INTERNAL_ASSET_FIELDS = (
+    "mediaId",
+    "thumbnailMediaId",
+    "aspectRatio",
+    "blobKey",
+    "thumbnailBlobKey",
+)
+
+
+def _url(signer: UrlSigner, media_id: str, blob_key: str | None, mime: str | None) -> str:
+    if isinstance(signer, MediaUrls):
+        return signer.url_for_blob(media_id, blob_key, mime)
+    return signer.url_for(media_id)
 
 
 def sign_asset(signer: UrlSigner, asset: dict[str, Any]) -> dict[str, Any]:
-    """Replace an asset's stored media ids with signed URLs."""
-    signed = {
-        k: v for k, v in asset.items() if k not in ("mediaId", "thumbnailMediaId", "aspectRatio")
-    }
-    signed["url"] = signer.url_for(asset["mediaId"])
+    """Replace an asset's stored media ids with signed URLs (the store's own when it signs)."""
+    signed = {k: v for k, v in asset.items() if k not in _INTERNAL_ASSET_FIELDS}
+    signed["url"] = _url(signer, asset["mediaId"], asset.get("blobKey"), asset.get("mimeType"))
     thumb = asset.get("thumbnailMediaId")
-    signed["thumbnailUrl"] = signer.url_for(thumb) if thumb else None
+    signed["thumbnailUrl"] = (
+        _url(signer, thumb, asset.get("thumbnailBlobKey"), "image/jpeg") if thumb else None
+    )
     return signed

@@ -114,6 +114,9 @@ class BatchedAcceptUnitOfWork:
     def running_jobs(self, org_id: str) -> int:
         return self._writes.running_jobs(self._conn, org_id)
 
+    def running_sandbox_jobs(self, org_id: str) -> int:
+        return self._writes.running_sandbox_jobs(self._conn, org_id)
+
     def available_credits(self, org_id: str) -> int:
         return self._writes.available(self._conn, org_id)
 

@@ -139,6 +139,16 @@ _RUNNING = (
     .select_from(Job)
     .where(Job.organization_id == bindparam("org_id"), Job.status == "running")
 )
+_RUNNING_SANDBOX = (
+    select(func.count())
+    .select_from(Job)
+    .join(Container, Container.id == Job.container_id)
+    .where(
+        Job.organization_id == bindparam("org_id"),
+        Job.status == "running",
+        Container.sandbox.is_(True),
+    )
+)
 _IDEMPOTENCY = select(
     IdempotencyRecord.body_hash,
     IdempotencyRecord.state,
@@ -313,6 +323,7 @@ class AcceptWrites:
         self._available: dict[str, int] = {}
         self._reserved: dict[str, int] = {}
         self._added_jobs: dict[str, int] = {}
+        self._added_sandbox: dict[str, int] = {}
         self._containers: list[dict[str, Any]] = []
         self._jobs: list[dict[str, Any]] = []
 
@@ -329,6 +340,12 @@ class AcceptWrites:
         running = int(conn.execute(_RUNNING, {"org_id": org_id}).scalar_one())
         return running + self._added_jobs.get(org_id, 0)
 
+    def running_sandbox_jobs(self, conn: Connection, org_id: str) -> int:
+        """Running jobs of the organization's test keys, counting this batch's."""
+        self.available(conn, org_id)  # takes the organization's row lock first
+        running = int(conn.execute(_RUNNING_SANDBOX, {"org_id": org_id}).scalar_one())
+        return running + self._added_sandbox.get(org_id, 0)
+
     def reserve(self, org_id: str, credits: int, remaining: int) -> None:
         """Record a reservation of `credits`, leaving `remaining` available."""
         self._available[org_id] = remaining
@@ -339,6 +356,8 @@ class AcceptWrites:
         self._jobs.append(job)
         org_id = job["organization_id"]
         self._added_jobs[org_id] = self._added_jobs.get(org_id, 0) + 1
+        if container.get("sandbox"):
+            self._added_sandbox[org_id] = self._added_sandbox.get(org_id, 0) + 1
 
     def flush(self, conn: Connection) -> None:
         reserved = [{"org_id": o, "credits": c} for o, c in self._reserved.items() if c]

@@ -11,6 +11,7 @@ jobs cost no credits.
 from __future__ import annotations
 
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -67,13 +68,15 @@ def add_arcface(identity: Any, embedder_path: Path | None) -> Any:
     return with_arcface(identity, load_embedder(embedder_path))
 
 
-def _named_by_media_id(photos: list[dict[str, str]], runtime: Runtime, folder: Path) -> list[Path]:
-    """Links named by each photo's `mediaId` to its blob, so every message about a photo
-    names what the partner uploaded, never the internal blob file name."""
+def _named_by_media_id(
+    photos: list[dict[str, str]], runtime: Runtime, folder: Path, stack: ExitStack
+) -> list[Path]:
+    """Links named by each photo's `mediaId` to a local copy of its blob, so every message
+    about a photo names what the partner uploaded, never the internal blob file name."""
     links = []
     for photo in photos:
         link = folder / photo["mediaId"]
-        link.symlink_to(runtime.blobs.path_of(photo["blobKey"]))
+        link.symlink_to(stack.enter_context(runtime.blobs.local_copy(photo["blobKey"])))
         links.append(link)
     return links
 
@@ -83,8 +86,9 @@ def build_identity(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, A
     photos = job.state["checking_photos"]["photos"]
     models = runtime.models.get("faces", load_models)
     hooks.check_cancel()
-    with tempfile.TemporaryDirectory(prefix="remixer-identity-") as tmp:
-        identity = build_identity_from(_named_by_media_id(photos, runtime, Path(tmp)), models)
+    with tempfile.TemporaryDirectory(prefix="remixer-identity-") as tmp, ExitStack() as stack:
+        links = _named_by_media_id(photos, runtime, Path(tmp), stack)
+        identity = build_identity_from(links, models)
         identity = add_arcface(identity, runtime.settings.face_embedder_model)
         hooks.progress(0.9)
         file = Path(tmp) / "identity.npz"

@@ -30,9 +30,10 @@ def store_thumbnail(blobs: BlobStore, video: Path) -> tuple[str, int, str]:
 
 def asset_of(blobs: BlobStore, video_key: str, asset_id: str) -> dict[str, Any]:
     """The SPEC §6.3 asset entry for a stored video (URLs are signed later from the keys)."""
-    path = blobs.path_of(video_key)
-    info = probe_video(path)
-    thumb_key, thumb_size, thumb_sha = store_thumbnail(blobs, path)
+    with blobs.local_copy(video_key) as path:
+        info = probe_video(path)
+        thumb_key, thumb_size, thumb_sha = store_thumbnail(blobs, path)
+        size, checksum = path.stat().st_size, sha256_of(path)
     return {
         "assetId": asset_id,
         "kind": "video",
@@ -44,6 +45,6 @@ def asset_of(blobs: BlobStore, video_key: str, asset_id: str) -> dict[str, Any]:
         "width": info.width,
         "height": info.height,
         "mimeType": "video/mp4",
-        "sizeBytes": path.stat().st_size,
-        "checksumSha256": sha256_of(path),
+        "sizeBytes": size,
+        "checksumSha256": checksum,
     }

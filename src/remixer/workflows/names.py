@@ -20,12 +20,15 @@ APPLICATION_VERSION = "remixer-jobs-1"
 
 REMIX_QUEUE = "remix"
 INFLUENCER_QUEUE = "influencer"
+# Partitioned by organization (workflows/fairness.py); the two above only drain old work.
+FAIR_REMIX_QUEUE = "remix-by-org"
+FAIR_INFLUENCER_QUEUE = "influencer-by-org"
 REMIX_WORKFLOW = "remix.v1"
 INFLUENCER_WORKFLOW = "influencer.v1"
 
 WORKFLOWS: dict[str, tuple[str, str]] = {
-    KIND_CONTENT_GENERATE: (REMIX_WORKFLOW, REMIX_QUEUE),
-    KIND_INFLUENCER_CREATE: (INFLUENCER_WORKFLOW, INFLUENCER_QUEUE),
+    KIND_CONTENT_GENERATE: (REMIX_WORKFLOW, FAIR_REMIX_QUEUE),
+    KIND_INFLUENCER_CREATE: (INFLUENCER_WORKFLOW, FAIR_INFLUENCER_QUEUE),
 }
 """Job kind → (workflow name, queue name)."""
 

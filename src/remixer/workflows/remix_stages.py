@@ -9,6 +9,8 @@ Heavy modules are imported inside the functions so importing this module stays c
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +27,12 @@ def _out(job: Job, stage: str) -> dict[str, Any]:
     return value
 
 
-def _source(runtime: Runtime, job: Job) -> tuple[Path, VideoInfo]:
+@contextmanager
+def _source(runtime: Runtime, job: Job) -> Iterator[tuple[Path, VideoInfo]]:
+    """The source video as a local file (a cached copy on an S3 store) and its probe."""
     fetched = _out(job, "fetching_source")
-    return runtime.blobs.path_of(fetched["sourceKey"]), VideoInfo.from_dict(fetched["video"])
+    with runtime.blobs.local_copy(fetched["sourceKey"]) as path:
+        yield path, VideoInfo.from_dict(fetched["video"])
 
 
 def fetch_source(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
@@ -42,7 +47,8 @@ def fetch_source(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any
         organization_id=job.organization_id,
     )
     hooks.progress(0.5)
-    info = probe_video(runtime.blobs.path_of(record.blob_key))
+    with runtime.blobs.local_copy(record.blob_key) as path:
+        info = probe_video(path)
     hooks.progress(1.0)
     return {
         "sourceKey": record.blob_key,
@@ -57,9 +63,9 @@ def extract_overlays(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str,
     from remixer.pipeline.overlays.extract import extract_overlays as extract
     from remixer.pipeline.overlays.ocr import load_ocr_engine
 
-    path, info = _source(runtime, job)
     ocr = runtime.models.get("ocr", load_ocr_engine)
-    return {"overlays": [o.to_dict() for o in extract(path, info, ocr, hooks)]}
+    with _source(runtime, job) as (path, info):
+        return {"overlays": [o.to_dict() for o in extract(path, info, ocr, hooks)]}
 
 
 def copy_brief(params: dict[str, Any]) -> Any:
@@ -110,8 +116,8 @@ def analyze_face(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any
     from remixer.pipeline.faces.models import load_face_models
     from remixer.pipeline.faces.track import analyze_target
 
-    path, _info = _source(runtime, job)
-    track = analyze_target(path, runtime.models.get("faces", load_face_models), hooks)
+    with _source(runtime, job) as (path, _info):
+        track = analyze_target(path, runtime.models.get("faces", load_face_models), hooks)
     with tempfile.TemporaryDirectory(prefix="remixer-track-") as tmp:
         file = Path(tmp) / "track.npz"
         track.save(file)
@@ -123,8 +129,10 @@ def _face_inputs(runtime: Runtime, job: Job) -> tuple[Any, Any, Any]:
 
     models = runtime.models.get("faces", load_face_models)
     identity_key = influencer_identity_key(runtime.uow_factory, job.params["influencerId"])
-    identity = FaceIdentity.load(runtime.blobs.path_of(identity_key))
-    track = FaceTrack.load(runtime.blobs.path_of(_out(job, "face_swapping")["trackKey"]))
+    with runtime.blobs.local_copy(identity_key) as identity_file:
+        identity = FaceIdentity.load(identity_file)
+    with runtime.blobs.local_copy(_out(job, "face_swapping")["trackKey"]) as track_file:
+        track = FaceTrack.load(track_file)
     return models, identity, track
 
 
@@ -134,12 +142,14 @@ def render_video(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any
     from remixer.pipeline.overlays import Overlay
     from remixer.pipeline.remix import render_remix
 
-    path, info = _source(runtime, job)
     models, identity, track = _face_inputs(runtime, job)
     overlays = [Overlay.from_dict(o) for o in _out(job, "extracting_overlays")["overlays"]]
     texts = _out(job, "adapting_copy")["texts"]
     swapper = create_swapper(identity, track, models, runtime.settings.faceswap_model)
-    with tempfile.TemporaryDirectory(prefix="remixer-render-") as tmp:
+    with (
+        _source(runtime, job) as (path, info),
+        tempfile.TemporaryDirectory(prefix="remixer-render-") as tmp,
+    ):
         out = Path(tmp) / "remix.mp4"
         render_remix(path, out, info, overlays, texts, swapper, hooks)
         return {"videoKey": runtime.blobs.put_file(out, ".mp4")}
@@ -171,7 +181,8 @@ def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
     video_key = _out(job, "rendering")["videoKey"]
     asset = asset_of(runtime.blobs, video_key, new_ulid_id("ast"))
     hooks.progress(0.2)
-    quality = measure_output_quality(runtime, job, runtime.blobs.path_of(video_key), hooks)
+    with runtime.blobs.local_copy(video_key) as video:
+        quality = measure_output_quality(runtime, job, video, hooks)
     overlays = _out(job, "extracting_overlays")["overlays"]
     copy = _out(job, "adapting_copy")
     placed = [

@@ -16,6 +16,7 @@ from dbos import DBOS, DBOSClient
 from dbos._error import DBOSNonExistentWorkflowError
 
 from remixer.config import Settings
+from remixer.workflows.fairness import PARTITIONED_QUEUES, JobPartitions, PartitionOf
 from remixer.workflows.names import (
     APP_NAME,
     WORKFLOWS,
@@ -30,10 +31,15 @@ class DbosJobScheduler:
     """Enqueues, cancels and inspects job workflows from outside the worker."""
 
     def __init__(
-        self, settings: Settings, workflows: dict[str, tuple[str, str]] | None = None
+        self,
+        settings: Settings,
+        workflows: dict[str, tuple[str, str]] | None = None,
+        partition_of: PartitionOf | None = None,
     ) -> None:
         self._url = system_database_url(settings)
         self._workflows = dict(WORKFLOWS if workflows is None else workflows)
+        self._partitions = JobPartitions(settings.app_database_url)
+        self._partition_of = partition_of or self._partitions
         self._client: DBOSClient | None = None
         self._lock = threading.Lock()
 
@@ -54,6 +60,8 @@ class DbosJobScheduler:
             "queue_name": queue,
             "workflow_id": job_id,
         }
+        if queue in PARTITIONED_QUEUES:
+            options["queue_partition_key"] = self._partition_of(job_id)
         self._connected().enqueue(options, job_id)  # type: ignore[arg-type]
         log.info("job %s enqueued on %s as %s", job_id, queue, name)
 
@@ -75,6 +83,7 @@ class DbosJobScheduler:
             if self._client is not None:
                 self._client.destroy()
                 self._client = None
+        self._partitions.close()
 
 
 class OutboxJobScheduler:

@@ -22,12 +22,12 @@ from remixer.config import Settings
 from remixer.pipeline.faces.neural import check_face_models
 from remixer.services.jobs import dispatch_pending, reconcile_jobs
 from remixer.workflows import influencer, remix
+from remixer.workflows.failover import Failover, start_failover
+from remixer.workflows.fairness import register_queues
 from remixer.workflows.names import (
     APP_NAME,
     APPLICATION_VERSION,
-    INFLUENCER_QUEUE,
     INFLUENCER_WORKFLOW,
-    REMIX_QUEUE,
     REMIX_WORKFLOW,
     system_database_url,
     use_wal_for_sqlite,
@@ -54,6 +54,8 @@ class Worker:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _dispatcher: threading.Thread | None = None
+    failover: Failover | None = None
+    """Heartbeats and dead-worker recovery (PostgreSQL only; `workflows.failover`)."""
 
     def reconcile(self) -> None:
         try:
@@ -93,6 +95,8 @@ class Worker:
         for thread in (self._thread, self._dispatcher):
             if thread is not None:
                 thread.join(timeout=5)
+        if self.failover is not None:
+            self.failover.stop()
         self.scheduler.close()
         DBOS.destroy(workflow_completion_timeout_sec=wait_s)
         set_runtime(None)
@@ -128,14 +132,14 @@ def launch_worker(
     use_wal_for_sqlite(system_database_url(settings))
     DBOS(config=dbos_config(settings))
     DBOS.launch()
-    for queue in (REMIX_QUEUE, INFLUENCER_QUEUE):
-        DBOS.register_queue(
-            queue,
-            worker_concurrency=settings.worker_concurrency,
-            polling_interval_sec=polling_interval_s,
-            on_conflict="always_update",
-        )
-    worker = Worker(runtime=get_runtime(), scheduler=DbosJobScheduler(settings, workflows))
+    # beat before taking any job, so a worker killed early is still recovered
+    failover = start_failover(settings, executor_id_for(settings))
+    register_queues(settings, polling_interval_s)
+    worker = Worker(
+        runtime=get_runtime(),
+        scheduler=DbosJobScheduler(settings, workflows),
+        failover=failover,
+    )
     worker.start_reconciler(reconcile_every_s)
     worker.start_dispatcher(dispatch_every_s)
     start_webhook_delivery(settings, worker.runtime.uow_factory, worker._stop, polling_interval_s)

@@ -115,6 +115,7 @@ class FakeAcceptStore:
     available: dict[str, int] = field(default_factory=dict)
     reserved: dict[str, int] = field(default_factory=dict)
     running: dict[str, int] = field(default_factory=dict)
+    running_sandbox: dict[str, int] = field(default_factory=dict)
     remixes: list[NewRemix] = field(default_factory=list)
     records: dict[str, IdempotencyRow] = field(default_factory=dict)
     orm: FakeUnitOfWork = field(default_factory=FakeUnitOfWork)
@@ -177,6 +178,9 @@ class FakeAcceptUnitOfWork:
     def running_jobs(self, org_id: str) -> int:
         self.store.running_counted += 1
         return self.store.running.get(org_id, 0)
+
+    def running_sandbox_jobs(self, org_id: str) -> int:
+        return self.store.running_sandbox.get(org_id, 0)
 
     def available_credits(self, org_id: str) -> int:
         return self.store.available.get(org_id, 0)

@@ -68,7 +68,9 @@ def create_influencer(
         caller.principal.api_key_id,
         [pid],
         lambda: stored(
-            influencers.create_influencer(c.uow_factory, c.scheduler, caller.org_id, pid, fields),
+            influencers.create_influencer(
+                c.uow_factory, c.scheduler, caller.org_id, pid, fields, caller.principal
+            ),
             202,
         ),
     )

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from remixer.api.deps import client_identity, components_of, get_limiter
 from remixer.api.ratelimit import ANONYMOUS_TIER
@@ -79,6 +79,8 @@ def get_media(
         decision = limiter.hit(ANONYMOUS_TIER, "read", identity)
         state["rate_headers"] = decision.headers()
         raise
+    if found.redirect is not None or found.path is None:
+        return RedirectResponse(found.redirect or "", status_code=307)
     _drop_unusable_range(request, found.path.stat().st_size)
     return FileResponse(
         found.path, media_type=found.mime_type, headers={"Cache-Control": "private, max-age=3600"}

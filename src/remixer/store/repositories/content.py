@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from remixer.store.base import rowcount as _rowcount
+from remixer.store.tables.accounts import Organization
 from remixer.store.tables.content import Container, Job
 
 
@@ -57,6 +58,19 @@ class ContentRepository:
     def get_job(self, org_id: str, job_id: str) -> Job | None:
         stmt = select(Job).where(Job.id == job_id, Job.organization_id == org_id)
         return self.session.scalars(stmt).one_or_none()
+
+    def running_jobs_locked(self, org_id: str) -> int:
+        """The organization's running jobs, after locking its row on PostgreSQL, so two
+        processes cannot both pass a cap check at the cap (the accept path locks it too)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            lock = select(Organization.id).where(Organization.id == org_id).with_for_update()
+            self.session.execute(lock)
+        stmt = (
+            select(func.count())
+            .select_from(Job)
+            .where(Job.organization_id == org_id, Job.status == "running")
+        )
+        return int(self.session.execute(stmt).scalar_one())
 
     def job_by_id(self, job_id: str) -> Job | None:
         return self.session.get(Job, job_id)

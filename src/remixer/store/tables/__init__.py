@@ -8,6 +8,16 @@ from remixer.store.tables import (
     ledger,
     projects,
     webhooks,
+    workers,
 )
 
-__all__ = ["accounts", "catalog", "content", "influencers", "ledger", "projects", "webhooks"]
+__all__ = [
+    "accounts",
+    "catalog",
+    "content",
+    "influencers",
+    "ledger",
+    "projects",
+    "webhooks",
+    "workers",
+]
