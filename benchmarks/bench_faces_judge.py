@@ -7,7 +7,8 @@ at the source's box. From paired observations (`judge_pair`):
 
 - `found`: share of source-face frames where the output still shows a face there;
 - `infl` / `not_src`: share of those frames with distance < 0.6 to the influencer /
-  ≥ 0.6 to the source person (the source face of the same frame);
+  ≥ 0.6 to the source person (the mean of the source's embeddings over the clip;
+  `not_src_frame`: to the source face of the same frame, a stricter reading);
 - `sharp`: median over frames of output ÷ source variance of the Laplacian over the
   inner face (hull of eyes, nose and mouth, source landmarks for both);
 - `eyes_corr` / `mouth_corr`: Pearson correlation of eye openness (EAR) and mouth
@@ -144,6 +145,12 @@ def _observe(
     return Obs(to_frame(rect), pts, emb)
 
 
+def person_embedding(observed: list[Obs | None]) -> NDArray[np.float64] | None:
+    """The source person's mean embedding over the frames the judge embedded."""
+    found = [o.embedding for o in observed if o is not None and o.embedding is not None]
+    return None if not found else np.asarray(np.mean(found, axis=0), np.float64)
+
+
 def follow_source(judge: Judge, frames: Iterable[NDArray[np.uint8]]) -> Iterator[Obs | None]:
     """The source person's face per frame (re-detected on the whole frame when lost)."""
     last: Box | None = None
@@ -230,6 +237,8 @@ class PairTally:
     edges: list[float] | None = None
     pts: list[tuple[Points | None, Points | None]] | None = None
     distances: list[tuple[float, float]] = field(default_factory=list)
+    person: NDArray[np.float64] | None = None
+    not_src_frame: list[bool] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.infl, self.not_src, self.sharp = [], [], []
@@ -254,13 +263,17 @@ class PairTally:
             if src.embedding is not None:
                 self.infl.append(False)
                 self.not_src.append(False)
+                self.not_src_frame.append(False)
             return
         self.found += 1
         if src.embedding is not None and out.embedding is not None and influencer is not None:
             to_infl = float(np.linalg.norm(out.embedding - influencer))
-            to_src = float(np.linalg.norm(out.embedding - src.embedding))
+            to_frame = float(np.linalg.norm(out.embedding - src.embedding))
+            person = src.embedding if self.person is None else self.person
+            to_src = float(np.linalg.norm(out.embedding - person))
             self.infl.append(to_infl < SAME)
             self.not_src.append(to_src >= SAME)
+            self.not_src_frame.append(to_frame >= SAME)
             self.distances.append((to_infl, to_src))
         base = inner_face_sharpness(src_frame, src.points)
         if base > 1e-3:
@@ -279,6 +292,7 @@ class PairTally:
             "found": _ratio(self.found, self.source_frames),
             "infl": _mean(self.infl),
             "not_src": _mean(self.not_src),
+            "not_src_frame": _mean(self.not_src_frame),
             "sharp": None if not self.sharp else round(float(np.median(self.sharp)), 3),
             "eyes_corr": _corr(self.ears),
             "mouth_corr": _corr(self.mars),

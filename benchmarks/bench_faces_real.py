@@ -31,6 +31,7 @@ from benchmarks.bench_faces_judge import (
     follow_source,
     load_judge,
     observe_output,
+    person_embedding,
 )
 from remixer.pipeline.faces import (
     FaceModels,
@@ -132,7 +133,7 @@ def judge_pair(
     influencer: np.ndarray[Any, Any] | None,
     sheet: Path | None,
 ) -> dict[str, Any]:
-    tally = PairTally()
+    tally = PairTally(person=person_embedding(src_obs))
     wanted = {int(i) for i in np.linspace(0, max(len(src_obs) - 1, 0), SHEET_FRAMES).round()}
     cells: list[np.ndarray[Any, Any]] = []
     for index, (a, b) in enumerate(zip(iter_frames_bgr(src), iter_frames_bgr(out), strict=False)):

@@ -32,6 +32,8 @@ CHROMA_FLOOR, LIGHT_FLOOR = 3.0, 9.0
 CHROMA_Z, LIGHT_Z = 3.2, 3.0
 """Departures (in spreads) from which a pixel starts to count as an occluder; it counts
 fully 1.5 spreads further."""
+REFERENCE_CHROMA_Z, REFERENCE_LIGHT_Z = 2.5, 2.0
+"""Stricter for reference photos: evenly lit, so a hair band departs less than shading does."""
 
 
 def feature_mask(
@@ -52,7 +54,13 @@ def feature_mask(
     return np.asarray(mask, np.float32)
 
 
-def occluder_map(image_bgr: Frame, inside: Floats, features: Floats) -> Floats:
+def occluder_map(
+    image_bgr: Frame,
+    inside: Floats,
+    features: Floats,
+    chroma_z: float = CHROMA_Z,
+    light_z: float = LIGHT_Z,
+) -> Floats:
     """0..1 per pixel: how surely the pixel covers the skin. The skin model is the median
     and spread (MAD) of LAB over `inside` (0..1 face mask) without `features`; chroma and
     lightness are tested apart (light varies across a face far more than chroma)."""
@@ -60,7 +68,7 @@ def occluder_map(image_bgr: Frame, inside: Floats, features: Floats) -> Floats:
     sample = (inside > 0.5) & (features < 0.5)
     if int(sample.sum()) < 64:
         return np.zeros(inside.shape, np.float32)
-    skin = lab[sample]
+    skin = lab[sample][::4]  # a quarter of the pixels: same median, 4× cheaper
     median = np.median(skin, axis=0)
     spread = 1.4826 * np.median(np.abs(skin - median), axis=0)
     chroma = np.hypot(
@@ -68,7 +76,7 @@ def occluder_map(image_bgr: Frame, inside: Floats, features: Floats) -> Floats:
         (lab[..., 2] - median[2]) / max(float(spread[2]), CHROMA_FLOOR),
     )
     light = np.abs(lab[..., 0] - median[0]) / max(float(spread[0]), LIGHT_FLOOR)
-    score = np.maximum((chroma - CHROMA_Z) / 1.5, (light - LIGHT_Z) / 1.5)
+    score = np.maximum((chroma - chroma_z) / 1.5, (light - light_z) / 1.5)
     occ = np.clip(score, 0.0, 1.0) * (1.0 - features) * (inside > 0.05)
     return np.asarray(occ, np.float32)
 
@@ -84,3 +92,21 @@ def soften(occ: Floats, face_px: float) -> Floats:
 
 OCCLUDER_GROW = 0.005
 """How far (share of the face width) an occluder's mask reaches past what was found."""
+
+
+def occluded_share(frame_bgr: Frame, points: Floats, outline: Floats) -> float:
+    """The share of the face (inside `outline`, frame pixels) found covered by occluders."""
+    x0, y0 = np.floor(outline.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(outline.max(axis=0)).astype(int)
+    h, w = frame_bgr.shape[:2]
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return 0.0
+    origin = np.array([x0, y0], np.float32)
+    size = (int(x1 - x0), int(y1 - y0))
+    inside = np.zeros((size[1], size[0]), np.float32)
+    cv2.fillPoly(inside, [np.round((outline - origin) * 16).astype(np.int32)], 1.0, cv2.LINE_8, 4)
+    features = feature_mask(points - origin, size, (x1 - x0) * 0.01)
+    occ = occluder_map(frame_bgr[y0:y1, x0:x1], inside, features)
+    face = inside > 0.5
+    return float((occ[face] > 0.5).mean()) if face.any() else 0.0

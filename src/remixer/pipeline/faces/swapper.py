@@ -15,7 +15,13 @@ from remixer.pipeline.faces.follow import FULL_YAW, FaceState, TargetFollower
 from remixer.pipeline.faces.geometry import Pose, box_of, outline_polygon, warp_points
 from remixer.pipeline.faces.identity import FaceIdentity
 from remixer.pipeline.faces.models import FaceModels
-from remixer.pipeline.faces.occlusion import feature_mask, occluder_map, soften
+from remixer.pipeline.faces.occlusion import (
+    REFERENCE_CHROMA_Z,
+    REFERENCE_LIGHT_Z,
+    feature_mask,
+    occluder_map,
+    soften,
+)
 from remixer.pipeline.faces.track import FaceTrack
 from remixer.pipeline.faces.warp import (
     REFERENCE_DENOISE,
@@ -79,9 +85,12 @@ def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
     h, w = crop_bgr.shape[:2]
     face_px = float(box_of(points)[2])
     inside = np.zeros((h, w), np.float32)
-    cv2.fillPoly(inside, [np.round(outline_polygon(points) * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
-    features = feature_mask(points, (w, h), face_px * 0.02)
-    occluded = soften(occluder_map(crop_bgr, inside, features), face_px)
+    cv2.fillPoly(
+        inside, [np.round(outline_polygon(points) * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4
+    )
+    features = feature_mask(points, (w, h), face_px * 0.035)
+    occluded = occluder_map(crop_bgr, inside, features, REFERENCE_CHROMA_Z, REFERENCE_LIGHT_Z)
+    occluded = soften(cv2.dilate(occluded, np.ones((5, 5), np.uint8)), face_px)
     alpha = np.clip((1.0 - occluded) * 255.0 + 0.5, 0, 255).astype(np.uint8)
     return np.ascontiguousarray(np.dstack([crop_bgr, alpha]))
 

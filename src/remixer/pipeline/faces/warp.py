@@ -16,8 +16,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from remixer.pipeline.faces.facegrid import grid_for
 from remixer.pipeline.faces.composite import composite
+from remixer.pipeline.faces.facegrid import grid_for
 from remixer.pipeline.faces.geometry import INNER_LIPS, box_of, outline_polygon, warp_points
 from remixer.pipeline.faces.occlusion import (
     FEATURE_AREAS,
@@ -138,7 +138,9 @@ def triangle_facing(dst: Floats, src: Floats, triangles: NDArray[np.int32]) -> F
 
     def areas(points: Floats) -> NDArray[np.float64]:
         a, b, c = (points[triangles[:, i]].astype(np.float64) for i in range(3))
-        return 0.5 * ((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
+        return 0.5 * (
+            (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+        )
 
     a_src = areas(src)
     ratio = areas(dst) / np.where(np.abs(a_src) < 1e-6, 1e-6, a_src)
@@ -335,7 +337,9 @@ def render_reference(
     x, y, w, h = roi.box
     target = frame_bgr[y : y + h, x : x + w]
     face_px = float(face.unit) * float(np.hypot(*face.rigid[:, 0]))
-    occluded = soften(occluder_map(target, weight, feature_roi), face_px) * np.float32(KEEP_OCCLUDERS)
+    occluded = soften(occluder_map(target, weight, feature_roi), face_px) * np.float32(
+        KEEP_OCCLUDERS
+    )
     ref_skin = f32(warped[..., 3]) * np.float32(1 / 255)
     bgr = np.ascontiguousarray(warped[..., :3])
     colour.update(bgr, target, weight * ref_skin)

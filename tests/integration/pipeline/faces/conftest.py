@@ -5,6 +5,7 @@ and a hand-encoded ONNX model builder (the `onnx` package is not installed)."""
 from __future__ import annotations
 
 import struct
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from remixer.pipeline.synth.motion import Motion
 from remixer.pipeline.synth.photos import save_photo
 
 INFLUENCER_PHOTOS = ("obama", "obama2", "obama3")
+ROOT = Path(__file__).resolve().parents[4]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the real-footage tests use the benchmark's dlib judge
 
 
 @pytest.fixture(scope="session")
