@@ -214,7 +214,7 @@ def main() -> dict[str, Any]:
             for name in photos
         }
         for clip in clips:
-            src, used_s, frames = trim(folder / f"{clip}.mp4", tmp / f"{clip}_src.mp4", seconds)
+            src, used_s, _frames = trim(folder / f"{clip}.mp4", tmp / f"{clip}_src.mp4", seconds)
             src_obs = list(follow_source(judge, iter_frames_bgr(src)))
             runs: list[tuple[str, Path | None]] = [("control", None)] if control else []
             runs += [(name, photo_paths[name]) for name in photos]

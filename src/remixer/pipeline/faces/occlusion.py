@@ -20,8 +20,12 @@ LEFT_EYE = (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373
 """Eye apertures (upper and lower lid edges, in order)."""
 RIGHT_BROW = (70, 63, 105, 66, 107, 55, 65, 52, 53, 46)
 LEFT_BROW = (300, 293, 334, 296, 336, 285, 295, 282, 283, 276)
-OUTER_LIPS = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185)  # fmt: skip
-NOSE_BASE = (1, 2, 4, 5, 45, 275, 48, 278, 64, 294, 98, 327, 97, 326, 129, 358, 219, 439, 240, 460)  # fmt: skip
+OUTER_LIPS = (
+    61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185,
+)  # fmt: skip
+NOSE_BASE = (
+    1, 2, 4, 5, 45, 275, 48, 278, 64, 294, 98, 327, 97, 326, 129, 358, 219, 439, 240, 460,
+)  # fmt: skip
 FEATURES = (RIGHT_EYE, RIGHT_BROW, LEFT_EYE, LEFT_BROW, OUTER_LIPS, NOSE_BASE)
 """Point groups whose convex hulls are features, not occluders."""
 FEATURE_AREAS = (RIGHT_EYE + RIGHT_BROW, LEFT_EYE + LEFT_BROW, OUTER_LIPS, NOSE_BASE)
@@ -32,7 +36,7 @@ CHROMA_FLOOR, LIGHT_FLOOR = 3.0, 9.0
 CHROMA_Z, LIGHT_Z = 3.2, 3.0
 """Departures (in spreads) from which a pixel starts to count as an occluder; it counts
 fully 1.5 spreads further."""
-REFERENCE_CHROMA_Z, REFERENCE_LIGHT_Z = 2.5, 2.0
+REFERENCE_CHROMA_Z, REFERENCE_LIGHT_Z = 3.0, 3.0
 """Stricter for reference photos: evenly lit, so a hair band departs less than shading does."""
 
 
@@ -54,6 +58,22 @@ def feature_mask(
     return np.asarray(mask, np.float32)
 
 
+CORE_MARGIN = 0.15
+"""The skin model is sampled this share of the face width inside the outline: hair at
+the sides and a fringe over the forehead would otherwise enter it."""
+
+
+def core_of(inside: Floats) -> NDArray[np.uint8]:
+    """`inside` (> 0.5) shrunk by CORE_MARGIN of its width."""
+    solid = np.asarray(inside > 0.5, np.uint8)
+    columns = np.flatnonzero(solid.any(axis=0))
+    if columns.size == 0:
+        return solid
+    side = 2 * max(1, round(CORE_MARGIN * (columns[-1] - columns[0]))) + 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    return np.asarray(cv2.erode(solid, kernel), np.uint8)
+
+
 def occluder_map(
     image_bgr: Frame,
     inside: Floats,
@@ -62,10 +82,10 @@ def occluder_map(
     light_z: float = LIGHT_Z,
 ) -> Floats:
     """0..1 per pixel: how surely the pixel covers the skin. The skin model is the median
-    and spread (MAD) of LAB over `inside` (0..1 face mask) without `features`; chroma and
-    lightness are tested apart (light varies across a face far more than chroma)."""
+    and spread (MAD) of LAB over the core of `inside` (0..1 face mask) without `features`;
+    chroma and lightness are tested apart (light varies across a face more than chroma)."""
     lab = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2LAB), np.float32)
-    sample = (inside > 0.5) & (features < 0.5)
+    sample = (core_of(inside) > 0) & (features < 0.5)
     if int(sample.sum()) < 64:
         return np.zeros(inside.shape, np.float32)
     skin = lab[sample][::4]  # a quarter of the pixels: same median, 4× cheaper

@@ -178,20 +178,22 @@ def grid_mask(
     outline: Floats,
     inner_lips: Floats | None = None,
     holes: Sequence[Floats] = (),
+    hole_depth: float = 1.0,
 ) -> Floats:
     """The feathered blend mask (0..1) on a grid of `size` cells, points in cells: the
     outline polygon eroded and blurred by a face-relative radius, minus the inner mouth
-    and any other `holes` (the eye apertures), where the target's own face is kept."""
+    and, `hole_depth` deep, any other `holes` (the eye apertures): the target's own face
+    shows there."""
     mask = np.zeros((size[1], size[0]), dtype=np.float32)
     cv2.fillPoly(mask, [np.round(outline * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
     face_w = box_of(outline)[2]
-    cuts = ([inner_lips] if inner_lips is not None else []) + list(holes)
-    if cuts:
-        mouth = np.zeros_like(mask)
-        for poly in cuts:
-            cv2.fillPoly(mouth, [np.round(poly * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
-        mouth = f32(cv2.GaussianBlur(mouth, (0, 0), max(0.6, face_w * 0.006)))
-        mask = np.minimum(mask, 1.0 - np.clip(mouth * 1.5, 0.0, 1.0))
+    cuts = [(inner_lips, 1.0)] if inner_lips is not None else []
+    cuts += [(poly, hole_depth) for poly in holes]
+    for poly, depth in cuts:
+        cut = np.zeros_like(mask)
+        cv2.fillPoly(cut, [np.round(poly * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
+        cut = f32(cv2.GaussianBlur(cut, (0, 0), max(0.6, face_w * 0.006)))
+        mask = np.minimum(mask, 1.0 - depth * np.clip(cut * 1.5, 0.0, 1.0))
     mask *= _forehead_ramp(mask.shape[0], box_of(outline))
     radius = max(1, int(face_w * 0.05))
     return f32(cv2.GaussianBlur(erode_disc(mask, radius), (0, 0), radius * 0.6))
@@ -266,8 +268,8 @@ def blend_into(frame_bgr: Frame, roi: Roi, face_bgr: Frame, weight: Floats) -> N
 KEEP_OCCLUDERS = 1.0
 """How fully occluders found on the target are kept in front."""
 
-KEEP_EYES = False
-"""Keep the target's eye apertures (blinks and gaze follow the person)."""
+EYE_KEEP = 0.6
+"""How much of the target's own eye apertures shows through (gaze and blinks)."""
 
 DETAIL_GAIN = 1.0
 """How much of the reference's fine band replaces the target's over the features."""
@@ -321,7 +323,8 @@ def render_reference(
         grid.size,
         grid.to_grid(outline_polygon(local)),
         grid.to_grid(face.local[list(INNER_LIPS)]),
-        [grid.to_grid(face.local[list(eye)]) for eye in (RIGHT_EYE, LEFT_EYE)] if KEEP_EYES else [],
+        [grid.to_grid(face.local[list(eye)]) for eye in (RIGHT_EYE, LEFT_EYE)],
+        EYE_KEEP,
     )
     features = feature_mask(grid_local, grid.size, face_cells * 0.01)
     areas = feature_mask(grid_local, grid.size, face_cells * 0.03, FEATURE_AREAS)
