@@ -54,7 +54,8 @@ def feature_mask(
         cv2.fillConvexPoly(mask, hull, 1, cv2.LINE_8, 4)
     if grow >= 1:
         side = 2 * round(grow) + 1
-        mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+        return np.asarray(cv2.dilate(mask, kernel), np.float32)
     return np.asarray(mask, np.float32)
 
 
@@ -69,9 +70,9 @@ def core_of(inside: Floats) -> NDArray[np.uint8]:
     columns = np.flatnonzero(solid.any(axis=0))
     if columns.size == 0:
         return solid
-    side = 2 * max(1, round(CORE_MARGIN * (columns[-1] - columns[0]))) + 1
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
-    return np.asarray(cv2.erode(solid, kernel), np.uint8)
+    margin = max(1.0, CORE_MARGIN * float(columns[-1] - columns[0]))
+    inner = cv2.distanceTransform(solid, cv2.DIST_L2, 3)  # linear time, any margin
+    return np.asarray(inner > margin, np.uint8)
 
 
 def occluder_map(

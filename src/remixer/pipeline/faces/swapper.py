@@ -90,7 +90,9 @@ def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
     )
     features = feature_mask(points, (w, h), face_px * 0.015)
     occluded = occluder_map(crop_bgr, inside, features, REFERENCE_CHROMA_Z, REFERENCE_LIGHT_Z)
-    occluded = soften(cv2.dilate(occluded, np.ones((5, 5), np.uint8)), face_px)
+    occluded = soften(
+        np.asarray(cv2.dilate(occluded, np.ones((5, 5), np.uint8)), np.float32), face_px
+    )
     alpha = np.clip((1.0 - occluded) * 255.0 + 0.5, 0, 255).astype(np.uint8)
     return np.ascontiguousarray(np.dstack([crop_bgr, alpha]))
 

@@ -187,11 +187,11 @@ def grid_mask(
     mask = np.zeros((size[1], size[0]), dtype=np.float32)
     cv2.fillPoly(mask, [np.round(outline * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
     face_w = box_of(outline)[2]
-    cuts = [(inner_lips, 1.0)] if inner_lips is not None else []
-    cuts += [(poly, hole_depth) for poly in holes]
-    for poly, depth in cuts:
+    cuts = [([inner_lips], 1.0)] if inner_lips is not None else []
+    cuts += [(list(holes), hole_depth)] if holes and hole_depth > 0 else []
+    for polys, depth in cuts:
         cut = np.zeros_like(mask)
-        cv2.fillPoly(cut, [np.round(poly * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
+        cv2.fillPoly(cut, [np.round(p * 16).astype(np.int32) for p in polys], 1.0, cv2.LINE_AA, 4)
         cut = f32(cv2.GaussianBlur(cut, (0, 0), max(0.6, face_w * 0.006)))
         mask = np.minimum(mask, 1.0 - depth * np.clip(cut * 1.5, 0.0, 1.0))
     mask *= _forehead_ramp(mask.shape[0], box_of(outline))
@@ -265,9 +265,6 @@ def blend_into(frame_bgr: Frame, roi: Roi, face_bgr: Frame, weight: Floats) -> N
     region[:] = cv2.blendLinear(face_bgr, region, weight, 1.0 - weight)
 
 
-KEEP_OCCLUDERS = 1.0
-"""How fully occluders found on the target are kept in front."""
-
 EYE_KEEP = 0.6
 """How much of the target's own eye apertures shows through (gaze and blinks)."""
 
@@ -289,6 +286,22 @@ def _to_roi(grid_image: Floats, matrix: NDArray[np.float64], roi: Box, outside: 
             borderValue=(outside, outside, outside, outside),
         )
     )
+
+
+OCCLUDER_FACE_PX = 280
+"""Occluders are looked for on a copy with the face at most this wide (cost ∝ area)."""
+
+
+def occluders_at_scale(target: Frame, weight: Floats, features: Floats, face_px: float) -> Floats:
+    """`soften(occluder_map(...))` on a reduced copy when the face is large, resized back."""
+    k = min(1.0, OCCLUDER_FACE_PX / max(face_px, 1.0))
+    if k >= 1.0:
+        return soften(occluder_map(target, weight, features), face_px)
+    h, w = target.shape[:2]
+    size = (max(1, round(w * k)), max(1, round(h * k)))
+    small = [cv2.resize(a, size, interpolation=cv2.INTER_AREA) for a in (target, weight, features)]
+    occ = soften(occluder_map(u8(small[0]), f32(small[1]), f32(small[2])), face_px * k)
+    return f32(cv2.resize(occ, (w, h), interpolation=cv2.INTER_LINEAR))
 
 
 def render_reference(
@@ -340,9 +353,7 @@ def render_reference(
     x, y, w, h = roi.box
     target = frame_bgr[y : y + h, x : x + w]
     face_px = float(face.unit) * float(np.hypot(*face.rigid[:, 0]))
-    occluded = soften(occluder_map(target, weight, feature_roi), face_px) * np.float32(
-        KEEP_OCCLUDERS
-    )
+    occluded = occluders_at_scale(target, weight, feature_roi, face_px)
     ref_skin = f32(warped[..., 3]) * np.float32(1 / 255)
     bgr = np.ascontiguousarray(warped[..., :3])
     colour.update(bgr, target, weight * ref_skin)
