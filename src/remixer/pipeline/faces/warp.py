@@ -265,8 +265,11 @@ def blend_into(frame_bgr: Frame, roi: Roi, face_bgr: Frame, weight: Floats) -> N
     region[:] = cv2.blendLinear(face_bgr, region, weight, 1.0 - weight)
 
 
-EYE_KEEP = 0.6
-"""How much of the target's own eye apertures shows through (gaze and blinks)."""
+EYE_KEEP = 0.0
+"""How much of the target's own eye apertures shows through (gaze and blinks). Off: the
+reference's lids follow the target's eye landmarks, so blinks are drawn, but at 0.3–0.6
+the recogniser saw the original again on some pairs (green-screen clip × s1: influencer
+in 82 % of frames at 0, 29 % at 0.3, 0 % at 0.6; glasses clip × s42 held at 0.6)."""
 
 DETAIL_GAIN = 1.0
 """How much of the reference's fine band replaces the target's over the features."""
