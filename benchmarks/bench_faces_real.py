@@ -40,6 +40,7 @@ from remixer.pipeline.faces import (
     create_swapper,
     load_face_models,
 )
+from remixer.pipeline.faces.quality import reference_face_px, target_face_px
 from remixer.pipeline.synth.photos import save_photo
 from remixer.pipeline.types import Frame, StageHooks
 from remixer.pipeline.video import VideoWriter, iter_frames_bgr, probe_video
@@ -91,13 +92,12 @@ def swap_clip(src: Path, dst: Path, photo: Path | None, models: FaceModels) -> d
     info = probe_video(src)
     started = time.perf_counter()
     swapper = None
-    reference_px = None
+    reference_px = target_px = None
     if photo is not None:
         identity = build_identity([photo], models)
-        reference_px = (
-            identity.references[0].face_px if hasattr(identity.references[0], "face_px") else None
-        )
         track = analyze_target(src, models, StageHooks())
+        reference_px = round(reference_face_px(identity))
+        target_px = round(target_face_px(track))
         swapper = create_swapper(identity, track, models)
     analysis_s = time.perf_counter() - started
     swap_s = 0.0
@@ -117,6 +117,7 @@ def swap_clip(src: Path, dst: Path, photo: Path | None, models: FaceModels) -> d
         "analysis_s": round(analysis_s, 2),
         "swap_s": round(swap_s, 2),
         "reference_px": reference_px,
+        "target_px": target_px,
         **extra,
     }
 
