@@ -291,6 +291,9 @@ def _to_roi(grid_image: Floats, matrix: NDArray[np.float64], roi: Box, outside: 
     )
 
 
+FEATURE_GROW = 0.01
+"""Features (not occluders) reach this share of the face width past their landmarks."""
+
 OCCLUDER_FACE_PX = 280
 """Occluders are looked for on a copy with the face at most this wide (cost ∝ area)."""
 
@@ -342,7 +345,7 @@ def render_reference(
         [grid.to_grid(face.local[list(eye)]) for eye in (RIGHT_EYE, LEFT_EYE)],
         EYE_KEEP,
     )
-    features = feature_mask(grid_local, grid.size, face_cells * 0.01)
+    features = feature_mask(grid_local, grid.size, face_cells * FEATURE_GROW)
     areas = feature_mask(grid_local, grid.size, face_cells * 0.03, FEATURE_AREAS)
     areas = f32(cv2.GaussianBlur(areas, (0, 0), max(0.8, face_cells * 0.015)))
     matrix = grid.from_roi(face.rigid, roi.box)
