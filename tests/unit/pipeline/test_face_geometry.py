@@ -89,4 +89,14 @@ def test_quality_dict_is_camel_case() -> None:
         "faceCoverage": 1.0,
         "jitterPx": 0.3,
         "sampledFrames": 20,
+        "passed": True,
+        "warnings": [],
     }
+
+
+def test_quality_passes_only_on_both_identity_bars() -> None:
+    assert not FaceQuality(0.6, 0.95, 0.85, 1.0, 0.3, 20).passed
+    assert not FaceQuality(0.6, 0.85, 0.95, 1.0, 0.3, 20).passed
+    assert not FaceQuality(0.0, 0.0, 0.0, 0.0, 0.0, 0).passed
+    flagged = FaceQuality(0.6, 0.9, 0.9, 1.0, 0.3, 20, ("occluded",)).to_dict()
+    assert flagged["passed"] is True and flagged["warnings"] == ["occluded"]

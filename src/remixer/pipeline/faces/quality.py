@@ -9,6 +9,12 @@ the track's box is found again (HOG) and embedded (dlib):
 - `original_distance_pass_rate`: fraction found and no longer the original (distance to the
   track's embedding ≥ 0.6);
 - `face_coverage`: fraction found and nearer the influencer than the original (swapped);
+- `warnings`: `reference_too_small` (the reference face is under `REFERENCE_MIN_RATIO` of
+  the target's face width in the video: its detail cannot come from the photo),
+  `face_turned_away` (in ≥ `WARN_SHARE` of the visible frames the head is turned past the
+  angle where the swap fades out), `occluded` (in ≥ `WARN_SHARE` of the sampled frames
+  ≥ `OCCLUDED_SHARE` of the face is covered; kept in front, not swapped);
+- `passed`: identity and "not the original" pass rates both ≥ `PASS_RATE` (SPEC §7.3);
 - `jitter_px`: over every visible frame, mean distance in frame pixels of each FaceMesh
   point from the midpoint of its neighbours in time (the acceleration a still or smoothly
   moving face does not have), averaged over the 468 mesh points; run on the source clip it
@@ -22,10 +28,18 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from remixer.pipeline.faces.follow import TargetFollower
-from remixer.pipeline.faces.geometry import MESH_POINTS, box_iou, expand_box, scale_box
+from remixer.pipeline.faces.follow import FULL_YAW, TargetFollower
+from remixer.pipeline.faces.geometry import (
+    MESH_POINTS,
+    box_iou,
+    box_of,
+    expand_box,
+    scale_box,
+    warp_points,
+)
 from remixer.pipeline.faces.identity import FaceIdentity
 from remixer.pipeline.faces.models import SAME_PERSON_DISTANCE, Embedding, FaceModels, Landmarks
+from remixer.pipeline.faces.occlusion import occluded_share
 from remixer.pipeline.faces.sampling import ANALYSIS_WIDTH
 from remixer.pipeline.faces.track import FaceTrack
 from remixer.pipeline.types import Box, Frame, StageHooks
@@ -42,8 +56,18 @@ class FaceQuality:
     face_coverage: float
     jitter_px: float
     sampled_frames: int
+    warnings: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, float | int]:
+    @property
+    def passed(self) -> bool:
+        """Whether the output meets the identity and visibility bars (SPEC §7.3)."""
+        return (
+            self.sampled_frames > 0
+            and self.identity_pass_rate >= PASS_RATE
+            and self.original_distance_pass_rate >= PASS_RATE
+        )
+
+    def to_dict(self) -> dict[str, float | int | bool | list[str]]:
         """camelCase keys for the container's `quality`."""
         return {
             "identitySimilarity": round(self.identity_similarity, 4),
@@ -52,13 +76,24 @@ class FaceQuality:
             "faceCoverage": round(self.face_coverage, 4),
             "jitterPx": round(self.jitter_px, 4),
             "sampledFrames": self.sampled_frames,
+            "passed": self.passed,
+            "warnings": list(self.warnings),
         }
+
+
+PASS_RATE = 0.9
+REFERENCE_MIN_RATIO = 0.6
+WARN_SHARE = 0.1
+OCCLUDED_SHARE = 0.12
 
 
 @dataclass
 class _Tally:
     jitter: list[float] = field(default_factory=list)
     run: list[Landmarks] = field(default_factory=list)
+    visible: int = 0
+    turned: int = 0
+    occlusion: list[float] = field(default_factory=list)
 
 
 ROI_FACTOR = 2.2
@@ -111,9 +146,14 @@ def _collect(
                     tally.run = []
                 if state is not None:
                     tally.run.append(state.raw)
+                    tally.visible += 1
+                    tally.turned += abs(state.pose.yaw) > FULL_YAW
                 box = track.box_at(index)
                 if want_ids and box is not None and index % every == 0:
                     embeddings.append(embed_target(models, frame, box))
+                    if state is not None:
+                        outline = warp_points(state.raw, 1.0)[MESH_POINTS:]
+                        tally.occlusion.append(occluded_share(frame, state.raw, outline))
                 if index % 8 == 0:
                     hooks.check_cancel()
                     hooks.progress(min(0.99, index / max(track.frame_count, 1)))
@@ -145,8 +185,9 @@ def measure_quality(
     to_inf = [1.0 if e is None else float(np.linalg.norm(e - influencer)) for e in embeddings]
     to_orig = [0.0 if e is None else float(np.linalg.norm(e - track.embedding)) for e in embeddings]
     count = len(embeddings)
+    warnings = quality_warnings(identity, track, tally)
     if count == 0:
-        return FaceQuality(0.0, 0.0, 0.0, 0.0, 0.0, 0)
+        return FaceQuality(0.0, 0.0, 0.0, 0.0, 0.0, 0, warnings)
     found = [e is not None for e in embeddings]
     swapped = [f and a < b for f, a, b in zip(found, to_inf, to_orig, strict=True)]
     return FaceQuality(
@@ -158,4 +199,28 @@ def measure_quality(
         face_coverage=float(np.mean(swapped)),
         jitter_px=float(np.mean(tally.jitter)) if tally.jitter else 0.0,
         sampled_frames=count,
+        warnings=warnings,
     )
+
+
+def reference_face_px(identity: FaceIdentity) -> float:
+    """The widest reference face, in photo pixels (crops are at most 512 px wide faces)."""
+    return float(max(box_of(r.landmarks)[2] for r in identity.references))
+
+
+def target_face_px(track: FaceTrack) -> float:
+    """The median width of the target's face box over its visible frames (frame pixels)."""
+    widths = track.boxes[track.visible][:, 2] if track.visible.any() else np.zeros(1)
+    return float(np.median(widths))
+
+
+def quality_warnings(identity: FaceIdentity, track: FaceTrack, tally: _Tally) -> tuple[str, ...]:
+    """What a reviewer should know about the swap (see module docstring)."""
+    found: list[str] = []
+    if reference_face_px(identity) < REFERENCE_MIN_RATIO * target_face_px(track):
+        found.append("reference_too_small")
+    if tally.visible and tally.turned / tally.visible >= WARN_SHARE:
+        found.append("face_turned_away")
+    if tally.occlusion and np.mean([s >= OCCLUDED_SHARE for s in tally.occlusion]) >= WARN_SHARE:
+        found.append("occluded")
+    return tuple(found)

@@ -7,10 +7,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from remixer.pipeline.faces.follow import FaceState, TargetFollower
-from remixer.pipeline.faces.geometry import Pose, warp_points
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from remixer.pipeline.faces.follow import FULL_YAW, FaceState, TargetFollower
+from remixer.pipeline.faces.geometry import Pose, box_of, outline_polygon, warp_points
 from remixer.pipeline.faces.identity import FaceIdentity
 from remixer.pipeline.faces.models import FaceModels
+from remixer.pipeline.faces.occlusion import (
+    REFERENCE_CHROMA_Z,
+    REFERENCE_LIGHT_Z,
+    feature_mask,
+    occluder_map,
+    soften,
+)
 from remixer.pipeline.faces.track import FaceTrack
 from remixer.pipeline.faces.warp import (
     REFERENCE_DENOISE,
@@ -19,6 +30,9 @@ from remixer.pipeline.faces.warp import (
     render_reference,
 )
 from remixer.pipeline.types import Frame
+
+OCCLUDED_SHARE = 0.12
+"""A frame counts as occluded when this share of the face is found covered."""
 
 SWITCH_MARGIN = 0.08
 
@@ -43,6 +57,8 @@ class SwapStats:
     frames: int = 0
     visible: int = 0
     swapped: int = 0
+    occluded: int = 0
+    turned: int = 0
 
 
 class ReferencePicker:
@@ -60,6 +76,25 @@ class ReferencePicker:
         ].pose.distance(pose):
             self._current = best
         return self._current
+
+
+def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
+    """The reference crop as BGRA, alpha 255 where it shows bare skin or a feature and 0
+    over its own occluders (hair strands, a hand, glasses rims, background inside the
+    outline): those parts are not pasted, the target shows through there instead."""
+    h, w = crop_bgr.shape[:2]
+    face_px = float(box_of(points)[2])
+    inside = np.zeros((h, w), np.float32)
+    cv2.fillPoly(
+        inside, [np.round(outline_polygon(points) * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4
+    )
+    features = feature_mask(points, (w, h), face_px * 0.015)
+    occluded = occluder_map(crop_bgr, inside, features, REFERENCE_CHROMA_Z, REFERENCE_LIGHT_Z)
+    occluded = soften(
+        np.asarray(cv2.dilate(occluded, np.ones((5, 5), np.uint8)), np.float32), face_px
+    )
+    alpha = np.clip((1.0 - occluded) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(np.dstack([crop_bgr, alpha]))
 
 
 class ClassicFaceSwapper:
@@ -82,7 +117,10 @@ class ClassicFaceSwapper:
             warp_points(r.landmarks, identity.outline_scale) for r in identity.references
         ]
         self._track = track
-        self._crops = [denoise_reference(r.crop_bgr, denoise) for r in identity.references]
+        self._crops = [
+            reference_with_skin(denoise_reference(r.crop_bgr, denoise), points)
+            for r, points in zip(identity.references, self._sources, strict=True)
+        ]
         self.stats = SwapStats()
 
     def swap(self, frame_bgr: Frame, frame_index: int) -> Frame:
@@ -101,7 +139,9 @@ class ClassicFaceSwapper:
 
     def _render(self, frame_bgr: Frame, state: FaceState) -> None:
         ref_index = self._picker.pick(state.pose)
-        render_reference(
+        if state.alpha < 1.0 and abs(state.pose.yaw) > FULL_YAW:
+            self.stats.turned += 1
+        occluded = render_reference(
             frame_bgr,
             self._crops[ref_index],
             self._sources[ref_index],
@@ -111,6 +151,8 @@ class ClassicFaceSwapper:
             self._colour,
             state.alpha,
         )
+        if occluded >= OCCLUDED_SHARE:
+            self.stats.occluded += 1
 
     def close(self) -> None:
         self._follower.close()

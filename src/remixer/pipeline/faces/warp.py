@@ -9,14 +9,24 @@ backend's mask a grid at `Roi.scale` of the ROI, upsampled."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from remixer.pipeline.faces.composite import composite
 from remixer.pipeline.faces.facegrid import grid_for
 from remixer.pipeline.faces.geometry import INNER_LIPS, box_of, outline_polygon, warp_points
+from remixer.pipeline.faces.occlusion import (
+    FEATURE_AREAS,
+    LEFT_EYE,
+    RIGHT_EYE,
+    feature_mask,
+    occluder_map,
+    soften,
+)
 from remixer.pipeline.faces.stabilise import Stabilised
 from remixer.pipeline.types import Box, Frame
 
@@ -88,6 +98,14 @@ def grid_maps(
     grid_dst: Floats, src: Floats, triangles: NDArray[np.int32], size: tuple[int, int]
 ) -> Floats:
     """Per grid cell (H×W×2), the reference-crop position it shows (−1 outside the mesh)."""
+    return grid_maps_and_ids(grid_dst, src, triangles, size)[0]
+
+
+def grid_maps_and_ids(
+    grid_dst: Floats, src: Floats, triangles: NDArray[np.int32], size: tuple[int, int]
+) -> tuple[Floats, NDArray[np.intp]]:
+    """`grid_maps` and, per cell, the index of the triangle covering it (`len(triangles)`
+    outside the mesh)."""
     ids = triangle_ids(grid_dst, triangles, size)
     affines = triangle_affines(grid_dst, src, triangles)
     outside = np.zeros((1, 3, 2), np.float32)
@@ -104,7 +122,32 @@ def grid_maps(
     maps = np.empty((size[1], size[0], 2), np.float32)
     maps[..., 0] = gx * a00 + gy * a10 + a20
     maps[..., 1] = gx * a01 + gy * a11 + a21
-    return maps
+    return maps, safe
+
+
+MIN_STRETCH, FULL_STRETCH = 0.2, 0.45
+"""A triangle squeezed to under MIN_STRETCH of its usual area ratio (the far side of a
+turned head) is not drawn; from FULL_STRETCH on it is drawn fully."""
+
+
+def triangle_facing(dst: Floats, src: Floats, triangles: NDArray[np.int32]) -> Floats:
+    """Per triangle (plus one 0 for "outside"), how fully to draw it: its area in `dst`
+    over its area in `src`, relative to the median ratio, ramped between MIN_STRETCH and
+    FULL_STRETCH; flipped triangles get 0. Keeps squeezed, torn triangles of a turned
+    head (and the reference background they would show) out of the render."""
+
+    def areas(points: Floats) -> NDArray[np.float64]:
+        a, b, c = (points[triangles[:, i]].astype(np.float64) for i in range(3))
+        return 0.5 * (
+            (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+        )
+
+    a_src = areas(src)
+    ratio = areas(dst) / np.where(np.abs(a_src) < 1e-6, 1e-6, a_src)
+    typical = float(np.median(ratio[ratio > 0])) if np.any(ratio > 0) else 1.0
+    rel = ratio / max(typical, 1e-9)
+    facing = np.clip((rel - MIN_STRETCH) / (FULL_STRETCH - MIN_STRETCH), 0.0, 1.0)
+    return f32(np.append(facing, 0.0))
 
 
 FOREHEAD_FADE = 0.2
@@ -130,17 +173,27 @@ def erode_disc(mask: Floats, radius: int) -> Floats:
     return f32(cv2.erode(eroded, _SQUARE, iterations=square) if square else eroded)
 
 
-def grid_mask(size: tuple[int, int], outline: Floats, inner_lips: Floats | None = None) -> Floats:
+def grid_mask(
+    size: tuple[int, int],
+    outline: Floats,
+    inner_lips: Floats | None = None,
+    holes: Sequence[Floats] = (),
+    hole_depth: float = 1.0,
+) -> Floats:
     """The feathered blend mask (0..1) on a grid of `size` cells, points in cells: the
-    outline polygon eroded and blurred by a face-relative radius, minus the inner mouth."""
+    outline polygon eroded and blurred by a face-relative radius, minus the inner mouth
+    and, `hole_depth` deep, any other `holes` (the eye apertures): the target's own face
+    shows there."""
     mask = np.zeros((size[1], size[0]), dtype=np.float32)
     cv2.fillPoly(mask, [np.round(outline * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
     face_w = box_of(outline)[2]
-    if inner_lips is not None:
-        mouth = np.zeros_like(mask)
-        cv2.fillPoly(mouth, [np.round(inner_lips * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
-        mouth = f32(cv2.GaussianBlur(mouth, (0, 0), max(0.6, face_w * 0.006)))
-        mask = np.minimum(mask, 1.0 - np.clip(mouth * 1.5, 0.0, 1.0))
+    cuts = [([inner_lips], 1.0)] if inner_lips is not None else []
+    cuts += [(list(holes), hole_depth)] if holes and hole_depth > 0 else []
+    for polys, depth in cuts:
+        cut = np.zeros_like(mask)
+        cv2.fillPoly(cut, [np.round(p * 16).astype(np.int32) for p in polys], 1.0, cv2.LINE_AA, 4)
+        cut = f32(cv2.GaussianBlur(cut, (0, 0), max(0.6, face_w * 0.006)))
+        mask = np.minimum(mask, 1.0 - depth * np.clip(cut * 1.5, 0.0, 1.0))
     mask *= _forehead_ramp(mask.shape[0], box_of(outline))
     radius = max(1, int(face_w * 0.05))
     return f32(cv2.GaussianBlur(erode_disc(mask, radius), (0, 0), radius * 0.6))
@@ -212,6 +265,15 @@ def blend_into(frame_bgr: Frame, roi: Roi, face_bgr: Frame, weight: Floats) -> N
     region[:] = cv2.blendLinear(face_bgr, region, weight, 1.0 - weight)
 
 
+EYE_KEEP = 0.0
+"""How much of the target's own eye apertures shows through (gaze and blinks). Off: the
+reference's lids follow the target's eye landmarks, so blinks are drawn, but at 0.3–0.6
+the recogniser saw the original again on some pairs (green-screen clip × s1: influencer
+in 82 % of frames at 0, 29 % at 0.3, 0 % at 0.6; glasses clip × s42 held at 0.6)."""
+
+DETAIL_GAIN = 1.0
+"""How much of the reference's fine band replaces the target's over the features."""
+
 GRID_CELLS = 320
 """Grid cells across the face for warp maps and mask (full resolution below that)."""
 
@@ -229,38 +291,79 @@ def _to_roi(grid_image: Floats, matrix: NDArray[np.float64], roi: Box, outside: 
     )
 
 
+FEATURE_GROW = 0.01
+"""Features (not occluders) reach this share of the face width past their landmarks."""
+
+OCCLUDER_FACE_PX = 280
+"""Occluders are looked for on a copy with the face at most this wide (cost ∝ area)."""
+
+
+def occluders_at_scale(target: Frame, weight: Floats, features: Floats, face_px: float) -> Floats:
+    """`soften(occluder_map(...))` on a reduced copy when the face is large, resized back."""
+    k = min(1.0, OCCLUDER_FACE_PX / max(face_px, 1.0))
+    if k >= 1.0:
+        return soften(occluder_map(target, weight, features), face_px)
+    h, w = target.shape[:2]
+    size = (max(1, round(w * k)), max(1, round(h * k)))
+    small = [cv2.resize(a, size, interpolation=cv2.INTER_AREA) for a in (target, weight, features)]
+    occ = soften(occluder_map(u8(small[0]), f32(small[1]), f32(small[2])), face_px * k)
+    return f32(cv2.resize(occ, (w, h), interpolation=cv2.INTER_LINEAR))
+
+
 def render_reference(
     frame_bgr: Frame,
-    crop_bgr: Frame,
+    crop_bgra: Frame,
     src: Floats,
     face: Stabilised,
     outline_scale: float,
     triangles: NDArray[np.int32],
     colour: ColourMatch,
     alpha: float,
-) -> None:
-    """Warp the reference crop (points `src`) onto the stabilised face and blend it in.
+) -> float:
+    """Warp the reference crop (BGR + alpha = where the reference shows bare skin or a
+    feature; points `src`) onto the stabilised face and composite it in; returns the share
+    of the face found covered by occluders (kept in front).
 
     Maps and mask are built on a grid in the face's own frame (`facegrid`) and carried
     into the frame by the face's similarity, so a face that moves rigidly is rendered
-    as one rigidly moving image."""
+    as one rigidly moving image. Compositing is frequency-separated (`composite`): the
+    target keeps its light and its fine detail; its eye apertures and inner mouth stay."""
     local = warp_points(face.local, outline_scale)
     roi = roi_for(warp_points(face.points, outline_scale), frame_bgr.shape)
     if roi is None or alpha <= 0.0:
-        return
+        return 0.0
     grid = grid_for(local, face.unit, GRID_CELLS)
-    maps = grid_maps(grid.to_grid(local), src, triangles, grid.size)
+    grid_local = grid.to_grid(local)
+    maps, ids = grid_maps_and_ids(grid_local, src, triangles, grid.size)
+    facing = np.take(triangle_facing(grid_local, src, triangles), ids)
+    face_cells = box_of(grid_local)[2]
+    facing = f32(cv2.GaussianBlur(facing, (0, 0), max(0.8, face_cells * 0.01)))
     mask = grid_mask(
         grid.size,
         grid.to_grid(outline_polygon(local)),
         grid.to_grid(face.local[list(INNER_LIPS)]),
+        [grid.to_grid(face.local[list(eye)]) for eye in (RIGHT_EYE, LEFT_EYE)],
+        EYE_KEEP,
     )
+    features = feature_mask(grid_local, grid.size, face_cells * FEATURE_GROW)
+    areas = feature_mask(grid_local, grid.size, face_cells * 0.03, FEATURE_AREAS)
+    areas = f32(cv2.GaussianBlur(areas, (0, 0), max(0.8, face_cells * 0.015)))
     matrix = grid.from_roi(face.rigid, roi.box)
     map_x, map_y = cv2.split(_to_roi(maps, matrix, roi.box, -1.0))
     warped = u8(
-        cv2.remap(crop_bgr, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        cv2.remap(crop_bgra, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     )
-    weight = _to_roi(mask, matrix, roi.box, 0.0)
+    weight = _to_roi(mask * facing, matrix, roi.box, 0.0)
+    feature_roi = _to_roi(features, matrix, roi.box, 0.0)
+    detail = np.clip(_to_roi(areas, matrix, roi.box, 0.0) * DETAIL_GAIN, 0.0, 1.0)
     x, y, w, h = roi.box
-    colour.update(warped, frame_bgr[y : y + h, x : x + w], weight)
-    blend_into(frame_bgr, roi, colour.apply(warped), weight * np.float32(alpha))
+    target = frame_bgr[y : y + h, x : x + w]
+    face_px = float(face.unit) * float(np.hypot(*face.rigid[:, 0]))
+    occluded = occluders_at_scale(target, weight, feature_roi, face_px)
+    ref_skin = f32(warped[..., 3]) * np.float32(1 / 255)
+    bgr = np.ascontiguousarray(warped[..., :3])
+    colour.update(bgr, target, weight * ref_skin)
+    blend = weight * ref_skin * np.float32(alpha)
+    target[:] = composite(target, colour.apply(bgr), blend, occluded, detail, face_px)
+    inside = weight > 0.5
+    return float(occluded[inside].mean()) if inside.any() else 0.0

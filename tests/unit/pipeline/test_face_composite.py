@@ -1,0 +1,68 @@
+"""Frequency-separated compositing, occluder maps and the turned-head triangle test."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from remixer.pipeline.faces.composite import band_sigmas, blur, composite
+from remixer.pipeline.faces.occlusion import occluder_map
+from remixer.pipeline.faces.warp import triangle_facing
+
+SIZE = 96
+
+
+def _textured(seed: int, base: tuple[int, int, int]) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    noise = rng.normal(0, 12, (SIZE, SIZE, 1))
+    return np.clip(np.array(base, np.float32) + noise, 0, 255).astype(np.uint8)
+
+
+def test_zero_weight_or_full_keep_leaves_the_target() -> None:
+    target, warped = _textured(1, (120, 140, 180)), _textured(2, (60, 90, 200))
+    ones, zeros = np.ones((SIZE, SIZE), np.float32), np.zeros((SIZE, SIZE), np.float32)
+    assert np.array_equal(composite(target, warped, zeros, zeros, zeros, 80.0), target)
+    assert np.array_equal(composite(target, warped, ones, ones, zeros, 80.0), target)
+
+
+def test_the_target_keeps_its_fine_grain_and_the_reference_brings_the_middle_band() -> None:
+    target = _textured(3, (120, 140, 180))
+    warped = np.full_like(target, (120, 140, 180))
+    cv2.circle(warped, (48, 48), 14, (40, 50, 90), -1)  # a feature: mid-band structure
+    warped = cv2.GaussianBlur(warped, (0, 0), 2.0)
+    ones, zeros = np.ones((SIZE, SIZE), np.float32), np.zeros((SIZE, SIZE), np.float32)
+    out = composite(target, warped, ones, zeros, zeros, 80.0).astype(np.float32)
+    fine, _ = band_sigmas(80.0)
+    grain = lambda img: img - blur(img, fine)  # noqa: E731
+    inner = np.s_[8:-8, 8:-8]
+    kept = np.corrcoef(grain(out)[inner].ravel(), grain(target.astype(np.float32))[inner].ravel())
+    assert kept[0, 1] > 0.8
+    assert out[48, 48].mean() < target[48, 48].astype(np.float32).mean() - 40  # feature in
+    assert abs(out[10, 10].mean() - target[10, 10].astype(np.float32).mean()) < 30
+
+
+def test_dark_strands_on_skin_are_occluders_but_features_are_not() -> None:
+    skin = _textured(4, (150, 170, 210))
+    skin = cv2.GaussianBlur(skin, (0, 0), 1.0)
+    cv2.line(skin, (10, 30), (85, 36), (30, 30, 40), 3)  # a hair strand / glasses rim
+    cv2.circle(skin, (48, 70), 8, (40, 40, 60), -1)  # a feature (nostril) kept out
+    inside = np.ones((SIZE, SIZE), np.float32)
+    features = np.zeros((SIZE, SIZE), np.float32)
+    cv2.circle(features, (48, 70), 11, 1.0, -1)
+    occ = occluder_map(skin, inside, features)
+    assert occ[33, 48] > 0.9
+    assert occ[70, 48] == 0.0
+    assert float((occ[55:64, 5:30] > 0.5).mean()) < 0.02
+
+
+def test_squeezed_and_flipped_triangles_are_not_drawn() -> None:
+    src = np.array([[0, 0], [10, 0], [0, 10], [10, 10], [20, 0], [20, 10]], np.float32)
+    triangles = np.array([[0, 1, 2], [1, 3, 2], [1, 4, 3], [4, 5, 3]], np.int32)
+    dst = src.copy()
+    dst[4:, 0] = 10.5  # the far column squeezed to a twentieth of its width
+    facing = triangle_facing(dst, src, triangles)
+    assert facing.shape == (5,) and facing[-1] == 0.0
+    assert np.allclose(facing[:2], 1.0) and np.all(facing[2:4] == 0.0)
+    flipped = src.copy()
+    flipped[4:, 0] = 0.0
+    assert np.all(triangle_facing(flipped, src, triangles)[2:4] == 0.0)
