@@ -164,7 +164,7 @@ def remix(
         copy = adapt_copy(overlays, caption, brief, provider or OfflineCopyAdapter())
         hooks_for("adapting_copy").progress(1.0)
         track = face_pass.result()
-    swapper = create_swapper(identity, track, models, model_path)
+    swapper = create_swapper(identity, track, models, model_path, embedder_path)
     render_remix(source, out, info, overlays, copy.texts, swapper, hooks_for("rendering"))
     quality = measure_quality(
         out, identity, track, models, sample_every=10, hooks=hooks_for("finalizing")

@@ -145,7 +145,10 @@ def render_video(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any
     models, identity, track = _face_inputs(runtime, job)
     overlays = [Overlay.from_dict(o) for o in _out(job, "extracting_overlays")["overlays"]]
     texts = _out(job, "adapting_copy")["texts"]
-    swapper = create_swapper(identity, track, models, runtime.settings.faceswap_model)
+    settings = runtime.settings
+    swapper = create_swapper(
+        identity, track, models, settings.faceswap_model, settings.face_embedder_model
+    )
     with (
         _source(runtime, job) as (path, info),
         tempfile.TemporaryDirectory(prefix="remixer-render-") as tmp,

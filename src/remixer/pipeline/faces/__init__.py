@@ -6,15 +6,12 @@ photos; `analyze_target(video, models, hooks)` finds and tracks the main on-came
 `swap(frame_bgr, frame_index)` the dense pass calls in frame order; `measure_quality`
 measures the result."""
 
+from remixer.pipeline.faces.backends import create_swapper
 from remixer.pipeline.faces.identity import FaceIdentity, PhotoProblem, build_identity
 from remixer.pipeline.faces.models import FaceModels, load_face_models
 from remixer.pipeline.faces.quality import FaceQuality, measure_jitter, measure_quality
-from remixer.pipeline.faces.swapper import (
-    ClassicFaceSwapper,
-    FaceSwapper,
-    SwapStats,
-    create_swapper,
-)
+from remixer.pipeline.faces.swapper import ClassicFaceSwapper
+from remixer.pipeline.faces.swapping import FaceSwapper, SwapStats
 from remixer.pipeline.faces.track import FaceTrack, analyze_target
 
 __all__ = [

@@ -15,7 +15,7 @@ from remixer.pipeline.faces.neural.alignment import align_matrix, aligned_crop, 
 from remixer.pipeline.faces.neural.composite import MaskFn, feathered_face_mask, paste_back
 from remixer.pipeline.faces.neural.contracts import Floats
 from remixer.pipeline.faces.neural.loaders import load_embedder, load_swap_model
-from remixer.pipeline.faces.swapper import SwapStats
+from remixer.pipeline.faces.swapping import SwapStats
 from remixer.pipeline.faces.track import FaceTrack
 from remixer.pipeline.types import Frame
 

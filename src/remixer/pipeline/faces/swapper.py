@@ -1,11 +1,6 @@
-"""Face swappers for the dense pass: the `FaceSwapper` protocol, the classic landmark
-swapper (default, no neural weights) and `create_swapper` choosing the backend."""
+"""The classic landmark swapper: the default `FaceSwapper`, no neural weights."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
 
 import cv2
 import numpy as np
@@ -22,6 +17,7 @@ from remixer.pipeline.faces.occlusion import (
     occluder_map,
     soften,
 )
+from remixer.pipeline.faces.swapping import SwapStats
 from remixer.pipeline.faces.track import FaceTrack
 from remixer.pipeline.faces.warp import (
     REFERENCE_DENOISE,
@@ -35,30 +31,6 @@ OCCLUDED_SHARE = 0.12
 """A frame counts as occluded when this share of the face is found covered."""
 
 SWITCH_MARGIN = 0.08
-
-
-class FaceSwapper(Protocol):
-    """Swaps the influencer onto the target; `swap` is called once per frame, in order."""
-
-    def swap(self, frame_bgr: Frame, frame_index: int) -> Frame:
-        """The frame with the target's face replaced (the input array is not modified)."""
-        ...
-
-    def close(self) -> None:
-        """Release the landmark tracker."""
-        ...
-
-
-@dataclass
-class SwapStats:
-    """Counts kept by a swapper: frames seen, frames where the target was visible per the
-    track, frames actually swapped (blend strength > 0)."""
-
-    frames: int = 0
-    visible: int = 0
-    swapped: int = 0
-    occluded: int = 0
-    turned: int = 0
 
 
 class ReferencePicker:
@@ -156,14 +128,3 @@ class ClassicFaceSwapper:
 
     def close(self) -> None:
         self._follower.close()
-
-
-def create_swapper(
-    identity: FaceIdentity, track: FaceTrack, models: FaceModels, model_path: Path | None = None
-) -> FaceSwapper:
-    """`ClassicFaceSwapper` by default; `OnnxFaceSwapper` when `model_path` names a model."""
-    if model_path is not None:
-        from remixer.pipeline.faces.onnx_swapper import OnnxFaceSwapper
-
-        return OnnxFaceSwapper(identity, track, models, model_path)
-    return ClassicFaceSwapper(identity, track, models)
