@@ -38,6 +38,8 @@ class OverlayStyle:
     line_height_px: int
     align: str
     weight: str = "bold"
+    family: str = "poppins"
+    """The closest of our caption fonts to the source's (`render.fonts.FAMILIES`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +53,7 @@ class OverlayStyle:
             "line_height_px": self.line_height_px,
             "align": self.align,
             "weight": self.weight,
+            "family": self.family,
         }
 
     @classmethod
@@ -68,6 +71,7 @@ class OverlayStyle:
             line_height_px=int(data["line_height_px"]),
             align=str(data.get("align", "center")),
             weight=str(data.get("weight", "bold")),
+            family=str(data.get("family", "poppins")),
         )
 
 

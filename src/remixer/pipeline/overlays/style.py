@@ -16,7 +16,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from remixer.pipeline.overlays.blocks import Block
+from remixer.pipeline.overlays.fontmatch import match_font
 from remixer.pipeline.overlays.model import RGB, OverlayStyle
+from remixer.pipeline.render.fonts import family_for_text, strip_emoji
 from remixer.pipeline.render.text import TextStyle, measure_line
 from remixer.pipeline.types import Box, Frame
 
@@ -227,10 +229,27 @@ def _align(block: Block, frame_w: int) -> str:
     return str(min(spreads, key=lambda k: float(spreads[k])))
 
 
-def _font_size(block: Block, ink: Box, stroke_px: int, weight: str) -> int:
-    """The size at which our font draws the widest line as wide as the measured ink."""
+def _font_size(line_mask: Mask, text: str, weight: str, family: str, fallback: int) -> int:
+    """The size at which our font draws the line's glyphs (fill only) as wide and as tall
+    as the source's glyph pixels of that line: the smaller of the two estimates, since
+    strays (an emoji's highlight beside the line, a bright speck of the scene) only ever
+    make the measured ink larger on one axis."""
+    xs = np.nonzero(line_mask.any(axis=0))[0]
+    ys = np.nonzero(line_mask.any(axis=1))[0]
+    text = strip_emoji(text)
+    if len(xs) < 2 or len(ys) < 2 or not text:
+        return fallback
+    font = TextStyle(font_size=100, weight=weight, family=family_for_text(family, text)).font
+    left, top, right, bottom = font.getbbox(text)
+    by_width = 100 * float(xs.max() - xs.min() + 1) / max(float(right - left), 1.0)
+    by_height = 100 * float(ys.max() - ys.min() + 1) / max(float(bottom - top), 1.0)
+    return max(round(min(by_width, by_height)), 8)
+
+
+def _width_size(block: Block, ink: Box, stroke_px: int) -> int:
+    """Fallback size: the widest OCR line's width with Poppins Bold."""
     widest = max(block.lines, key=lambda line: line.box[2])
-    probe = TextStyle(font_size=100, stroke_px=stroke_px, weight=weight)
+    probe = TextStyle(font_size=100, stroke_px=stroke_px)
     width_at_100 = measure_line(widest.text, probe) - 2 * stroke_px
     ink_w = min(widest.box[2], ink[2]) - 2 * stroke_px
     return max(round(100 * ink_w / max(width_at_100, 1.0)), 8)
@@ -250,6 +269,50 @@ def _line_mask(block: Block, crop_box: Box) -> Mask:
         x0, y0 = max(x - crop_box[0] - 2, 0), max(y - crop_box[1] - 2, 0)
         mask[y0 : y0 + h + 4, x0 : x0 + w + 4] = True
     return mask
+
+
+def _widest_line(block: Block, fill_mask: Mask, crop_box: Box) -> tuple[str, Mask]:
+    """The widest line's text and its glyph (fill) pixels in the crop."""
+    widest = max(block.lines, key=lambda line: line.box[2])
+    x, y, w, h = widest.box
+    line = np.zeros_like(fill_mask)
+    x0, y0 = max(x - crop_box[0], 0), max(y - crop_box[1], 0)
+    line[y0 : y0 + h, x0 : x0 + w] = True
+    return widest.text, _trim_strays(fill_mask & line)
+
+
+def _trim_strays(mask: Mask) -> Mask:
+    """Drop small blobs standing apart at either end of a line (an emoji's highlight, a
+    bright speck of the scene) so the line's glyph width is measured on glyphs only."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    if count <= 2:
+        return mask
+    parts = sorted(range(1, count), key=lambda k: int(stats[k, cv2.CC_STAT_LEFT]))
+    areas = np.array([stats[k, cv2.CC_STAT_AREA] for k in parts], dtype=np.float64)
+    height = float(np.max(stats[1:, cv2.CC_STAT_HEIGHT]))
+    small = 0.35 * float(np.median(areas))
+    keep = list(parts)
+    for end in (0, -1):
+        while len(keep) > 2:
+            k, neighbour = keep[end], keep[end + 1 if end == 0 else end - 1]
+            left_k, right_k = (k, neighbour) if end == 0 else (neighbour, k)
+            gap = stats[right_k, cv2.CC_STAT_LEFT] - (
+                stats[left_k, cv2.CC_STAT_LEFT] + stats[left_k, cv2.CC_STAT_WIDTH]
+            )
+            if stats[k, cv2.CC_STAT_AREA] < small and gap > 0.25 * height:
+                keep.pop(end)
+            else:
+                break
+    return np.isin(labels, keep)
+
+
+def _match(text: str, line_mask: Mask) -> tuple[str, str]:
+    """Font family and weight from one line's glyph pixels (Poppins Bold when the line is
+    too small to tell)."""
+    found = match_font(line_mask, strip_emoji(text))
+    if found is None:
+        return family_for_text("poppins", text), "bold"
+    return found.family, found.weight
 
 
 def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
@@ -282,7 +345,9 @@ def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
     if stroke_px == 0:
         stroke_mask, stroke_bgr = np.zeros_like(fill_mask), None
     ink = _tight_box(fill_mask | stroke_mask, crop_box)
-    font_size = _font_size(block, ink, stroke_px, "bold")
+    line_text, line_mask = _widest_line(block, fill_mask, crop_box)
+    family, weight = _match(line_text, line_mask)
+    font_size = _font_size(line_mask, line_text, weight, family, _width_size(block, ink, stroke_px))
     plate_box = None
     if plate is not None:
         plate_box = _plate_box(frame_bgr, ink, centres[plate], font_size)
@@ -296,6 +361,8 @@ def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
         font_size_px=font_size,
         line_height_px=_line_height(block, font_size),
         align=_align(block, frame_bgr.shape[1]),
+        weight=weight,
+        family=family,
     )
     fraction = float(fill_mask.sum()) / max(ink[2] * ink[3], 1)
     support = labels == plate if plate is not None else stroke_mask

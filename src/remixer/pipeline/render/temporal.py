@@ -1,0 +1,216 @@
+"""Erase from time: fill a caption's region from frames where that region is visible.
+
+A caption comes and goes while the scene under it stays, so a frame shortly before (or
+after) its span shows what lies under it. For each caption a few such *reference crops*
+are kept (only the caption's work region, never whole frames); on every frame of the
+span the nearest reference is aligned to the current frame and its pixels replace the
+caption's. Alignment: DIS optical flow (OpenCV, ultrafast preset, at reduced scale)
+from the current crop to the reference, trusted only outside the caption's area; inside
+it the flow is filled in by normalized convolution (a Gaussian-weighted average of the
+surrounding flow, which carries both the global camera motion and the local subject
+motion around the caption). A smooth colour offset measured on a band around the hole
+then absorbs lighting drift and small seams. Pixels no reference saw are inpainted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from remixer.pipeline.types import Frame
+
+Mask = NDArray[np.bool_]
+Flow = NDArray[np.float32]
+Region = tuple[int, int, int, int]
+"""x0, y0, x1, y1 in frame pixels."""
+
+FLOW_MAX_SIDE = 320
+"""Flow is estimated on the work region scaled so its longer side is at most this."""
+SEAM_BAND_PX = 6
+EXCLUDE_GROW = 6
+"""Reduced pixels around the caption area whose flow is not trusted either (DIS patches
+overlapping the area's edge)."""
+
+
+@dataclass
+class Reference:
+    frame_index: int
+    crop: Frame
+    valid: Mask
+    """Pixels of the crop not covered by any caption on that frame."""
+
+
+@dataclass
+class CleanPlate:
+    """Reference crops of one caption's work region, nearest in time first."""
+
+    region: Region
+    references: list[Reference] = field(default_factory=list)
+
+    def add(self, frame_index: int, frame: Frame, covered: Mask) -> None:
+        x0, y0, x1, y1 = self.region
+        crop = np.ascontiguousarray(frame[y0:y1, x0:x1])
+        self.references.append(Reference(frame_index, crop, ~covered))
+
+    def ordered(self, frame_index: int) -> list[Reference]:
+        return sorted(self.references, key=lambda r: abs(r.frame_index - frame_index))
+
+
+_DIS: list[cv2.DISOpticalFlow] = []
+
+
+def _dis() -> cv2.DISOpticalFlow:
+    if not _DIS:
+        flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+        _DIS.append(flow)
+    return _DIS[0]
+
+
+def _normalized_blur(
+    values: NDArray[np.float32], weight: NDArray[np.float32], sigma: float
+) -> NDArray[np.float32]:
+    """Gaussian-weighted average of `values` over pixels with `weight` (normalized
+    convolution); falls back to the global weighted mean where no weight is near."""
+    w = cv2.GaussianBlur(weight, (0, 0), sigma)
+    if values.ndim == 2:
+        values = values[:, :, None]
+    out = np.empty_like(values)
+    total = float(weight.sum())
+    for c in range(values.shape[2]):
+        num = cv2.GaussianBlur(values[:, :, c] * weight, (0, 0), sigma)
+        mean = float((values[:, :, c] * weight).sum() / total) if total > 0 else 0.0
+        out[:, :, c] = np.where(w > 1e-3, num / np.maximum(w, 1e-6), mean)
+    return out
+
+
+def _gray(img: Frame, size: tuple[int, int]) -> Frame:
+    return np.asarray(
+        cv2.cvtColor(cv2.resize(img, size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
+    )
+
+
+def flow_size(h: int, w: int) -> tuple[int, int, float]:
+    """The (width, height) flow is estimated at for an h×w crop, and the scale."""
+    scale = min(FLOW_MAX_SIDE / max(h, w), 1.0)
+    return max(int(w * scale), 8), max(int(h * scale), 8), scale
+
+
+def small_flow(
+    current: Frame, target: Frame, exclude: Mask, target_valid: Mask | None = None
+) -> Flow:
+    """Flow at reduced scale (in reduced pixels) mapping `current` pixels to where they
+    are in `target`. Estimated everywhere but trusted only outside `exclude` (where
+    `current` shows the caption and not the scene) and where `target` is valid; inside,
+    filled in from the surrounding flow by normalized convolution."""
+    h, w = current.shape[:2]
+    sw, sh, _scale = flow_size(h, w)
+    small_ex = cv2.resize(exclude.astype(np.uint8), (sw, sh), interpolation=cv2.INTER_NEAREST)
+    current_gray, target_gray = _gray(current, (sw, sh)), _gray(target, (sw, sh))
+    # The caption's hard edges would drag the flow of patches overlapping them: show DIS
+    # a smooth fill from the surroundings there instead (the flow found inside is dropped).
+    around = (small_ex == 0).astype(np.float32)
+    smooth = _normalized_blur(current_gray.astype(np.float32), around, max(min(sw, sh) / 8.0, 2.0))
+    current_gray = np.where(small_ex > 0, smooth[:, :, 0], current_gray).astype(np.uint8)
+    flow = _dis().calc(current_gray, target_gray, None)
+    grow = EXCLUDE_GROW
+    small_ex = cv2.dilate(small_ex, np.ones((2 * grow + 1,) * 2, np.uint8)) > 0
+    weight = ~small_ex
+    if target_valid is not None:
+        weight &= (
+            cv2.resize(target_valid.astype(np.uint8), (sw, sh), interpolation=cv2.INTER_NEAREST) > 0
+        )
+    sigma = max(min(sw, sh) / 4.0, 3.0)
+    filled = _normalized_blur(flow.astype(np.float32), weight.astype(np.float32), sigma)
+    columns = _column_fill(flow.astype(np.float32), weight)
+    if columns is not None:
+        filled = columns
+    return np.asarray(np.where(small_ex[:, :, None], filled, flow), dtype=np.float32)
+
+
+def _column_fill(flow: Flow, weight: Mask) -> Flow | None:
+    """Inside a wide hole, flow interpolated per column between the trusted flow just
+    above and just below it (a head and the scene beside it move differently, so an
+    isotropic average mixes them); None when the hole is not a wide band."""
+    rows = np.nonzero(~weight.all(axis=1))[0]
+    if len(rows) == 0:
+        return None
+    top, bottom = int(rows.min()), int(rows.max())
+    h, w = weight.shape
+    if top < 3 or bottom > h - 4 or (bottom - top) * 2 > w:
+        return None
+    band = 4
+    smooth = cv2.blur(flow, (5, 1))
+    above = np.median(smooth[max(top - band, 0) : top], axis=0)
+    below = np.median(smooth[bottom + 1 : bottom + 1 + band], axis=0)
+    t = ((np.arange(h, dtype=np.float32) - top) / max(bottom - top, 1)).clip(0, 1)[:, None, None]
+    out = above[None] * (1 - t) + below[None] * t
+    blend = _normalized_blur(flow, weight.astype(np.float32), max(h / 4.0, 3.0))
+    keep_columns = weight.all(axis=0)
+    out[:, keep_columns] = blend[:, keep_columns]
+    return np.asarray(out, dtype=np.float32)
+
+
+def warp_reference(reference: Reference, flow: Flow, shape: tuple[int, int]) -> tuple[Frame, Mask]:
+    """The reference crop warped by a reduced-scale flow onto a crop of `shape` (h, w),
+    and where that warp lands on valid reference pixels."""
+    h, w = shape
+    sw, sh, _scale = flow_size(h, w)
+    full = cv2.resize(flow, (w, h), interpolation=cv2.INTER_LINEAR)
+    full *= np.array([w / sw, h / sh], dtype=np.float32)
+    grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    map_x, map_y = grid_x + full[:, :, 0], grid_y + full[:, :, 1]
+    warped = cv2.remap(
+        reference.crop, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    valid = (
+        cv2.remap(reference.valid.astype(np.uint8), map_x, map_y, cv2.INTER_NEAREST, borderValue=0)
+        > 0
+    )
+    inside = (map_x >= 0) & (map_x <= w - 1) & (map_y >= 0) & (map_y <= h - 1)
+    return np.asarray(warped), valid & inside
+
+
+def align_reference(reference: Reference, current: Frame, exclude: Mask) -> tuple[Frame, Mask]:
+    """The reference crop warped onto `current` by a direct flow, and where it is valid."""
+    flow = small_flow(current, reference.crop, exclude, reference.valid)
+    return warp_reference(reference, flow, current.shape[:2])
+
+
+def match_colour(warped: Frame, current: Frame, hole: Mask, valid: Mask) -> Frame:
+    """`warped` plus a smooth colour offset that makes it agree with `current` on a band
+    around `hole` (lighting drift, exposure changes, small seams)."""
+    size = 2 * SEAM_BAND_PX + 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    band = (cv2.dilate(hole.astype(np.uint8), kernel) > 0) & ~hole & valid
+    if band.sum() < 20:
+        return warped
+    h, w = hole.shape
+    scale = min(FLOW_MAX_SIDE / max(h, w), 1.0)
+    sw, sh = max(int(w * scale), 8), max(int(h * scale), 8)
+    diff = current.astype(np.float32) - warped.astype(np.float32)
+    diff = np.clip(diff, -60, 60)
+    small_diff = cv2.resize(diff * band[:, :, None], (sw, sh), interpolation=cv2.INTER_AREA)
+    small_band = cv2.resize(band.astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA)
+    values = small_diff / np.maximum(small_band[:, :, None], 1e-6)
+    offset = _normalized_blur(values.astype(np.float32), small_band, max(min(sw, sh) / 5.0, 3.0))
+    offset_full = cv2.resize(offset, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.asarray(np.clip(warped.astype(np.float32) + offset_full, 0, 255).astype(np.uint8))
+
+
+def inpaint_rest(crop: Frame, hole: Mask) -> Frame:
+    """Inpaint what no frame showed: Telea at half size for large holes (smooth fill; the
+    new text covers much of it), full size for small ones."""
+    mask = hole.astype(np.uint8) * 255
+    h, w = crop.shape[:2]
+    if hole.sum() < 4000 or min(h, w) < 16:
+        return np.asarray(cv2.inpaint(crop, mask, 3, cv2.INPAINT_TELEA))
+    small = cv2.resize(crop, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    small_mask = cv2.resize(mask, (w // 2, h // 2), interpolation=cv2.INTER_NEAREST)
+    filled = cv2.inpaint(small, small_mask, 3, cv2.INPAINT_TELEA)
+    up = cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR)
+    out = crop.copy()
+    out[hole] = up[hole]
+    return out
