@@ -2,7 +2,7 @@
 # Debian packages: fonts the renderer uses (colour emoji, wide script coverage) and wrk,
 # the HTTP load generator `make bench` drives the API with.
 set -euo pipefail
-pkgs=(fonts-noto-color-emoji fonts-noto-core wrk)
+pkgs=(fonts-noto-color-emoji fonts-noto-core fonts-noto-cjk wrk)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0
