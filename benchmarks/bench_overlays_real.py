@@ -217,8 +217,10 @@ def footage_dir() -> Path | None:
 
 
 def cer(truth: str, read: str) -> float:
-    """Levenshtein distance / truth length, whitespace and emoji ignored."""
-    a, b = "".join(strip_emoji(truth).split()), "".join(strip_emoji(read).split())
+    """Levenshtein distance / truth length; whitespace, emoji and letter case ignored
+    (all-caps faces such as Bebas Neue draw lower case as capitals)."""
+    a = "".join(strip_emoji(truth).lower().split())
+    b = "".join(strip_emoji(read).lower().split())
     row = list(range(len(b) + 1))
     for i, ca in enumerate(a, start=1):
         prev, row[0] = row[0], i
@@ -381,8 +383,10 @@ def _measure(
             "found": overlay is not None,
         }
         mse = sq[n] / max(count[n], 1)
-        row["erase_psnr_db"] = round(10 * np.log10(255**2 / max(mse, 1e-6)), 2)
-        row["erase_psnr_worst_frame_db"] = round(worst[n], 2)
+        scored = count[n] > 0
+        row["erase_psnr_db"] = round(10 * np.log10(255**2 / max(mse, 1e-6)), 2) if scored else None
+        row["erase_psnr_worst_frame_db"] = round(worst[n], 2) if scored else None
+        row["erase_pixels"] = int(masks[n].sum())
         region = _old_region(truth)
         x0, y0, x1, y1 = _grow(region, max(region[3] // 2, 12), width, height)
         if overlay is not None:
@@ -477,7 +481,7 @@ def font_suite(frames: list[Frame], short: bool) -> dict[str, Any]:
 def _summary(clips: list[dict[str, Any]], fonts: dict[str, Any]) -> dict[str, Any]:
     rows = [r for c in clips for r in c["captions"]]
     found = [r for r in rows if r["found"]]
-    psnr = [r["erase_psnr_db"] for r in rows]
+    psnr = [r["erase_psnr_db"] for r in rows if r["erase_psnr_db"] is not None]
     sized = [r["size_ratio"] for r in found if not r["wrapped_beyond_1_5x"]]
     return {
         "captions": len(rows),

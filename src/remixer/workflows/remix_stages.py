@@ -154,8 +154,12 @@ def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
     asset = asset_of(runtime.blobs, video_key, new_ulid_id("ast"))
     hooks.progress(0.2)
     quality = measure_output_quality(runtime, job, runtime.blobs.path_of(video_key), hooks)
+    from remixer.pipeline.overlays import Overlay
+    from remixer.pipeline.render import placement_fields
+
     overlays = _out(job, "extracting_overlays")["overlays"]
     copy = _out(job, "adapting_copy")
+    _path, info = _source(runtime, job)
     placed = [
         {
             "start": o["start_s"],
@@ -163,6 +167,7 @@ def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
             "sourceText": o["text"],
             "text": text,
             "box": o["box"],
+            **placement_fields(Overlay.from_dict(o), text, info.width, info.height),
         }
         for o, text in zip(overlays, copy["texts"], strict=False)
     ]

@@ -192,8 +192,10 @@ def _tight_box(mask: Mask, origin: Box) -> Box:
 def _plate_box(frame: Frame, box: Box, colour: NDArray[np.float32], max_pad: int) -> Box:
     """Grow the text box outward while the border strips are plate-coloured."""
     near = np.abs(frame.astype(np.int16) - colour.astype(np.int16)).sum(axis=2) < 36
-    x0, y0, x1, y1 = box[0], box[1], box[0] + box[2], box[1] + box[3]
     h, w = near.shape
+    # Start 2 px out: the rows and columns right at the ink are anti-aliased glyph edges.
+    x0, y0 = max(box[0] - 2, 0), max(box[1] - 2, 0)
+    x1, y1 = min(box[0] + box[2] + 2, w), min(box[1] + box[3] + 2, h)
     reach = max_pad
     top, bottom = max(y0 - reach, 0), min(y1 + reach, h)
     left, right = max(x0 - reach, 0), min(x1 + reach, w)
@@ -350,7 +352,7 @@ def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
     font_size = _font_size(line_mask, line_text, weight, family, _width_size(block, ink, stroke_px))
     plate_box = None
     if plate is not None:
-        plate_box = _plate_box(frame_bgr, ink, centres[plate], font_size)
+        plate_box = _plate_box(frame_bgr, ink, centres[plate], 2 * max(font_size, ink[3]))
     style = OverlayStyle(
         fill_rgb=_rgb(fill_bgr),
         stroke_rgb=_rgb(stroke_bgr) if stroke_bgr is not None else None,

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from remixer.pipeline.overlays.blocks import Block, same_caption
-from remixer.pipeline.overlays.spans import PixelProbe
+from remixer.pipeline.overlays.spans import PixelProbe, fade_length
 from remixer.pipeline.overlays.style import BlockLook, measure_block
 from remixer.pipeline.types import Box, Frame
 
@@ -35,6 +35,10 @@ class Track:
     """Samples where OCR still read the block but its pixels had changed: a moving box."""
     confirmations: int = 0
     """Later samples where detection found only this known, unchanged caption."""
+    word_frames: list[int] | None = None
+    """Word-by-word captions: the frame each word of the final text appeared at."""
+    fade_in: int = 0
+    fade_out: int = 0
 
 
 def _first_visible(probe: PixelProbe, pending: Pending, index: int) -> int:
@@ -77,7 +81,7 @@ class Tracker:
             elif track.probe.visible(frame):
                 track.last_seen = index
             else:
-                self._close(track, _last_visible(track.probe, pending, track.last_seen))
+                self._close(track, _last_visible(track.probe, pending, track.last_seen), pending)
         for block in unmatched:
             self._open(index, block, frame, pending)
 
@@ -94,11 +98,11 @@ class Tracker:
                 track.last_seen = index
                 track.confirmations += 1
             else:
-                self._close(track, _last_visible(track.probe, pending, track.last_seen))
+                self._close(track, _last_visible(track.probe, pending, track.last_seen), pending)
 
     def finish(self, pending: Pending) -> list[Track]:
         for track in list(self.active):
-            self._close(track, _last_visible(track.probe, pending, track.last_seen))
+            self._close(track, _last_visible(track.probe, pending, track.last_seen), pending)
         return sorted(self.done, key=lambda t: (t.start_frame, t.look.box[1]))
 
     def _open(self, index: int, block: Block, frame: Frame, pending: Pending) -> None:
@@ -107,10 +111,14 @@ class Tracker:
             return
         probe = PixelProbe.from_look(look, frame)
         start = _first_visible(probe, pending, index)
-        self.active.append(Track(look, probe, start, index, [block]))
+        track = Track(look, probe, start, index, [block])
+        track.fade_in = fade_length(probe, [f for i, f in reversed(pending) if i < start])
+        self.active.append(track)
 
-    def _close(self, track: Track, end_frame: int) -> None:
+    def _close(self, track: Track, end_frame: int, pending: Pending | None = None) -> None:
         track.end_frame = end_frame
+        if pending:
+            track.fade_out = fade_length(track.probe, [f for i, f in pending if i > end_frame])
         self.active.remove(track)
         self.done.append(track)
 
@@ -146,3 +154,42 @@ def is_caption(track: Track) -> bool:
     if sum(ch.isalnum() for ch in text) < MIN_CHARS or sum(ch.isalpha() for ch in text) < 2:
         return False  # too short, or digits only: clocks, jersey numbers, price tags
     return track.look.fill_fraction >= MIN_FILL_FRACTION and track.moved == 0
+
+
+def _words(track: Track) -> list[str]:
+    return vote_text(track.readings).text.lower().split()
+
+
+def _grows_into(early: Track, late: Track) -> bool:
+    """`late` is `early` with more words revealed: it starts later, ends with it, sits
+    on the same place (early's box inside late's) and its text begins with early's."""
+    if late.start_frame <= early.start_frame or late.end_frame is None or early.end_frame is None:
+        return False
+    if abs(late.end_frame - early.end_frame) > 3:
+        return False
+    if not _inside(early.look.box, late.look.box, slack=max(late.look.style.font_size_px // 3, 6)):
+        return False
+    a, b = "".join(_words(early)), "".join(_words(late))
+    return len(a) < len(b) and b.startswith(a)
+
+
+def merge_reveals(tracks: list[Track]) -> list[Track]:
+    """Fold the tracks of a word-by-word caption (each new word makes OCR read a longer
+    text at the same place, ending together) into the track of its full text, with the
+    frame each word appeared at."""
+    ordered = sorted(tracks, key=lambda t: t.start_frame)
+    absorbed: set[int] = set()
+    for n, late in enumerate(ordered):
+        chain = [t for t in ordered[:n] if id(t) not in absorbed and _grows_into(t, late)]
+        if not chain:
+            continue
+        words = _words(late)
+        frames = [late.start_frame] * len(words)
+        for early in sorted(chain, key=lambda t: t.start_frame, reverse=True):
+            count = len(_words(early))
+            frames[:count] = [early.start_frame] * min(count, len(words))
+            absorbed.add(id(early))
+        late.word_frames = frames
+        late.start_frame = min(t.start_frame for t in chain)
+        late.confirmations += sum(len(t.readings) + t.confirmations for t in chain)
+    return [t for t in ordered if id(t) not in absorbed]

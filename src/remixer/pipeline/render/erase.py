@@ -22,13 +22,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from remixer.pipeline.overlays.model import Overlay
-from remixer.pipeline.render.temporal import Mask, Region, inpaint_rest, match_colour
+from remixer.pipeline.render.temporal import Mask, Region, correct_reference, inpaint_rest
 from remixer.pipeline.types import Frame
 
 COLOUR_TOLERANCE = 110
+PLATE_TOLERANCE = 50
+MAX_REFERENCES_TRIED = 2
+STATIC_TOLERANCE = 14
+"""Largest channel change between two frames of a pixel that counts as still."""
 DIFF_THRESHOLD = 40
 """Max channel difference from the aligned clean reference that marks a caption pixel."""
 EMOJI_REACH = 1.4
+SLIDE_REACH = 0.6
+"""How far (in caption heights) a fading caption may slide into place."""
 MARGIN_SHARE = 1.0
 """Scene context kept around the caption area for alignment, in caption-area heights."""
 """The band reaches this many font sizes beyond the OCR box on each side."""
@@ -58,6 +64,10 @@ def erase_area(overlay: Overlay, width: int, height: int) -> EraseArea:
     reach = int(EMOJI_REACH * font)
     grow = style.stroke_px + _dilation(overlay) + 2
     outer = style.plate_box or (bx - grow, by - grow, bw + 2 * grow, bh + 2 * grow)
+    if overlay.fade_in_frames or overlay.fade_out_frames:
+        # A caption that fades in may also slide: its path is part of the caption area.
+        slide = int(SLIDE_REACH * outer[3])
+        outer = (outer[0], outer[1] - slide, outer[2], outer[3] + 2 * slide)
     shadow = max(font // 6, 3) if style.plate_box else 0
     margin = max(int(MARGIN_SHARE * outer[3]), font // 2, 16)
     ox, oy, ow, oh = outer
@@ -79,8 +89,13 @@ def erase_area(overlay: Overlay, width: int, height: int) -> EraseArea:
     ] = True
     band_y0, band_y1 = max(oy - shadow - y0, 0), max(oy + oh + shadow - y0, 0)
     band[band_y0:band_y1, max(bx - reach - x0, 0) : max(bx + bw + reach - x0, 0)] = True
-    band |= area
     area |= band
+    # Inside the caption's own box its colours find it; the difference test only looks
+    # beside it (emoji after the text) and around a plate (its shadow), where a scene that
+    # changed since the reference is less likely to pass for caption.
+    inner = np.zeros(shape, bool)
+    inner[max(oy - y0, 0) : max(oy + oh - y0, 0), max(ox - x0, 0) : max(ox + ow - x0, 0)] = True
+    band &= ~inner
     plate = None
     if style.plate_box is not None:
         plate = _rounded(shape, style.plate_box, style.plate_radius_px, (x0, y0), 2)
@@ -116,31 +131,56 @@ def _rounded(
 
 def _near(region: Frame, rgb: tuple[int, int, int], tolerance: int) -> NDArray[np.bool_]:
     bgr = np.array(rgb[::-1], dtype=np.int16)
-    return np.asarray(np.abs(region.astype(np.int16) - bgr).sum(axis=2) < tolerance, dtype=bool)
+    diff = cv2.absdiff(region, np.full_like(region, bgr.astype(np.uint8)))
+    total = diff[:, :, 0].astype(np.uint16) + diff[:, :, 1] + diff[:, :, 2]
+    return np.asarray(total < tolerance)
 
 
-def colour_hole(crop: Frame, overlay: Overlay, geo: EraseArea) -> Mask:
-    """The caption's pixels found by colour alone: the plate shape, or fill pixels plus
-    stroke-coloured pixels hugging them, within the caption area, dilated a little."""
-    if geo.plate is not None:
-        return geo.plate
+def max_channel_diff(a: Frame, b: Frame) -> Frame:
+    """Per pixel, the largest absolute channel difference of two uint8 images."""
+    diff = cv2.absdiff(a, b)
+    return np.asarray(np.maximum(np.maximum(diff[:, :, 0], diff[:, :, 1]), diff[:, :, 2]))
+
+
+def colour_hole(crop: Frame, overlay: Overlay, geo: EraseArea, static: Mask | None) -> Mask:
+    """The caption's pixels found by colour: the plate shape plus plate-coloured pixels
+    of the area (a plate's edge the measured box missed), or fill pixels plus
+    stroke-coloured pixels hugging them. Only pixels that did not change since the
+    previous frame count (`static`; a caption is still, a moving scene is not), then
+    dilated a little for the anti-aliased rim."""
     style = overlay.style
-    hit = _near(crop, style.fill_rgb, COLOUR_TOLERANCE) & geo.area
+    keep = geo.area if static is None else geo.area & static
+    if geo.plate is not None and style.plate_rgb is not None:
+        hit = geo.plate | (_near(crop, style.plate_rgb, PLATE_TOLERANCE) & keep)
+        grown = cv2.dilate(hit.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        return np.asarray(grown)
+    hit = _near(crop, style.fill_rgb, COLOUR_TOLERANCE) & keep
     if style.stroke_rgb is not None:
         # Stroke-coloured pixels count only where they hug the fill: a dark stroke on a
         # dark scene (a suit, hair) must not turn the whole box into a hole.
         reach = 2 * (style.stroke_px + 2) + 1
         hug = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))
         around = cv2.dilate(hit.astype(np.uint8), hug) > 0
-        hit |= _near(crop, style.stroke_rgb, COLOUR_TOLERANCE) & around & geo.area
+        hit |= _near(crop, style.stroke_rgb, COLOUR_TOLERANCE) & around & keep
     size = 2 * _dilation(overlay) + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     return np.asarray(cv2.dilate(hit.astype(np.uint8), kernel) > 0)
 
 
-def _differs(crop: Frame, warped: Frame, valid: Mask, band: Mask) -> Mask:
-    diff = np.abs(crop.astype(np.int16) - warped.astype(np.int16)).max(axis=2) > DIFF_THRESHOLD
+def static_pixels(crop: Frame, previous: Frame | None) -> Mask | None:
+    """Pixels that kept their colour since the previous frame (None: no previous)."""
+    if previous is None or previous.shape != crop.shape:
+        return None
+    return np.asarray(max_channel_diff(crop, previous) <= STATIC_TOLERANCE)
+
+
+def _differs(crop: Frame, warped: Frame, valid: Mask, band: Mask, static: Mask | None) -> Mask:
+    """Band pixels clearly unlike the clean reference that stayed still: emoji, shadows,
+    glows beside the text (a moving scene beside the caption is left alone)."""
+    diff = max_channel_diff(crop, warped) > DIFF_THRESHOLD
     diff &= band & valid
+    if static is not None:
+        diff &= static
     opened = cv2.morphologyEx(diff.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     return opened > 0
 
@@ -156,28 +196,49 @@ Aligned = Callable[[Frame], Iterator[tuple[Frame, Mask]]]
 pixels, best first (computed lazily: later ones only when holes are left)."""
 
 
-def erase(frame_bgr: Frame, overlay: Overlay, geo: EraseArea, aligned: Aligned) -> None:
-    """Erase `overlay` from `frame_bgr` in place."""
+def erase(
+    frame_bgr: Frame,
+    overlay: Overlay,
+    geo: EraseArea,
+    aligned: Aligned,
+    previous: Frame | None = None,
+) -> Frame:
+    """Erase `overlay` from `frame_bgr` in place; `previous` is the caption's crop on the
+    frame before (for the still-pixel test). Returns this frame's crop (the next one's
+    `previous`)."""
     x0, y0, x1, y1 = geo.region
-    crop = np.ascontiguousarray(frame_bgr[y0:y1, x0:x1])
-    hole = colour_hole(crop, overlay, geo)
+    crop = frame_bgr[y0:y1, x0:x1].copy()
+    static = static_pixels(crop, previous)
+    hole = colour_hole(crop, overlay, geo, static)
+    caption_like = _caption_coloured(crop, overlay)
     out = crop.astype(np.float32)
     left: Mask | None = None
     for number, (warped_raw, valid) in enumerate(aligned(crop)):
         if number == 0:
-            hole = hole | _differs(crop, warped_raw, valid, geo.band)
+            hole = hole | _differs(crop, warped_raw, valid, geo.band, static)
             hole = cv2.dilate(hole.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
             left = hole.copy()
         assert left is not None
-        warped = match_colour(warped_raw, crop, hole, valid)
-        use = left & valid
+        warped, stale = correct_reference(warped_raw, crop, hole, hole | caption_like, valid)
+        use = left & valid & ~stale
         alpha = _feather(use)
         out = out * (1 - alpha) + warped.astype(np.float32) * alpha
-        left &= ~valid
-        if not left.any():
+        left &= ~use
+        if not (left & ~stale).any() or number + 1 >= MAX_REFERENCES_TRIED:
             break
     rest = hole if left is None else left
     result = np.clip(out + 0.5, 0, 255).astype(np.uint8)
     if rest.any():
         result = inpaint_rest(result, rest)
     frame_bgr[y0:y1, x0:x1] = result
+    return crop
+
+
+def _caption_coloured(crop: Frame, overlay: Overlay) -> Mask:
+    """Pixels with one of the caption's colours: kept out of the colour-matching band."""
+    style = overlay.style
+    mask = _near(crop, style.fill_rgb, 60)
+    for colour in (style.stroke_rgb, style.plate_rgb):
+        if colour is not None:
+            mask |= _near(crop, colour, 60)
+    return mask

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from remixer.pipeline.overlays.model import Overlay
 from remixer.pipeline.render.fonts import family_for_text
@@ -48,10 +48,24 @@ class Placement:
     font_size: int
     family: str
     weight: str
+    reveal: tuple[tuple[int, Frame], ...] = ()
+    """Word-by-word captions: (first frame, sprite) per stage of the reveal in frame
+    order, the last showing every word; the sprites share `rgba`'s size and position."""
 
     @property
     def font(self) -> str:
         return f"{self.family}:{self.weight}"
+
+    def sprite_at(self, frame_index: int) -> Frame:
+        """The sprite to draw on `frame_index` (fewer words early in a word reveal)."""
+        if not self.reveal:
+            return self.rgba
+        current = self.reveal[0][1]
+        for first, rgba in self.reveal:
+            if frame_index < first:
+                break
+            current = rgba
+        return current
 
 
 def text_style_of(overlay: Overlay, font_size: int, text: str = "") -> TextStyle:
@@ -140,6 +154,31 @@ def vertical_anchor(box: Box, frame_h: int) -> VAnchor:
     return "center"
 
 
+def reveal_frames(old_frames: list[int], words: int) -> list[int]:
+    """When each of `words` new words appears, spread over the old words' times (the
+    first with the first old word, the last with the last)."""
+    if words <= 0 or not old_frames:
+        return []
+    if words == 1:
+        return [old_frames[0]]
+    last = len(old_frames) - 1
+    return [old_frames[round(j * last / (words - 1))] for j in range(words)]
+
+
+def _reveal(overlay: Overlay, lines: list[str], style: TextStyle) -> tuple[tuple[int, Frame], ...]:
+    if not overlay.word_frames:
+        return ()
+    count = len(" ".join(lines).split())
+    stages: list[tuple[int, Frame]] = []
+    for shown, first in enumerate(reveal_frames(overlay.word_frames, count), start=1):
+        rgba = _render(overlay, lines, style, visible_words=shown).rgba
+        if stages and stages[-1][0] == first:
+            stages[-1] = (first, rgba)
+        else:
+            stages.append((first, rgba))
+    return tuple(stages)
+
+
 def place_text(overlay: Overlay, text: str, width: int, height: int) -> Placement:
     """Lay `text` out in `overlay`'s place on a `width`×`height` frame."""
     lines, style = fit_lines(overlay, text, width)
@@ -157,6 +196,7 @@ def place_text(overlay: Overlay, text: str, width: int, height: int) -> Placemen
         font_size=style.font_size,
         family=style.family,
         weight=style.weight,
+        reveal=_reveal(overlay, lines, style),
     )
 
 
@@ -172,10 +212,12 @@ def place_sprite(overlay: Overlay, text: str, width: int, height: int) -> tuple[
     return placed.rgba, placed.x, placed.y
 
 
-def _render(overlay: Overlay, lines: list[str], style: TextStyle) -> Sprite:
+def _render(
+    overlay: Overlay, lines: list[str], style: TextStyle, visible_words: int | None = None
+) -> Sprite:
     if overlay.style.plate_box is None:
-        return render_block(lines, style)
-    return render_plated(lines, style, *plate_pads(overlay))
+        return render_block(lines, style, visible_words=visible_words)
+    return render_plated(lines, style, *plate_pads(overlay), visible_words=visible_words)
 
 
 def _anchor(
@@ -200,3 +242,10 @@ def _anchor(
     else:
         y = by + bh // 2 - (ty + th // 2)
     return min(max(x, 0), max(width - w, 0)), min(max(y, 0), max(height - h, 0))
+
+
+def placement_fields(overlay: Overlay, text: str, width: int, height: int) -> dict[str, Any]:
+    """What the container's overlay records about the new block: `newBox` [x, y, w, h]
+    of the new text ink, `newLines` as laid out, and the `font` ("family:weight")."""
+    placed = place_text(overlay, text, width, height)
+    return {"newBox": list(placed.new_box), "newLines": list(placed.lines), "font": placed.font}

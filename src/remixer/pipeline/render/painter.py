@@ -81,6 +81,7 @@ class OverlayPainter:
                     after.setdefault(index, []).append(number)
         self._ready = {n: threading.Event() for indexes in after.values() for n in indexes}
 
+        self._previous: dict[int, tuple[int, Frame]] = {}
         self._stop = threading.Event()
         self._reader: threading.Thread | None = None
         if after and source is not None:
@@ -95,7 +96,7 @@ class OverlayPainter:
         return [job.placement for job in self._jobs]
 
     def active(self, frame_index: int) -> list[Overlay]:
-        return [job.overlay for job in self._jobs if job.overlay.shown_at(frame_index)]
+        return [job.overlay for job in self._jobs if job.overlay.drawn_at(frame_index)]
 
     def close(self) -> None:
         """Stop the background reference reader (if any)."""
@@ -108,7 +109,7 @@ class OverlayPainter:
         anything changed, the input otherwise)."""
         for number in self._before.get(frame_index, ()):
             self._keep(number, frame_index, frame_bgr)
-        jobs = [(n, job) for n, job in enumerate(self._jobs) if job.overlay.shown_at(frame_index)]
+        jobs = [(n, job) for n, job in enumerate(self._jobs) if job.overlay.drawn_at(frame_index)]
         if not jobs:
             return frame_bgr
         out = frame_bgr.copy()
@@ -116,9 +117,28 @@ class OverlayPainter:
             ready = self._ready.get(number)
             if ready is not None:
                 ready.wait()
-            erase(out, job.overlay, job.geo, self._aligner(number, frame_index))
+            previous = self._previous.get(number)
+            fading = not job.overlay.shown_at(frame_index) or not job.overlay.shown_at(
+                frame_index - 1
+            )
+            crop = erase(
+                out,
+                job.overlay,
+                job.geo,
+                self._aligner(number, frame_index),
+                None
+                if fading or previous is None or previous[0] != frame_index - 1
+                else previous[1],
+            )
+            self._previous[number] = (frame_index, crop)
         for _number, job in jobs:
-            composite_rgba(out, job.placement.rgba, job.placement.x, job.placement.y)
+            placed = job.placement
+            rgba = placed.sprite_at(frame_index)
+            opacity = job.overlay.opacity_at(frame_index)
+            if opacity < 1.0:
+                rgba = rgba.copy()
+                rgba[:, :, 3] = (rgba[:, :, 3].astype(np.float32) * opacity).astype(np.uint8)
+            composite_rgba(out, rgba, placed.x, placed.y)
         return out
 
     def _aligner(
@@ -139,7 +159,7 @@ class OverlayPainter:
         x0, y0, x1, y1 = self._jobs[number].geo.region
         covered = np.zeros((y1 - y0, x1 - x0), bool)
         for job in self._jobs:
-            if not job.overlay.shown_at(frame_index):
+            if not job.overlay.drawn_at(frame_index):
                 continue
             gx0, gy0, gx1, gy1 = job.geo.region
             ix0, iy0, ix1, iy1 = max(x0, gx0), max(y0, gy0), min(x1, gx1), min(y1, gy1)
@@ -157,8 +177,10 @@ class OverlayPainter:
 
     def _schedule(self, number: int, frame_count: int | None) -> tuple[list[int], list[int]]:
         overlay = self._jobs[number].overlay
-        pre = [overlay.start_frame - d for d in REFERENCE_OFFSETS if overlay.start_frame - d >= 0]
-        post = [overlay.end_frame + d for d in REFERENCE_OFFSETS]
+        first = overlay.start_frame - overlay.fade_in_frames
+        last = overlay.end_frame + overlay.fade_out_frames
+        pre = [first - d for d in REFERENCE_OFFSETS if first - d >= 0]
+        post = [last + d for d in REFERENCE_OFFSETS]
         if frame_count is not None:
             post = [index for index in post if index < frame_count]
         pre = [index for index in pre if self._usable(number, index)][:MAX_REFERENCES]

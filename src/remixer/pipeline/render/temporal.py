@@ -30,6 +30,10 @@ Region = tuple[int, int, int, int]
 FLOW_MAX_SIDE = 320
 """Flow is estimated on the work region scaled so its longer side is at most this."""
 SEAM_BAND_PX = 6
+STALE_LEVEL = 28.0
+"""Mean difference between the scene around a hole and the aligned reference above which
+the reference is taken as out of date there."""
+MAX_COLOUR_OFFSET = 30
 EXCLUDE_GROW = 6
 """Reduced pixels around the caption area whose flow is not trusted either (DIS patches
 overlapping the area's edge)."""
@@ -52,7 +56,7 @@ class CleanPlate:
 
     def add(self, frame_index: int, frame: Frame, covered: Mask) -> None:
         x0, y0, x1, y1 = self.region
-        crop = np.ascontiguousarray(frame[y0:y1, x0:x1])
+        crop = frame[y0:y1, x0:x1].copy()
         self.references.append(Reference(frame_index, crop, ~covered))
 
     def ordered(self, frame_index: int) -> list[Reference]:
@@ -69,21 +73,38 @@ def _dis() -> cv2.DISOpticalFlow:
     return _DIS[0]
 
 
+def _smooth(image: NDArray[np.float32], sigma: float) -> NDArray[np.float32]:
+    """A Gaussian-like blur whose cost does not grow with `sigma`: the image is shrunk so
+    the blur is a few pixels wide, blurred, and scaled back."""
+    h, w = image.shape[:2]
+    factor = max(int(sigma // 3), 1)
+    if factor > 1 and min(h, w) // factor >= 4:
+        small = cv2.resize(
+            image, (max(w // factor, 1), max(h // factor, 1)), interpolation=cv2.INTER_AREA
+        )
+        small = cv2.GaussianBlur(small, (0, 0), sigma / factor)
+        return np.asarray(
+            cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR), dtype=np.float32
+        )
+    return np.asarray(cv2.GaussianBlur(image, (0, 0), sigma), dtype=np.float32)
+
+
 def _normalized_blur(
     values: NDArray[np.float32], weight: NDArray[np.float32], sigma: float
 ) -> NDArray[np.float32]:
     """Gaussian-weighted average of `values` over pixels with `weight` (normalized
     convolution); falls back to the global weighted mean where no weight is near."""
-    w = cv2.GaussianBlur(weight, (0, 0), sigma)
     if values.ndim == 2:
         values = values[:, :, None]
-    out = np.empty_like(values)
+    channels = values.shape[2]
+    stacked = np.concatenate([values * weight[:, :, None], weight[:, :, None]], axis=2)
+    blurred = _smooth(np.ascontiguousarray(stacked, dtype=np.float32), sigma)
+    if blurred.ndim == 2:
+        blurred = blurred[:, :, None]
+    num, den = blurred[:, :, :channels], blurred[:, :, channels : channels + 1]
     total = float(weight.sum())
-    for c in range(values.shape[2]):
-        num = cv2.GaussianBlur(values[:, :, c] * weight, (0, 0), sigma)
-        mean = float((values[:, :, c] * weight).sum() / total) if total > 0 else 0.0
-        out[:, :, c] = np.where(w > 1e-3, num / np.maximum(w, 1e-6), mean)
-    return out
+    mean = stacked[:, :, :channels].reshape(-1, channels).sum(axis=0) / total if total > 0 else 0.0
+    return np.asarray(np.where(den > 1e-3, num / np.maximum(den, 1e-6), mean), dtype=np.float32)
 
 
 def _gray(img: Frame, size: tuple[int, int]) -> Frame:
@@ -179,25 +200,42 @@ def align_reference(reference: Reference, current: Frame, exclude: Mask) -> tupl
     return warp_reference(reference, flow, current.shape[:2])
 
 
-def match_colour(warped: Frame, current: Frame, hole: Mask, valid: Mask) -> Frame:
-    """`warped` plus a smooth colour offset that makes it agree with `current` on a band
-    around `hole` (lighting drift, exposure changes, small seams)."""
+def correct_reference(
+    warped: Frame, current: Frame, hole: Mask, exclude: Mask, valid: Mask
+) -> tuple[Frame, Mask]:
+    """Colour-correct an aligned reference and find where it is out of date, both from the
+    scene visible around the caption (pixels not in `exclude`, valid in the reference):
+
+    - a smooth colour offset, measured on a band around `hole`, absorbs lighting drift,
+      exposure changes and small seams;
+    - hole pixels whose surroundings disagree with the reference by more than
+      `STALE_LEVEL` on average are *stale* (something moved in since): they are left for
+      inpainting from the current frame.
+
+    Worked out at quarter size (both are smooth fields)."""
+    h, w = hole.shape
+    sw, sh = max(w // 4, 4), max(h // 4, 4)
     size = 2 * SEAM_BAND_PX + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    band = (cv2.dilate(hole.astype(np.uint8), kernel) > 0) & ~hole & valid
-    if band.sum() < 20:
-        return warped
-    h, w = hole.shape
-    scale = min(FLOW_MAX_SIDE / max(h, w), 1.0)
-    sw, sh = max(int(w * scale), 8), max(int(h * scale), 8)
-    diff = current.astype(np.float32) - warped.astype(np.float32)
-    diff = np.clip(diff, -60, 60)
-    small_diff = cv2.resize(diff * band[:, :, None], (sw, sh), interpolation=cv2.INTER_AREA)
-    small_band = cv2.resize(band.astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA)
-    values = small_diff / np.maximum(small_band[:, :, None], 1e-6)
-    offset = _normalized_blur(values.astype(np.float32), small_band, max(min(sw, sh) / 5.0, 3.0))
-    offset_full = cv2.resize(offset, (w, h), interpolation=cv2.INTER_LINEAR)
-    return np.asarray(np.clip(warped.astype(np.float32) + offset_full, 0, 255).astype(np.uint8))
+    around = valid & ~exclude
+    band = (cv2.dilate(hole.astype(np.uint8), kernel) > 0) & around
+    cur_s = cv2.resize(current, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+    ref_s = cv2.resize(warped, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+    diff = np.clip(cur_s - ref_s, -MAX_COLOUR_OFFSET, MAX_COLOUR_OFFSET)
+    band_s = cv2.resize(band.astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA)
+    around_s = cv2.resize(around.astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA)
+    corrected = warped
+    if float(band_s.sum()) * 16 >= 20:
+        offset = _normalized_blur(diff, band_s, max(min(sw, sh) / 5.0, 2.0))
+        offset_full = cv2.resize(offset, (w, h), interpolation=cv2.INTER_LINEAR)
+        corrected = np.clip(warped.astype(np.float32) + offset_full, 0, 255).astype(np.uint8)
+    stale = np.zeros_like(hole)
+    if float(around_s.sum()) * 16 >= 20:
+        mismatch = np.abs(cur_s - ref_s).max(axis=2)
+        level = _normalized_blur(mismatch, around_s, max(min(sw, sh) / 6.0, 1.5))[:, :, 0]
+        up = cv2.resize(level, (w, h), interpolation=cv2.INTER_LINEAR)
+        stale = (up > STALE_LEVEL) & hole
+    return np.asarray(corrected), np.asarray(stale)
 
 
 def inpaint_rest(crop: Frame, hole: Mask) -> Frame:

@@ -146,10 +146,16 @@ def _draw_line(
 
 
 def render_block(
-    lines: list[str], style: TextStyle, min_width: int = 0, min_height: int = 0
+    lines: list[str],
+    style: TextStyle,
+    min_width: int = 0,
+    min_height: int = 0,
+    visible_words: int | None = None,
 ) -> Sprite:
     """Draw `lines` as one block, at least `min_width`×`min_height` inside its padding
-    (text centred vertically) so a plate can cover an old one exactly."""
+    (text centred vertically) so a plate can cover an old one exactly. With
+    `visible_words`, only that many first words are drawn, each where it sits in the
+    whole block (word-by-word captions)."""
     ascent, descent = style.font.getmetrics()
     line_h = round((ascent + descent) * style.line_spacing)
     widths = [measure_line(line, style) for line in lines]
@@ -163,9 +169,14 @@ def render_block(
     if style.plate_rgb is not None:
         _draw_plate(image, style)
     draw = ImageDraw.Draw(image)
+    left = len(" ".join(lines).split()) if visible_words is None else visible_words
     for index, (line, width) in enumerate(zip(lines, widths, strict=True)):
         x = pad + _offset(style.align, text_w, width)
-        _draw_line(image, draw, line, x, pad_y + top + index * line_h, style)
+        words = line.split()
+        shown = " ".join(words[: max(left, 0)])
+        left -= len(words)
+        if shown:
+            _draw_line(image, draw, shown, x, pad_y + top + index * line_h, style)
     rgba = np.asarray(image, dtype=np.uint8).copy()
     return Sprite(rgba=rgba, text_box=_ink_box(rgba, style))
 
@@ -200,11 +211,16 @@ def _ink_box(rgba: Frame, style: TextStyle) -> tuple[int, int, int, int]:
     return (x0, y0, int(xs.max()) - x0 + 1, int(ys.max()) - y0 + 1)
 
 
-def render_plated(lines: list[str], style: TextStyle, pad_x: int, pad_y: int) -> Sprite:
+def render_plated(
+    lines: list[str], style: TextStyle, pad_x: int, pad_y: int, visible_words: int | None = None
+) -> Sprite:
     """`lines` on a rounded plate that extends `pad_x`/`pad_y` beyond the text ink (how a
     source plate's padding is measured), radius `style.plate_radius_px`."""
-    bare = render_block(lines, replace(style, plate_rgb=None, plate_pad_px=0))
+    bare_style = replace(style, plate_rgb=None, plate_pad_px=0)
+    bare = render_block(lines, bare_style)
     tx, ty, tw, th = bare.text_box
+    if visible_words is not None:
+        bare = render_block(lines, bare_style, visible_words=visible_words)
     ink = bare.rgba[ty : ty + th, tx : tx + tw]
     image = Image.new("RGBA", (tw + 2 * pad_x, th + 2 * pad_y), (0, 0, 0, 0))
     if style.plate_rgb is not None:
