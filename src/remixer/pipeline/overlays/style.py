@@ -25,6 +25,7 @@ from remixer.pipeline.types import Box, Frame
 Mask = NDArray[np.bool_]
 BGR = NDArray[np.float32]
 _K = 4
+_K_BUSY = 7
 _RING = 3
 _STROKE_TOL = 60
 """Sum of channel differences within which a pixel has the stroke's colour."""
@@ -60,12 +61,12 @@ def _crop_box(box: Box, frame: Frame) -> Box:
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def _cluster(crop: Frame) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+def _cluster(crop: Frame, k: int = _K) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
     pixels = crop.reshape(-1, 3).astype(np.float32)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 12, 1.0)
     cv2.setRNGSeed(7)
     seed = np.zeros((len(pixels), 1), np.int32)
-    _, found, centres = cv2.kmeans(pixels, _K, seed, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    _, found, centres = cv2.kmeans(pixels, k, seed, criteria, 2, cv2.KMEANS_PP_CENTERS)
     labels = np.asarray(found, dtype=np.int32).reshape(crop.shape[:2])
     return labels, np.asarray(centres, dtype=np.float32)
 
@@ -79,7 +80,7 @@ def _ring(shape: tuple[int, ...]) -> Mask:
 
 def _ring_shares(labels: NDArray[np.int32]) -> list[float]:
     ring_labels = labels[_ring(labels.shape)]
-    return [float(np.mean(ring_labels == k)) for k in range(_K)]
+    return [float(np.mean(ring_labels == k)) for k in range(int(labels.max()) + 1)]
 
 
 def _coverage(mask: Mask, bins: int = 16) -> float:
@@ -99,7 +100,7 @@ def _pick_fill(labels: NDArray[np.int32], shares: list[float], exclude: int | No
     """The cluster that spans the whole text width, stays off the box border and has the
     thickest strokes (thin clusters are anti-aliasing or outlines)."""
     scored: list[tuple[float, float, int]] = []
-    for k in range(_K):
+    for k in range(len(shares)):
         mask = labels == k
         if k == exclude or shares[k] > 0.12 or mask.sum() < 20:
             continue
@@ -120,7 +121,7 @@ def _pick_stroke(
     band = (cv2.dilate(fill_mask, np.ones((5, 5), np.uint8)) > 0) & (fill_mask == 0)
     if not band.any():
         return None
-    counts = np.bincount(labels[band], minlength=_K)
+    counts = np.bincount(labels[band], minlength=len(centres))
     k = int(np.argmax(counts))
     distinct = float(np.abs(centres[k] - centres[fill]).sum()) > 150
     if k in (fill, exclude) or not distinct or counts[k] < 0.5 * band.sum():
@@ -324,11 +325,18 @@ def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
     crop = frame_bgr[cy : cy + ch, cx : cx + cw]
     if cw < 8 or ch < 8:
         return None
-    labels, centres = _cluster(crop)
-    shares = _ring_shares(labels)
-    top = int(np.argmax(shares))
-    plate = top if shares[top] > 0.85 and _is_flat(crop, labels, top) else None
-    fill = _pick_fill(labels, shares, plate)
+    for k in (_K, _K_BUSY):
+        # A bright or busy scene can share a cluster with the fill at k = 4; more
+        # clusters split the fill's flat colour from it.
+        labels, centres = _cluster(crop, k)
+        shares = _ring_shares(labels)
+        if len(shares) < len(centres):
+            shares += [0.0] * (len(centres) - len(shares))
+        top = int(np.argmax(shares))
+        plate = top if shares[top] > 0.85 and _is_flat(crop, labels, top) else None
+        fill = _pick_fill(labels, shares, plate)
+        if fill is not None:
+            break
     if fill is None:
         return None
     inside = _line_mask(block, crop_box)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from remixer.pipeline.overlays.blocks import Block, same_caption
+from remixer.pipeline.overlays.blocks import Block, iou, same_caption
 from remixer.pipeline.overlays.spans import PixelProbe, fade_length
 from remixer.pipeline.overlays.style import BlockLook, measure_block
 from remixer.pipeline.types import Box, Frame
@@ -19,6 +19,7 @@ Pending = list[tuple[int, Frame]]
 MIN_READINGS = 2
 MIN_CHARS = 3
 MIN_FILL_FRACTION = 0.05
+SETTLE_IOU = 0.6
 
 
 @dataclass
@@ -39,6 +40,8 @@ class Track:
     """Word-by-word captions: the frame each word of the final text appeared at."""
     fade_in: int = 0
     fade_out: int = 0
+    settled: bool = False
+    """The look was measured again once (a caption that was still animating in)."""
 
 
 def _first_visible(probe: PixelProbe, pending: Pending, index: int) -> int:
@@ -73,11 +76,21 @@ class Tracker:
         unmatched = list(blocks)
         for track in list(self.active):
             block = next((b for b in unmatched if same_caption(track.readings[-1], b)), None)
-            if block is not None:
+            grown = None
+            if block is None:
+                grown = next((b for b in unmatched if _grows(track, b)), None)
+            if grown is not None:
+                unmatched.remove(grown)
+                self._grow(track, index, grown, frame, pending)
+            elif block is not None:
                 unmatched.remove(block)
+                if _grows(track, block):
+                    self._grow(track, index, block, frame, pending)
+                    continue
                 track.readings.append(block)
                 track.last_seen = index
-                track.moved += not track.probe.visible(frame)
+                if not track.probe.visible(frame) and not self._settle(track, block, frame):
+                    track.moved += 1
             elif track.probe.visible(frame):
                 track.last_seen = index
             else:
@@ -114,6 +127,39 @@ class Tracker:
         track = Track(look, probe, start, index, [block])
         track.fade_in = fade_length(probe, [f for i, f in reversed(pending) if i < start])
         self.active.append(track)
+
+    def _grow(self, track: Track, index: int, block: Block, frame: Frame, pending: Pending) -> None:
+        """A word-by-word caption showed more words: measure its look again on the longer
+        block and note when the new words appeared."""
+        look = measure_block(frame, block)
+        if look is None:
+            track.readings.append(block)
+            track.last_seen = index
+            return
+        probe = PixelProbe.from_look(look, frame)
+        appeared = _first_visible(probe, pending, index)
+        before = _words_of(track.readings[-1].text)
+        now = _words_of(block.text)
+        frames = list(track.word_frames or [track.start_frame] * len(before))[: len(before)]
+        frames += [max(appeared, frames[-1] if frames else track.start_frame)] * (
+            len(now) - len(before)
+        )
+        track.word_frames = frames
+        track.look, track.probe = look, probe
+        track.readings = [block]
+        track.last_seen = index
+
+    def _settle(self, track: Track, block: Block, frame: Frame) -> bool:
+        """A caption measured while it was still fading or sliding in looks different
+        once it settles: measure it again (once) when it sits where it was."""
+        if track.settled:
+            return False
+        track.settled = True
+        look = measure_block(frame, block)
+        if look is None or iou(look.box, track.look.box) < SETTLE_IOU:
+            return False
+        track.look, track.probe = look, PixelProbe.from_look(look, frame)
+        return True
 
     def _close(self, track: Track, end_frame: int, pending: Pending | None = None) -> None:
         track.end_frame = end_frame
@@ -154,6 +200,24 @@ def is_caption(track: Track) -> bool:
     if sum(ch.isalnum() for ch in text) < MIN_CHARS or sum(ch.isalpha() for ch in text) < 2:
         return False  # too short, or digits only: clocks, jersey numbers, price tags
     return track.look.fill_fraction >= MIN_FILL_FRACTION and track.moved == 0
+
+
+def _words_of(text: str) -> list[str]:
+    return text.lower().split()
+
+
+def _grows(track: Track, block: Block) -> bool:
+    """`block` is the track's caption with more words revealed: same place (the track's
+    box inside the block's) and its text begins with the track's last reading."""
+    last = "".join(_words_of(track.readings[-1].text))
+    now = "".join(_words_of(block.text))
+    if not last or len(now) <= len(last) or not now.startswith(last):
+        return False
+    slack = max(track.look.style.font_size_px // 2, 8)
+    tx, ty, tw, th = track.readings[-1].box
+    bx, by, bw, bh = block.box
+    overlap = min(ty + th, by + bh) - max(ty, by)
+    return tx >= bx - slack and tx + tw <= bx + bw + slack and overlap >= 0.5 * min(th, bh)
 
 
 def _words(track: Track) -> list[str]:

@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
 
+import numpy as np
+
 from remixer.pipeline.overlays.model import Overlay
 from remixer.pipeline.render.fonts import family_for_text
 from remixer.pipeline.render.text import (
@@ -180,7 +182,21 @@ def _reveal(overlay: Overlay, lines: list[str], style: TextStyle) -> tuple[tuple
 
 
 def place_text(overlay: Overlay, text: str, width: int, height: int) -> Placement:
-    """Lay `text` out in `overlay`'s place on a `width`×`height` frame."""
+    """Lay `text` out in `overlay`'s place on a `width`×`height` frame (an empty text
+    draws nothing: the caption is only erased)."""
+    if not text.strip():
+        x, y = overlay.box[:2]
+        return Placement(
+            rgba=np.zeros((1, 1, 4), np.uint8),
+            x=x,
+            y=y,
+            lines=[],
+            new_box=(x, y, 0, 0),
+            block_box=(x, y, 0, 0),
+            font_size=overlay.style.font_size_px,
+            family=overlay.style.family,
+            weight=overlay.style.weight,
+        )
     lines, style = fit_lines(overlay, text, width)
     sprite = _render(overlay, lines, style)
     old = overlay.style.plate_box or overlay.box

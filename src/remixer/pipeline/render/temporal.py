@@ -107,6 +107,22 @@ def _normalized_blur(
     return np.asarray(np.where(den > 1e-3, num / np.maximum(den, 1e-6), mean), dtype=np.float32)
 
 
+def _dis_flow(current: Frame, target: Frame, trusted: Mask) -> Flow:
+    """DIS flow started from the global shift found by phase correlation (a pan of tens
+    of pixels between a reference and the current frame is more than DIS's coarsest level
+    reliably finds on small crops)."""
+    window = cv2.createHanningWindow((current.shape[1], current.shape[0]), cv2.CV_32F)
+    (dx, dy), response = cv2.phaseCorrelate(
+        target.astype(np.float32), current.astype(np.float32), window
+    )
+    initial = np.zeros((*current.shape[:2], 2), np.float32)
+    use = response > 0.05 and bool(trusted.any())
+    if use:
+        initial[:, :, 0], initial[:, :, 1] = -dx, -dy
+    flow = _dis().calc(current, target, initial if use else None)
+    return np.asarray(flow, dtype=np.float32)
+
+
 def _gray(img: Frame, size: tuple[int, int]) -> Frame:
     return np.asarray(
         cv2.cvtColor(cv2.resize(img, size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
@@ -135,7 +151,7 @@ def small_flow(
     around = (small_ex == 0).astype(np.float32)
     smooth = _normalized_blur(current_gray.astype(np.float32), around, max(min(sw, sh) / 8.0, 2.0))
     current_gray = np.where(small_ex > 0, smooth[:, :, 0], current_gray).astype(np.uint8)
-    flow = _dis().calc(current_gray, target_gray, None)
+    flow = _dis_flow(current_gray, target_gray, ~small_ex)
     grow = EXCLUDE_GROW
     small_ex = cv2.dilate(small_ex, np.ones((2 * grow + 1,) * 2, np.uint8)) > 0
     weight = ~small_ex
