@@ -101,8 +101,8 @@ def test_plates_are_sized_to_the_new_text_with_the_source_padding() -> None:
     old = _overlay("the miracle habit nobody uses", (200, 300, 680, 40), plate=(176, 282, 728, 76))
     assert plate_pads(old) == (24, 18)
     placed = place_text(old, "Try it", W, H)
-    bx, by, bw, bh = placed.block_box
-    nx, ny, nw, nh = placed.new_box
+    bx, by, bw, _bh = placed.block_box
+    nx, ny, _nw, _nh = placed.new_box
     assert abs((nx - bx) - 24) <= 1 and abs((ny - by) - 18) <= 1
     assert bw < 728 / 2  # a short text gets a short plate, not the old one
     corner = placed.rgba[0, 0, 3]
