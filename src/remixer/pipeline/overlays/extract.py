@@ -14,6 +14,7 @@ from remixer.pipeline.overlays.tracking import (
     Pending,
     Track,
     Tracker,
+    absorb_animation_ghosts,
     is_caption,
     merge_reveals,
     vote_text,
@@ -46,7 +47,8 @@ def extract_overlays(path: Path, info: VideoInfo, ocr: Any, hooks: StageHooks) -
                 pending = []
             else:
                 pending.append((index, frame))
-    tracks = [t for t in merge_reveals(tracker.finish(pending)) if is_caption(t)]
+    found = absorb_animation_ghosts(merge_reveals(tracker.finish(pending)))
+    tracks = [t for t in found if is_caption(t)]
     hooks.progress(1.0)
     return [_to_overlay(n, track, info.fps) for n, track in enumerate(tracks)]
 

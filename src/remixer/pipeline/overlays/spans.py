@@ -19,6 +19,8 @@ from remixer.pipeline.types import Box, Frame
 _MAX_PIXELS = 1500
 _TOLERANCE = 45
 _VISIBLE = 0.6
+SLIDE_SEARCH = 0.7
+"""A fading caption may also slide: it is looked for this many crop heights up or down."""
 
 
 def _sample(mask: Mask, crop: Frame) -> tuple[NDArray[np.intp], NDArray[np.int16]]:
@@ -52,9 +54,13 @@ class PixelProbe:
         support_index, support_ref = _sample(look.support_mask, crop)
         return cls(look.crop_box, fill_index, fill_ref, support_index, support_ref)
 
-    def distance(self, frame_bgr: Frame) -> float:
-        """Mean largest channel difference of the probed pixels from the reference."""
-        crop = _crop(frame_bgr, self.crop_box)
+    def distance(self, frame_bgr: Frame, dy: int = 0) -> float:
+        """Mean largest channel difference of the probed pixels from the reference, with
+        the caption looked for `dy` pixels lower."""
+        x, y, w, h = self.crop_box
+        if y + dy < 0 or y + dy + h > frame_bgr.shape[0]:
+            return float("inf")
+        crop = _crop(frame_bgr, (x, y + dy, w, h))
         parts = []
         for index, ref in (
             (self.fill_index, self.fill_ref),
@@ -81,7 +87,9 @@ def fade_length(probe: PixelProbe, frames: list[Frame]) -> int:
     """How many of `frames` (nearest to the span first) show the caption fading: their
     pixels are clearly closer to the caption's than the farthest frames' are, and grow
     steadily closer towards the span. 0 for a caption that appears at once."""
-    distances = [probe.distance(frame) for frame in frames]
+    reach = max(int(SLIDE_SEARCH * probe.crop_box[3]), 2)
+    shifts = range(-reach, reach + 1, 2)
+    distances = [min(probe.distance(frame, dy) for dy in shifts) for frame in frames]
     if len(distances) < 3:
         return 0
     far = max(distances)

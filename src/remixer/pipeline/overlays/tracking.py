@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from remixer.pipeline.overlays.blocks import Block, iou, same_caption
+from remixer.pipeline.overlays.blocks import Block, iou, same_caption, text_similarity
 from remixer.pipeline.overlays.spans import PixelProbe, fade_length
 from remixer.pipeline.overlays.style import BlockLook, measure_block
 from remixer.pipeline.types import Box, Frame
@@ -20,6 +20,7 @@ MIN_READINGS = 2
 MIN_CHARS = 3
 MIN_FILL_FRACTION = 0.05
 SETTLE_IOU = 0.6
+MAX_SETTLES = 3
 
 
 @dataclass
@@ -40,8 +41,8 @@ class Track:
     """Word-by-word captions: the frame each word of the final text appeared at."""
     fade_in: int = 0
     fade_out: int = 0
-    settled: bool = False
-    """The look was measured again once (a caption that was still animating in)."""
+    settled: int = 0
+    """How often the look was measured again (a caption that was still animating in)."""
 
 
 def _first_visible(probe: PixelProbe, pending: Pending, index: int) -> int:
@@ -89,7 +90,9 @@ class Tracker:
                     continue
                 track.readings.append(block)
                 track.last_seen = index
-                if not track.probe.visible(frame) and not self._settle(track, block, frame):
+                if not track.probe.visible(frame) and not self._settle(
+                    track, index, block, frame, pending
+                ):
                     track.moved += 1
             elif track.probe.visible(frame):
                 track.last_seen = index
@@ -149,16 +152,28 @@ class Tracker:
         track.readings = [block]
         track.last_seen = index
 
-    def _settle(self, track: Track, block: Block, frame: Frame) -> bool:
+    def _settle(
+        self, track: Track, index: int, block: Block, frame: Frame, pending: Pending
+    ) -> bool:
         """A caption measured while it was still fading or sliding in looks different
-        once it settles: measure it again (once) when it sits where it was."""
-        if track.settled:
+        once it settles: measure it again (a few times, early in the track) when it sits
+        about where it was; its start is then where the settled caption appears, and the
+        frames before that are its entrance."""
+        if track.settled >= MAX_SETTLES:
             return False
-        track.settled = True
+        track.settled += 1
         look = measure_block(frame, block)
-        if look is None or iou(look.box, track.look.box) < SETTLE_IOU:
+        if look is None or iou(look.box, block.box) < SETTLE_IOU * iou(track.look.box, block.box):
             return False
-        track.look, track.probe = look, PixelProbe.from_look(look, frame)
+        probe = PixelProbe.from_look(look, frame)
+        track.look, track.probe = look, probe
+        start = _first_visible(probe, pending, index)
+        if pending and start <= pending[0][0]:
+            return True  # settled before this window already: the start stands
+        earlier = [f for i, f in reversed(pending) if i < start]
+        entrance = min(start - track.start_frame, MAX_ANIMATION)
+        track.fade_in = max(fade_length(probe, earlier), entrance)
+        track.start_frame = start
         return True
 
     def _close(self, track: Track, end_frame: int, pending: Pending | None = None) -> None:
@@ -257,3 +272,45 @@ def merge_reveals(tracks: list[Track]) -> list[Track]:
         late.start_frame = min(t.start_frame for t in chain)
         late.confirmations += sum(len(t.readings) + t.confirmations for t in chain)
     return [t for t in ordered if id(t) not in absorbed]
+
+
+GHOST_GAP = 10
+"""Frames between a caption and a separate reading of its own entrance or exit."""
+MAX_ANIMATION = 15
+
+
+def absorb_animation_ghosts(tracks: list[Track]) -> list[Track]:
+    """A caption that slides (or fades) in or out is sometimes read mid-animation as a
+    separate track: the same text at nearly the same place, just before the caption's
+    span or just after it. Fold such a track into the caption as its entrance/exit."""
+    kept = sorted(tracks, key=lambda t: t.start_frame)
+    ghosts: set[int] = set()
+    for track in kept:
+        for other in kept:
+            if other is track or id(other) in ghosts or id(track) in ghosts:
+                continue
+            if other.end_frame is None or track.end_frame is None:
+                continue
+            similar = (
+                text_similarity(vote_text(track.readings).text, vote_text(other.readings).text)
+                > 0.7
+            )
+            near = iou(track.look.box, other.look.box) > 0.3
+            if not (similar and near) or len(other.readings) > len(track.readings) + 2:
+                continue
+            after = 0 < other.start_frame - track.end_frame <= GHOST_GAP
+            before = 0 < track.start_frame - other.end_frame <= GHOST_GAP or (
+                other.start_frame < track.start_frame <= other.end_frame + 1
+                and other.end_frame < track.end_frame
+            )
+            if after:
+                track.fade_out = max(
+                    track.fade_out, min(other.start_frame - track.end_frame + 4, MAX_ANIMATION)
+                )
+                ghosts.add(id(other))
+            elif before:
+                track.fade_in = max(
+                    track.fade_in, min(track.start_frame - other.start_frame, MAX_ANIMATION)
+                )
+                ghosts.add(id(other))
+    return [t for t in kept if id(t) not in ghosts]
