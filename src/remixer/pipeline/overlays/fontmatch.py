@@ -21,6 +21,8 @@ from remixer.pipeline.render.fonts import CJK_FAMILY, FAMILIES, has_cjk, load_fo
 
 Mask = NDArray[np.bool_]
 COMPARE_H = 48
+WORD_GAP = 0.12
+"""Empty runs of columns wider than this share of the ink height are cut to it."""
 ASPECT_WEIGHT = 1.5
 DENSITY_WEIGHT = 1.0
 
@@ -33,10 +35,20 @@ class FontMatch:
 
 
 def _tight(mask: Mask) -> Mask | None:
+    """The ink's bounding box with wide ink-free runs of columns cut short: word spaces
+    (which OCR often loses: "Saveitforlater") then weigh the same in both masks."""
     ys, xs = np.nonzero(mask)
     if len(xs) < 20:
         return None
-    return mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    box = mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    inked = box.any(axis=0)
+    keep = inked.copy()
+    gap = max(int(WORD_GAP * box.shape[0]), 1)
+    run = 0
+    for x, has_ink in enumerate(inked):
+        run = 0 if has_ink else run + 1
+        keep[x] = has_ink or run <= gap
+    return box[:, keep]
 
 
 def _rendered(text: str, family: str, weight: str, size: int) -> Mask | None:
@@ -75,8 +87,9 @@ def candidates(text: str) -> list[tuple[str, str]]:
 def match_font(line_mask: Mask, text: str) -> FontMatch | None:
     """The family and weight whose rendering of `text` looks most like `line_mask` (the
     source's glyph pixels of that one line); None when the mask is too small to tell."""
+    text = "".join(text.split())
     source = _tight(line_mask)
-    if source is None or not text.strip():
+    if source is None or not text:
         return None
     normal = _normalised(source)
     size = max(int(source.shape[0] * 1.3), 12)

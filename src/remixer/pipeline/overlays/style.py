@@ -152,6 +152,24 @@ def _stroke_extent(crop: Frame, fill_mask: Mask, stroke_mask: Mask) -> tuple[Mas
     return stroke_mask & like & (dist <= width + 1), width, colour
 
 
+def _plate_inside(crop: Frame, labels: NDArray[np.int32], box: Box, crop_box: Box) -> int | None:
+    """A plate whose edge lies inside the (loose) OCR box: the ring just inside the box
+    is one flat cluster."""
+    x0, y0 = box[0] - crop_box[0] + 2, box[1] - crop_box[1] + 2
+    x1, y1 = x0 + box[2] - 4, y0 + box[3] - 4
+    if x1 - x0 < 12 or y1 - y0 < 12:
+        return None
+    inner = labels[y0:y1, x0:x1]
+    ring = _ring(inner.shape)
+    counts = np.bincount(inner[ring], minlength=int(labels.max()) + 1)
+    k = int(np.argmax(counts))
+    if counts[k] < 0.9 * ring.sum():
+        return None
+    pixels = crop[y0:y1, x0:x1][ring & (inner == k)].astype(np.int16)
+    deviation = np.abs(pixels - np.median(pixels, axis=0)).sum(axis=1)
+    return k if float(np.mean(deviation < _FLAT_TOL)) >= _FLAT_SHARE else None
+
+
 def _is_flat(crop: Frame, labels: NDArray[np.int32], k: int) -> bool:
     """Is cluster `k` on the box border one flat colour (a drawn plate), rather than a
     textured background that happens to dominate the border (a dark suit, a wall)?"""
@@ -334,6 +352,8 @@ def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
             shares += [0.0] * (len(centres) - len(shares))
         top = int(np.argmax(shares))
         plate = top if shares[top] > 0.85 and _is_flat(crop, labels, top) else None
+        if plate is None:
+            plate = _plate_inside(crop, labels, block.box, crop_box)
         fill = _pick_fill(labels, shares, plate)
         if fill is not None:
             break
