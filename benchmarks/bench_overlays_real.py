@@ -321,10 +321,9 @@ def _bench_clip(clip: ClipCase, footage: Path, work: Path) -> dict[str, Any]:
         "extra_overlays": [o.text for o in extra],
         "s_per_clip_s": {
             "extract": round(extract_s / seconds, 3),
-            "erase_redraw": round(spent[0] / seconds, 3),
-            "erase_redraw_per_1080p": round(
-                spent[0] / seconds * (1080 * 1920) / (info.width * info.height), 3
-            ),
+            "erase_redraw_wall": round(spent[0] / seconds, 3),
+            "erase_redraw_cpu": round(spent[1] / seconds, 3),
+            "erase_redraw_cpu_scaled_to_1080p": round(spent[1] / seconds * per_1080p, 3),
             "render_total": round(render_s / seconds, 3),
         },
     }
