@@ -41,14 +41,14 @@ def _tight(mask: Mask) -> Mask | None:
     if len(xs) < 20:
         return None
     box = mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-    inked = box.any(axis=0)
-    keep = inked.copy()
+    inked = [bool(v) for v in np.asarray(box.any(axis=0)).tolist()]
     gap = max(int(WORD_GAP * box.shape[0]), 1)
+    keep: list[bool] = []
     run = 0
-    for x, has_ink in enumerate(inked):
+    for has_ink in inked:
         run = 0 if has_ink else run + 1
-        keep[x] = has_ink or run <= gap
-    return box[:, keep]
+        keep.append(has_ink or run <= gap)
+    return np.asarray(box[:, np.asarray(keep, dtype=bool)], dtype=bool)
 
 
 def _rendered(text: str, family: str, weight: str, size: int) -> Mask | None:
@@ -63,7 +63,7 @@ def _normalised(mask: Mask) -> tuple[NDArray[np.float32], float, float]:
     h, w = mask.shape
     width = max(round(COMPARE_H * w / max(h, 1)), 4)
     scaled = cv2.resize(mask.astype(np.float32), (width, COMPARE_H), interpolation=cv2.INTER_AREA)
-    return scaled, w / max(h, 1), float(mask.mean())
+    return np.asarray(scaled, dtype=np.float32), w / max(h, 1), float(mask.mean())
 
 
 def _score(source: tuple[NDArray[np.float32], float, float], candidate: Mask) -> float:

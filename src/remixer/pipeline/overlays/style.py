@@ -305,7 +305,9 @@ def _widest_line(block: Block, fill_mask: Mask, crop_box: Box) -> tuple[str, Mas
 def _trim_strays(mask: Mask) -> Mask:
     """Drop small blobs standing apart at either end of a line (an emoji's highlight, a
     bright speck of the scene) so the line's glyph width is measured on glyphs only."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        mask.astype(np.uint8), connectivity=8
+    )
     if count <= 2:
         return mask
     parts = sorted(range(1, count), key=lambda k: int(stats[k, cv2.CC_STAT_LEFT]))

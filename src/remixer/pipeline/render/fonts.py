@@ -100,16 +100,16 @@ def font_path(family: str, weight: str) -> Path:
 
 
 def _set_weight(font: FontT, weight: str) -> None:
-    axes = font.get_variation_axes()
-    values = []
-    for axis in axes:
-        name = axis["name"]
-        name = name.decode() if isinstance(name, bytes) else str(name)
+    """Set a variable font's weight axis (clamped to its range); other axes at default."""
+    values: list[float] = []
+    for axis in font.get_variation_axes():
+        raw: object = axis["name"]
+        name = raw.decode() if isinstance(raw, bytes) else str(raw)
+        low, high, default = (float(axis[k] or 0) for k in ("minimum", "maximum", "default"))
         if name.lower() == "weight":
-            value = WEIGHT_VALUES[weight]
-            values.append(min(max(value, int(axis["minimum"])), int(axis["maximum"])))
+            values.append(min(max(float(WEIGHT_VALUES[weight]), low), high))
         else:
-            values.append(int(axis["default"]))
+            values.append(default)
     font.set_variation_by_axes(values)
 
 

@@ -15,6 +15,7 @@ then absorbs lighting drift and small seams. Pixels no reference saw are inpaint
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -63,13 +64,13 @@ class CleanPlate:
         return sorted(self.references, key=lambda r: abs(r.frame_index - frame_index))
 
 
-_DIS: list[cv2.DISOpticalFlow] = []
+_DIS: list[Any] = []
 
 
-def _dis() -> cv2.DISOpticalFlow:
+def _dis() -> Any:
+    """One DIS optical flow object (OpenCV's, fast preset), created on first use."""
     if not _DIS:
-        flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
-        _DIS.append(flow)
+        _DIS.append(cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST))
     return _DIS[0]
 
 
@@ -129,6 +130,15 @@ def _gray(img: Frame, size: tuple[int, int]) -> Frame:
     )
 
 
+def _float(image: Any) -> NDArray[np.float32]:
+    return np.asarray(image, dtype=np.float32)
+
+
+def _resized_mask(mask: Mask, size: tuple[int, int]) -> Mask:
+    small = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    return np.asarray(small > 0)
+
+
 def flow_size(h: int, w: int) -> tuple[int, int, float]:
     """The (width, height) flow is estimated at for an h×w crop, and the scale."""
     scale = min(FLOW_MAX_SIDE / max(h, w), 1.0)
@@ -144,21 +154,20 @@ def small_flow(
     filled in from the surrounding flow by normalized convolution."""
     h, w = current.shape[:2]
     sw, sh, _scale = flow_size(h, w)
-    small_ex = cv2.resize(exclude.astype(np.uint8), (sw, sh), interpolation=cv2.INTER_NEAREST)
+    caption = _resized_mask(exclude, (sw, sh))
     current_gray, target_gray = _gray(current, (sw, sh)), _gray(target, (sw, sh))
     # The caption's hard edges would drag the flow of patches overlapping them: show DIS
     # a smooth fill from the surroundings there instead (the flow found inside is dropped).
-    around = (small_ex == 0).astype(np.float32)
+    around = (~caption).astype(np.float32)
     smooth = _normalized_blur(current_gray.astype(np.float32), around, max(min(sw, sh) / 8.0, 2.0))
-    current_gray = np.where(small_ex > 0, smooth[:, :, 0], current_gray).astype(np.uint8)
-    flow = _dis_flow(current_gray, target_gray, ~small_ex)
-    grow = EXCLUDE_GROW
-    small_ex = cv2.dilate(small_ex, np.ones((2 * grow + 1,) * 2, np.uint8)) > 0
-    weight = ~small_ex
+    current_gray = np.where(caption, smooth[:, :, 0], current_gray).astype(np.uint8)
+    flow = _dis_flow(current_gray, target_gray, ~caption)
+    size = 2 * EXCLUDE_GROW + 1
+    grown = cv2.dilate(caption.astype(np.uint8), np.ones((size, size), np.uint8))
+    small_ex: Mask = np.asarray(grown > 0)
+    weight: Mask = ~small_ex
     if target_valid is not None:
-        weight &= (
-            cv2.resize(target_valid.astype(np.uint8), (sw, sh), interpolation=cv2.INTER_NEAREST) > 0
-        )
+        weight &= _resized_mask(target_valid, (sw, sh))
     sigma = max(min(sw, sh) / 4.0, 3.0)
     filled = _normalized_blur(flow.astype(np.float32), weight.astype(np.float32), sigma)
     columns = _column_fill(flow.astype(np.float32), weight)
@@ -195,8 +204,8 @@ def warp_reference(reference: Reference, flow: Flow, shape: tuple[int, int]) -> 
     and where that warp lands on valid reference pixels."""
     h, w = shape
     sw, sh, _scale = flow_size(h, w)
-    full = cv2.resize(flow, (w, h), interpolation=cv2.INTER_LINEAR)
-    full *= np.array([w / sw, h / sh], dtype=np.float32)
+    full = np.asarray(cv2.resize(flow, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)
+    full = full * np.array([w / sw, h / sh], dtype=np.float32)
     grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
     map_x, map_y = grid_x + full[:, :, 0], grid_y + full[:, :, 1]
     warped = cv2.remap(
@@ -235,11 +244,11 @@ def correct_reference(
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     around = valid & ~exclude
     band = (cv2.dilate(hole.astype(np.uint8), kernel) > 0) & around
-    cur_s = cv2.resize(current, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
-    ref_s = cv2.resize(warped, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+    cur_s = _float(cv2.resize(current, (sw, sh), interpolation=cv2.INTER_AREA))
+    ref_s = _float(cv2.resize(warped, (sw, sh), interpolation=cv2.INTER_AREA))
     diff = np.clip(cur_s - ref_s, -MAX_COLOUR_OFFSET, MAX_COLOUR_OFFSET)
-    band_s = cv2.resize(band.astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA)
-    around_s = cv2.resize(around.astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA)
+    band_s = _float(cv2.resize(band.astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA))
+    around_s = _float(cv2.resize(around.astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA))
     corrected = warped
     if float(band_s.sum()) * 16 >= 20:
         offset = _normalized_blur(diff, band_s, max(min(sw, sh) / 5.0, 2.0))
@@ -247,9 +256,9 @@ def correct_reference(
         corrected = np.clip(warped.astype(np.float32) + offset_full, 0, 255).astype(np.uint8)
     stale = np.zeros_like(hole)
     if float(around_s.sum()) * 16 >= 20:
-        mismatch = np.abs(cur_s - ref_s).max(axis=2)
+        mismatch = _float(np.abs(cur_s - ref_s).max(axis=2))
         level = _normalized_blur(mismatch, around_s, max(min(sw, sh) / 6.0, 1.5))[:, :, 0]
-        up = cv2.resize(level, (w, h), interpolation=cv2.INTER_LINEAR)
+        up = _float(cv2.resize(level, (w, h), interpolation=cv2.INTER_LINEAR))
         stale = (up > STALE_LEVEL) & hole
     return np.asarray(corrected), np.asarray(stale)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+import numpy as np
 
 from remixer.pipeline.synth.captions import CaptionSpec, place_caption
 from remixer.pipeline.synth.clips import burn, truth_of
@@ -74,7 +75,7 @@ def burn_captions(
             if index >= limit:
                 break
             if (out_w, out_h) != (frame.shape[1], frame.shape[0]):
-                frame = cv2.resize(frame, (out_w, out_h), interpolation=cv2.INTER_AREA)
+                frame = np.asarray(cv2.resize(frame, (out_w, out_h), interpolation=cv2.INTER_AREA))
             clean_writer.write(frame)
             burned = frame.copy()
             burn(burned, index, placed)

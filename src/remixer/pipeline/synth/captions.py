@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from remixer.pipeline.render.text import (
     LINE_SPACING,
@@ -73,7 +74,7 @@ class PlacedCaption:
     text_style: TextStyle = field(repr=False)
     word_frames: tuple[int, ...] = ()
     """Word-by-word captions: the frame each word (in reading order) appears at."""
-    word_masks: tuple[Frame, ...] = field(default=(), repr=False)
+    word_masks: tuple[NDArray[np.float32], ...] = field(default=(), repr=False)
     """Word-by-word captions: per word count, the sprite's alpha mask showing that many."""
     anim_frames: int = 0
 
@@ -138,7 +139,7 @@ def place_caption(spec: CaptionSpec, width: int, height: int, fps: float) -> Pla
     start = round(spec.start_s * fps)
     end = round(spec.end_s * fps) - 1
     word_frames: tuple[int, ...] = ()
-    masks: tuple[Frame, ...] = ()
+    masks: tuple[NDArray[np.float32], ...] = ()
     if spec.reveal == "word":
         count = sum(len(line.split()) for line in spec.lines)
         step = max(round(spec.anim_s * fps), 1)
@@ -159,7 +160,9 @@ def place_caption(spec: CaptionSpec, width: int, height: int, fps: float) -> Pla
     )
 
 
-def _word_mask(lines: list[str], style: TextStyle, sprite: Sprite, shown: int) -> Frame:
+def _word_mask(
+    lines: list[str], style: TextStyle, sprite: Sprite, shown: int
+) -> NDArray[np.float32]:
     """1 where the first `shown` words of the block are drawn, 0 elsewhere (the same
     layout as the whole block: words appear in place)."""
     h, w = sprite.rgba.shape[:2]
@@ -176,8 +179,9 @@ def _word_mask(lines: list[str], style: TextStyle, sprite: Sprite, shown: int) -
             break
         take = min(left, len(words))
         left -= take
+        x0: float
         if style.align == "left":
-            x0 = pad
+            x0 = float(pad)
         elif style.align == "right":
             x0 = pad + block_w - line_w
         else:
@@ -186,4 +190,4 @@ def _word_mask(lines: list[str], style: TextStyle, sprite: Sprite, shown: int) -
         top = pad + number * line_h
         bottom = h if number == len(lines) - 1 else pad + (number + 1) * line_h
         mask[top:bottom, : int(np.ceil(reach)) + 1] = 1.0
-    return mask
+    return np.asarray(mask)
