@@ -202,10 +202,12 @@ def erase(
     geo: EraseArea,
     aligned: Aligned,
     previous: Frame | None = None,
+    fading: bool = False,
 ) -> Frame:
     """Erase `overlay` from `frame_bgr` in place; `previous` is the caption's crop on the
     frame before (for the still-pixel test). Returns this frame's crop (the next one's
-    `previous`)."""
+    `previous`). While `fading`, the caption's pixels are half-transparent and moving: any
+    pixel of its area unlike the clean reference is taken for it."""
     x0, y0, x1, y1 = geo.region
     crop = frame_bgr[y0:y1, x0:x1].copy()
     static = static_pixels(crop, previous)
@@ -215,7 +217,8 @@ def erase(
     left: Mask | None = None
     for number, (warped_raw, valid) in enumerate(aligned(crop)):
         if number == 0:
-            hole = hole | _differs(crop, warped_raw, valid, geo.band, static)
+            band = geo.area if fading else geo.band
+            hole = hole | _differs(crop, warped_raw, valid, band, None if fading else static)
             hole = cv2.dilate(hole.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
             left = hole.copy()
         assert left is not None

@@ -129,6 +129,7 @@ class OverlayPainter:
                 None
                 if fading or previous is None or previous[0] != frame_index - 1
                 else previous[1],
+                fading=not job.overlay.shown_at(frame_index),
             )
             self._previous[number] = (frame_index, crop)
         for _number, job in jobs:
@@ -177,8 +178,9 @@ class OverlayPainter:
 
     def _schedule(self, number: int, frame_count: int | None) -> tuple[list[int], list[int]]:
         overlay = self._jobs[number].overlay
-        first = overlay.start_frame - overlay.fade_in_frames
-        last = overlay.end_frame + overlay.fade_out_frames
+        # A measured fade can be short of the real one: keep as far again from its ends.
+        first = overlay.start_frame - 2 * overlay.fade_in_frames
+        last = overlay.end_frame + 2 * overlay.fade_out_frames
         pre = [first - d for d in REFERENCE_OFFSETS if first - d >= 0]
         post = [last + d for d in REFERENCE_OFFSETS]
         if frame_count is not None:
