@@ -131,7 +131,7 @@ def _rounded(
 
 def _near(region: Frame, rgb: tuple[int, int, int], tolerance: int) -> NDArray[np.bool_]:
     bgr = np.array(rgb[::-1], dtype=np.int16)
-    diff = cv2.absdiff(region, np.full_like(region, bgr.astype(np.uint8)))
+    diff = cv2.absdiff(region, (float(bgr[0]), float(bgr[1]), float(bgr[2]), 0.0))
     total = diff[:, :, 0].astype(np.uint16) + diff[:, :, 1] + diff[:, :, 2]
     return np.asarray(total < tolerance)
 
@@ -185,10 +185,20 @@ def _differs(crop: Frame, warped: Frame, valid: Mask, band: Mask, static: Mask |
     return opened > 0
 
 
-def _feather(hole: Mask) -> NDArray[np.float32]:
-    grown = cv2.dilate(hole.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(np.float32)
-    alpha = cv2.GaussianBlur(grown, (0, 0), 1.0)
-    return np.asarray(np.maximum(alpha, hole.astype(np.float32)))[:, :, None]
+def _blend(out: Frame, warped: Frame, use: Mask) -> None:
+    """Paste `warped` into `out` where `use`, feathered over a pixel or two at the edge;
+    only the bounding box of `use` is touched."""
+    ys, xs = np.nonzero(use)
+    if len(xs) == 0:
+        return
+    h, w = use.shape
+    y0, y1 = max(int(ys.min()) - 4, 0), min(int(ys.max()) + 5, h)
+    x0, x1 = max(int(xs.min()) - 4, 0), min(int(xs.max()) + 5, w)
+    part = use[y0:y1, x0:x1]
+    grown = cv2.dilate(part.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(np.float32)
+    alpha = np.maximum(cv2.GaussianBlur(grown, (0, 0), 1.0), part.astype(np.float32))[:, :, None]
+    mixed = out[y0:y1, x0:x1] * (1 - alpha) + warped[y0:y1, x0:x1] * alpha
+    out[y0:y1, x0:x1] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
 
 
 Aligned = Callable[[Frame], Iterator[tuple[Frame, Mask]]]
@@ -213,7 +223,7 @@ def erase(
     static = static_pixels(crop, previous)
     hole = colour_hole(crop, overlay, geo, static)
     caption_like = _caption_coloured(crop, overlay)
-    out = crop.astype(np.float32)
+    out = crop.copy()
     left: Mask | None = None
     for number, (warped_raw, valid) in enumerate(aligned(crop)):
         if number == 0:
@@ -224,13 +234,12 @@ def erase(
         assert left is not None
         warped, stale = correct_reference(warped_raw, crop, hole, hole | caption_like, valid)
         use = left & valid & ~stale
-        alpha = _feather(use)
-        out = out * (1 - alpha) + warped.astype(np.float32) * alpha
+        _blend(out, warped, use)
         left &= ~use
         if not (left & ~stale).any() or number + 1 >= MAX_REFERENCES_TRIED:
             break
     rest = hole if left is None else left
-    result = np.clip(out + 0.5, 0, 255).astype(np.uint8)
+    result = out
     if rest.any():
         result = inpaint_rest(result, rest)
     frame_bgr[y0:y1, x0:x1] = result

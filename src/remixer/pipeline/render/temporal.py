@@ -46,6 +46,10 @@ class Reference:
     crop: Frame
     valid: Mask
     """Pixels of the crop not covered by any caption on that frame."""
+    valid_u8: Frame = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.valid_u8 = self.valid.astype(np.uint8)
 
 
 @dataclass
@@ -134,6 +138,12 @@ def _float(image: Any) -> NDArray[np.float32]:
     return np.asarray(image, dtype=np.float32)
 
 
+def _shrunk_share(mask: Mask, size: tuple[int, int]) -> NDArray[np.float32]:
+    """Share of each shrunk pixel covered by `mask` (0..1)."""
+    small = cv2.resize(mask.view(np.uint8) * np.uint8(255), size, interpolation=cv2.INTER_AREA)
+    return np.asarray(small, dtype=np.float32) / 255.0
+
+
 def _resized_mask(mask: Mask, size: tuple[int, int]) -> Mask:
     small = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
     return np.asarray(small > 0)
@@ -169,10 +179,9 @@ def small_flow(
     if target_valid is not None:
         weight &= _resized_mask(target_valid, (sw, sh))
     sigma = max(min(sw, sh) / 4.0, 3.0)
-    filled = _normalized_blur(flow.astype(np.float32), weight.astype(np.float32), sigma)
-    columns = _column_fill(flow.astype(np.float32), weight)
-    if columns is not None:
-        filled = columns
+    filled = _column_fill(flow, weight)
+    if filled is None:
+        filled = _normalized_blur(flow, weight.astype(np.float32), sigma)
     return np.asarray(np.where(small_ex[:, :, None], filled, flow), dtype=np.float32)
 
 
@@ -193,9 +202,8 @@ def _column_fill(flow: Flow, weight: Mask) -> Flow | None:
     below = np.median(smooth[bottom + 1 : bottom + 1 + band], axis=0)
     t = ((np.arange(h, dtype=np.float32) - top) / max(bottom - top, 1)).clip(0, 1)[:, None, None]
     out = above[None] * (1 - t) + below[None] * t
-    blend = _normalized_blur(flow, weight.astype(np.float32), max(h / 4.0, 3.0))
     keep_columns = weight.all(axis=0)
-    out[:, keep_columns] = blend[:, keep_columns]
+    out[:, keep_columns] = flow[:, keep_columns]
     return np.asarray(out, dtype=np.float32)
 
 
@@ -211,10 +219,7 @@ def warp_reference(reference: Reference, flow: Flow, shape: tuple[int, int]) -> 
     warped = cv2.remap(
         reference.crop, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
-    valid = (
-        cv2.remap(reference.valid.astype(np.uint8), map_x, map_y, cv2.INTER_NEAREST, borderValue=0)
-        > 0
-    )
+    valid = cv2.remap(reference.valid_u8, map_x, map_y, cv2.INTER_NEAREST, borderValue=0) > 0
     inside = (map_x >= 0) & (map_x <= w - 1) & (map_y >= 0) & (map_y <= h - 1)
     return np.asarray(warped), valid & inside
 
@@ -247,8 +252,8 @@ def correct_reference(
     cur_s = _float(cv2.resize(current, (sw, sh), interpolation=cv2.INTER_AREA))
     ref_s = _float(cv2.resize(warped, (sw, sh), interpolation=cv2.INTER_AREA))
     diff = np.clip(cur_s - ref_s, -MAX_COLOUR_OFFSET, MAX_COLOUR_OFFSET)
-    band_s = _float(cv2.resize(band.astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA))
-    around_s = _float(cv2.resize(around.astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA))
+    band_s = _shrunk_share(band, (sw, sh))
+    around_s = _shrunk_share(around, (sw, sh))
     corrected = warped
     if float(band_s.sum()) * 16 >= 20:
         offset = _normalized_blur(diff, band_s, max(min(sw, sh) / 5.0, 2.0))
