@@ -35,6 +35,8 @@ DIFF_THRESHOLD = 40
 EMOJI_REACH = 1.4
 SLIDE_REACH = 0.6
 """How far (in caption heights) a fading caption may slide into place."""
+EMOJI_INSIDE = 1.2
+"""How far (font sizes) into the box from either end the difference test also looks."""
 MARGIN_SHARE = 1.0
 """Scene context kept around the caption area for alignment, in caption-area heights."""
 """The band reaches this many font sizes beyond the OCR box on each side."""
@@ -91,10 +93,15 @@ def erase_area(overlay: Overlay, width: int, height: int) -> EraseArea:
     band[band_y0:band_y1, max(bx - reach - x0, 0) : max(bx + bw + reach - x0, 0)] = True
     area |= band
     # Inside the caption's own box its colours find it; the difference test only looks
-    # beside it (emoji after the text) and around a plate (its shadow), where a scene that
-    # changed since the reference is less likely to pass for caption.
+    # at its ends (an emoji before or after the text, which the measured box may half
+    # include), beside it and around a plate (its shadow), where a scene that changed
+    # since the reference is less likely to pass for caption.
+    inside = int(EMOJI_INSIDE * font)
     inner = np.zeros(shape, bool)
-    inner[max(oy - y0, 0) : max(oy + oh - y0, 0), max(ox - x0, 0) : max(ox + ow - x0, 0)] = True
+    ix0, ix1 = max(ox + inside - x0, 0), max(ox + ow - inside - x0, 0)
+    if style.plate_box is not None:
+        ix0, ix1 = max(ox - x0, 0), max(ox + ow - x0, 0)
+    inner[max(oy - y0, 0) : max(oy + oh - y0, 0), ix0:ix1] = True
     band &= ~inner
     plate = None
     if style.plate_box is not None:

@@ -21,6 +21,7 @@ from remixer.pipeline.render.text import (
     measure_line,
     render_block,
     render_plated,
+    text_tokens,
     wrap_text,
 )
 from remixer.pipeline.types import Box, Frame
@@ -109,7 +110,8 @@ def _balanced(text: str, style: TextStyle, width: float) -> list[str]:
     lines = wrap_text(text, style, width)
     if len(lines) < 2:
         return lines
-    low, high = max(measure_line(w, style) for w in text.split()) if text.split() else 0, width
+    tokens = [token for token, _joiner in text_tokens(text)]
+    low, high = max((measure_line(t, style) for t in tokens), default=0.0), width
     best = lines
     for _ in range(8):
         mid = (low + high) / 2

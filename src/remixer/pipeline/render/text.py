@@ -74,7 +74,7 @@ def measure_line(line: str, style: TextStyle) -> float:
     return width + 2 * style.stroke_px
 
 
-def _tokens(paragraph: str) -> list[tuple[str, str]]:
+def text_tokens(paragraph: str) -> list[tuple[str, str]]:
     """(token, joiner) pieces: words joined by a space; CJK characters are tokens of
     their own joined by nothing (CJK lines break between any two characters)."""
     tokens: list[tuple[str, str]] = []
@@ -100,7 +100,7 @@ def wrap_text(text: str, style: TextStyle, max_width: float) -> list[str]:
     lines: list[str] = []
     for paragraph in text.split("\n"):
         current = ""
-        for token, joiner in _tokens(paragraph):
+        for token, joiner in text_tokens(paragraph):
             candidate = f"{current}{joiner}{token}" if current else token
             if current and measure_line(candidate, style) > max_width:
                 lines.append(current)
