@@ -26,6 +26,8 @@ Mask = NDArray[np.bool_]
 BGR = NDArray[np.float32]
 _K = 4
 _K_BUSY = 7
+_GLYPH_TOL = 70
+"""Sum of channel differences from the line's median fill colour that still counts as glyph."""
 _RING = 3
 _STROKE_TOL = 60
 """Sum of channel differences within which a pixel has the stroke's colour."""
@@ -292,14 +294,21 @@ def _line_mask(block: Block, crop_box: Box) -> Mask:
     return mask
 
 
-def _widest_line(block: Block, fill_mask: Mask, crop_box: Box) -> tuple[str, Mask]:
-    """The widest line's text and its glyph (fill) pixels in the crop."""
+def _widest_line(block: Block, fill_mask: Mask, crop_box: Box, crop: Frame) -> tuple[str, Mask]:
+    """The widest line's text and its glyph (fill) pixels in the crop: only pixels close
+    to the line's typical fill colour (an emoji's red or yellow parts can share the fill's
+    cluster), stray blobs at the ends trimmed."""
     widest = max(block.lines, key=lambda line: line.box[2])
     x, y, w, h = widest.box
     line = np.zeros_like(fill_mask)
     x0, y0 = max(x - crop_box[0], 0), max(y - crop_box[1], 0)
     line[y0 : y0 + h, x0 : x0 + w] = True
-    return widest.text, _trim_strays(fill_mask & line)
+    glyphs = fill_mask & line
+    if glyphs.sum() > 20:
+        typical = np.median(crop[glyphs].astype(np.int16), axis=0)
+        close = np.abs(crop.astype(np.int16) - typical).sum(axis=2) < _GLYPH_TOL
+        glyphs &= close
+    return widest.text, _trim_strays(glyphs)
 
 
 def _trim_strays(mask: Mask) -> Mask:
@@ -377,7 +386,7 @@ def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
     if stroke_px == 0:
         stroke_mask, stroke_bgr = np.zeros_like(fill_mask), None
     ink = _tight_box(fill_mask | stroke_mask, crop_box)
-    line_text, line_mask = _widest_line(block, fill_mask, crop_box)
+    line_text, line_mask = _widest_line(block, fill_mask, crop_box, crop)
     family, weight = _match(line_text, line_mask)
     font_size = _font_size(line_mask, line_text, weight, family, _width_size(block, ink, stroke_px))
     plate_box = None

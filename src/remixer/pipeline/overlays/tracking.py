@@ -20,7 +20,9 @@ MIN_READINGS = 2
 MIN_CHARS = 3
 MIN_FILL_FRACTION = 0.05
 SETTLE_IOU = 0.6
-MAX_SETTLES = 3
+MAX_SETTLES = 2
+SETTLE_WITHIN = 2
+"""Only a caption's first readings may re-measure it (text that keeps moving is scene text)."""
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Track:
     fade_out: int = 0
     settled: int = 0
     """How often the look was measured again (a caption that was still animating in)."""
+    steady: int = 0
+    """Later samples that found the caption's pixels unchanged since it was (re)measured."""
 
 
 def _first_visible(probe: PixelProbe, pending: Pending, index: int) -> int:
@@ -90,9 +94,9 @@ class Tracker:
                     continue
                 track.readings.append(block)
                 track.last_seen = index
-                if not track.probe.visible(frame) and not self._settle(
-                    track, index, block, frame, pending
-                ):
+                if track.probe.visible(frame):
+                    track.steady += 1
+                elif not self._settle(track, index, block, frame, pending):
                     track.moved += 1
             elif track.probe.visible(frame):
                 track.last_seen = index
@@ -113,6 +117,7 @@ class Tracker:
             if track.probe.visible(frame):
                 track.last_seen = index
                 track.confirmations += 1
+                track.steady += 1
             else:
                 self._close(track, _last_visible(track.probe, pending, track.last_seen), pending)
 
@@ -159,14 +164,15 @@ class Tracker:
         once it settles: measure it again (a few times, early in the track) when it sits
         about where it was; its start is then where the settled caption appears, and the
         frames before that are its entrance."""
-        if track.settled >= MAX_SETTLES:
+        if track.settled >= MAX_SETTLES or len(track.readings) > SETTLE_WITHIN:
             return False
         track.settled += 1
         look = measure_block(frame, block)
-        if look is None or iou(look.box, block.box) < SETTLE_IOU * iou(track.look.box, block.box):
+        if look is None or iou(look.box, track.look.box) < SETTLE_IOU:
             return False
         probe = PixelProbe.from_look(look, frame)
         track.look, track.probe = look, probe
+        track.steady = 0
         start = _first_visible(probe, pending, index)
         if pending and start <= pending[0][0]:
             return True  # settled before this window already: the start stands
@@ -214,6 +220,8 @@ def is_caption(track: Track) -> bool:
     text = vote_text(track.readings).text
     if sum(ch.isalnum() for ch in text) < MIN_CHARS or sum(ch.isalpha() for ch in text) < 2:
         return False  # too short, or digits only: clocks, jersey numbers, price tags
+    if track.settled and track.steady == 0:
+        return False  # re-measured and never seen still afterwards: moving scene text
     return track.look.fill_fraction >= MIN_FILL_FRACTION and track.moved == 0
 
 

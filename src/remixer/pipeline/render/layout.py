@@ -169,13 +169,28 @@ def reveal_frames(old_frames: list[int], words: int) -> list[int]:
     return [old_frames[round(j * last / (words - 1))] for j in range(words)]
 
 
-def _reveal(overlay: Overlay, lines: list[str], style: TextStyle) -> tuple[tuple[int, Frame], ...]:
+def _covering_pads(overlay: Overlay, lines: list[str], style: TextStyle) -> tuple[int, int] | None:
+    """Plate padding that makes the new plate at least the old plate's size."""
+    plate = overlay.style.plate_box
+    if plate is None:
+        return None
+    pad_x, pad_y = plate_pads(overlay)
+    ink = _render(overlay, lines, style).text_box
+    return max(pad_x, (plate[2] - ink[2] + 1) // 2), max(pad_y, (plate[3] - ink[3] + 1) // 2)
+
+
+def _reveal(
+    overlay: Overlay,
+    lines: list[str],
+    style: TextStyle,
+    pads: tuple[int, int] | None = None,
+) -> tuple[tuple[int, Frame], ...]:
     if not overlay.word_frames:
         return ()
     count = len(" ".join(lines).split())
     stages: list[tuple[int, Frame]] = []
     for shown, first in enumerate(reveal_frames(overlay.word_frames, count), start=1):
-        rgba = _render(overlay, lines, style, visible_words=shown).rgba
+        rgba = _render(overlay, lines, style, visible_words=shown, pads=pads).rgba
         if stages and stages[-1][0] == first:
             stages[-1] = (first, rgba)
         else:
@@ -183,9 +198,12 @@ def _reveal(overlay: Overlay, lines: list[str], style: TextStyle) -> tuple[tuple
     return tuple(stages)
 
 
-def place_text(overlay: Overlay, text: str, width: int, height: int) -> Placement:
+def place_text(
+    overlay: Overlay, text: str, width: int, height: int, cover: bool = False
+) -> Placement:
     """Lay `text` out in `overlay`'s place on a `width`×`height` frame (an empty text
-    draws nothing: the caption is only erased)."""
+    draws nothing: the caption is only erased). With `cover`, a new plate is at least as
+    large as the old one (used when no clean frame exists to erase the old plate from)."""
     if not text.strip():
         x, y = overlay.box[:2]
         return Placement(
@@ -200,7 +218,8 @@ def place_text(overlay: Overlay, text: str, width: int, height: int) -> Placemen
             weight=overlay.style.weight,
         )
     lines, style = fit_lines(overlay, text, width)
-    sprite = _render(overlay, lines, style)
+    pads = _covering_pads(overlay, lines, style) if cover else None
+    sprite = _render(overlay, lines, style, pads=pads)
     old = overlay.style.plate_box or overlay.box
     x, y = _anchor(old, sprite, style.align, width, height, overlay.style.plate_box is not None)
     tx, ty, tw, th = sprite.text_box
@@ -214,7 +233,7 @@ def place_text(overlay: Overlay, text: str, width: int, height: int) -> Placemen
         font_size=style.font_size,
         family=style.family,
         weight=style.weight,
-        reveal=_reveal(overlay, lines, style),
+        reveal=_reveal(overlay, lines, style, pads),
     )
 
 
@@ -231,11 +250,16 @@ def place_sprite(overlay: Overlay, text: str, width: int, height: int) -> tuple[
 
 
 def _render(
-    overlay: Overlay, lines: list[str], style: TextStyle, visible_words: int | None = None
+    overlay: Overlay,
+    lines: list[str],
+    style: TextStyle,
+    visible_words: int | None = None,
+    pads: tuple[int, int] | None = None,
 ) -> Sprite:
     if overlay.style.plate_box is None:
         return render_block(lines, style, visible_words=visible_words)
-    return render_plated(lines, style, *plate_pads(overlay), visible_words=visible_words)
+    pad_x, pad_y = pads or plate_pads(overlay)
+    return render_plated(lines, style, pad_x, pad_y, visible_words=visible_words)
 
 
 def _anchor(

@@ -72,13 +72,18 @@ class OverlayPainter:
         self._plates = [CleanPlate(job.geo.region) for job in self._jobs]
         self._before: dict[int, list[int]] = {}
         after: dict[int, list[int]] = {}
-        for number in range(len(self._jobs)):
+        for number, (overlay, text) in enumerate(zip(overlays, new_texts, strict=True)):
             pre, post = self._schedule(number, frame_count)
             for index in pre:
                 self._before.setdefault(index, []).append(number)
             if source is not None:
                 for index in post:
                     after.setdefault(index, []).append(number)
+            if not pre and (source is None or not post) and overlay.style.plate_box:
+                # No clean frame to erase this plate from: the new plate covers the old.
+                job = self._jobs[number]
+                cover = place_text(overlay, text, width, height, cover=True)
+                self._jobs[number] = _Job(overlay, cover, job.geo)
         self._ready = {n: threading.Event() for indexes in after.values() for n in indexes}
 
         self._previous: dict[int, tuple[int, Frame]] = {}
