@@ -19,7 +19,7 @@ Pending = list[tuple[int, Frame]]
 MIN_READINGS = 2
 MIN_CHARS = 3
 MIN_FILL_FRACTION = 0.05
-SETTLE_IOU = 0.6
+SETTLE_IOU = 0.3
 MAX_SETTLES = 2
 SETTLE_WITHIN = 2
 """Only a caption's first readings may re-measure it (text that keeps moving is scene text)."""
