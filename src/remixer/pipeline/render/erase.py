@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -138,7 +139,8 @@ def _rounded(
 
 def _near(region: Frame, rgb: tuple[int, int, int], tolerance: int) -> NDArray[np.bool_]:
     bgr = np.array(rgb[::-1], dtype=np.int16)
-    diff = cv2.absdiff(region, (float(bgr[0]), float(bgr[1]), float(bgr[2]), 0.0))
+    scalar: Any = (float(bgr[0]), float(bgr[1]), float(bgr[2]), 0.0)  # stubs want arrays
+    diff = cv2.absdiff(region, scalar)
     total = diff[:, :, 0].astype(np.uint16) + diff[:, :, 1] + diff[:, :, 2]
     return np.asarray(total < tolerance)
 

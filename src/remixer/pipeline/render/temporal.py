@@ -74,7 +74,8 @@ _DIS: list[Any] = []
 def _dis() -> Any:
     """One DIS optical flow object (OpenCV's, fast preset), created on first use."""
     if not _DIS:
-        _DIS.append(cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST))
+        opencv: Any = cv2  # the stubs lack DISOpticalFlow_create
+        _DIS.append(opencv.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST))
     return _DIS[0]
 
 
