@@ -22,12 +22,12 @@ import numpy as np
 from remixer.pipeline.overlays import Overlay, extract_overlays, load_ocr_engine
 from remixer.pipeline.overlays.ocr import read_lines
 from remixer.pipeline.render import OverlayPainter
-from remixer.pipeline.render.fonts import strip_emoji
 from remixer.pipeline.rewrite import CopyBrief, OfflineCopyAdapter, copy_items_from_overlays
 from remixer.pipeline.synth.captions import CaptionSpec
 from remixer.pipeline.synth.clips import ClipSpec, ClipTruth, caption_suite, make_clip
 from remixer.pipeline.synth.motion import Motion
 from remixer.pipeline.types import Frame, StageHooks
+from remixer.pipeline.typeset.fonts import strip_emoji
 from remixer.pipeline.video import iter_frames_bgr, probe_video, transcode
 
 NEW_TEXTS = ["Mornings made easy", "Remixer does the work", "Try Remixer today"]

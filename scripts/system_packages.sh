@@ -3,7 +3,7 @@
 # the HTTP load generator `make bench` drives the API with, and link-grammar (`link-parser`),
 # which judges the copy adapter's grammar (optional at runtime, used by tests and bench).
 set -euo pipefail
-pkgs=(fonts-noto-color-emoji fonts-noto-core wrk link-grammar)
+pkgs=(fonts-noto-color-emoji fonts-noto-core fonts-noto-cjk wrk link-grammar)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -10,11 +10,11 @@ import httpx
 
 from remixer.cli.demo_assets import DemoAssets
 from remixer.config import Settings
-from remixer.pipeline.render.fonts import strip_emoji
 from remixer.pipeline.synth.captions import CaptionSpec
 from remixer.pipeline.synth.clips import ClipSpec, make_clip
 from remixer.pipeline.synth.motion import Motion
 from remixer.pipeline.synth.photos import save_photo
+from remixer.pipeline.typeset.fonts import strip_emoji
 
 TIKTOK_ID = "7309876543210987654"
 CLIP_SECONDS = 3.0

@@ -66,6 +66,8 @@ def test_remix_writes_the_video_and_prints_a_summary(
     assert overlay["sourceText"].replace(" ", "") == "POV:youfinallywakeupat6am"
     assert overlay["text"] and overlay["text"] != overlay["sourceText"]
     assert overlay["start"] < 0.1 and abs(overlay["end"] - 2.0) < 0.1
+    assert len(overlay["newBox"]) == 4 and overlay["newLines"] and ":" in overlay["font"]
+    assert " ".join(overlay["newLines"]).split() == overlay["text"].split()
     quality = summary["quality"]
     assert quality["overlaysReplaced"] == 1
     assert quality["identityPassRate"] >= 0.9 and quality["originalDistancePassRate"] >= 0.9

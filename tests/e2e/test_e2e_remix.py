@@ -23,9 +23,9 @@ from remixer.pipeline.faces import load_face_models
 from remixer.pipeline.faces.models import SAME_PERSON_DISTANCE, Embedding, FaceModels
 from remixer.pipeline.overlays import load_ocr_engine
 from remixer.pipeline.overlays.ocr import read_lines
-from remixer.pipeline.render.fonts import strip_emoji
 from remixer.pipeline.synth.photos import load_photo_rgb
 from remixer.pipeline.types import Frame
+from remixer.pipeline.typeset.fonts import strip_emoji
 from remixer.pipeline.video import iter_frames_bgr, probe_video
 
 pytestmark = pytest.mark.slow

@@ -157,7 +157,7 @@ def media_store(settings: Settings) -> Verdict:
 
 
 def fonts_emoji(settings: Settings) -> Verdict:
-    from remixer.pipeline.render.fonts import EMOJI_FONT, load_emoji_font
+    from remixer.pipeline.typeset.fonts import EMOJI_FONT, load_emoji_font
 
     try:
         load_emoji_font()

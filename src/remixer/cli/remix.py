@@ -17,6 +17,7 @@ from remixer.config import Settings
 from remixer.domain.brand import BRAND_VOICES
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.remix import remix as run_remix
+from remixer.pipeline.render import placement_fields
 from remixer.pipeline.rewrite import CopyBrief, create_copy_provider
 from remixer.pipeline.types import StageHooks
 
@@ -119,7 +120,14 @@ def remix(
         "caption": result.copy.caption,
         "copyProvider": result.copy.provider,
         "overlays": [
-            {"start": o.start_s, "end": o.end_s, "sourceText": o.text, "text": t}
+            {
+                "start": o.start_s,
+                "end": o.end_s,
+                "sourceText": o.text,
+                "text": t,
+                "box": list(o.box),
+                **placement_fields(o, t, result.info.width, result.info.height),
+            }
             for o, t in zip(result.overlays, result.copy.texts, strict=True)
         ],
         "quality": result.quality,

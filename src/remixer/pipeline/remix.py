@@ -89,7 +89,9 @@ def render_remix(
     hooks: StageHooks,
 ) -> None:
     """The dense pass: decode → swap → erase/redraw captions → encode, audio copied."""
-    painter = OverlayPainter(overlays, texts, info.width, info.height)
+    painter = OverlayPainter(
+        overlays, texts, info.width, info.height, source=source, frame_count=info.frame_count
+    )
 
     def process(index: int, frame_bgr: Frame) -> Frame:
         return painter.paint(swapper.swap(frame_bgr, index), index)
@@ -97,6 +99,7 @@ def render_remix(
     try:
         transcode(source, out, process, info, hooks)
     finally:
+        painter.close()
         swapper.close()
 
 

@@ -186,8 +186,12 @@ def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
     hooks.progress(0.2)
     with runtime.blobs.local_copy(video_key) as video:
         quality = measure_output_quality(runtime, job, video, hooks)
+    from remixer.pipeline.overlays import Overlay
+    from remixer.pipeline.render import placement_fields
+
     overlays = _out(job, "extracting_overlays")["overlays"]
     copy = _out(job, "adapting_copy")
+    info = VideoInfo.from_dict(_out(job, "fetching_source")["video"])
     placed = [
         {
             "start": o["start_s"],
@@ -195,6 +199,7 @@ def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
             "sourceText": o["text"],
             "text": text,
             "box": o["box"],
+            **placement_fields(Overlay.from_dict(o), text, info.width, info.height),
         }
         for o, text in zip(overlays, copy["texts"], strict=False)
     ]

@@ -9,9 +9,9 @@ import pytest
 from overlay_fixtures import cer, extracted, ocr_text, suite
 
 from remixer.pipeline.render import OverlayPainter
-from remixer.pipeline.render.fonts import split_emoji_runs, strip_emoji
-from remixer.pipeline.render.text import TextStyle, render_block, wrap_text
 from remixer.pipeline.types import StageHooks
+from remixer.pipeline.typeset.fonts import split_emoji_runs, strip_emoji
+from remixer.pipeline.typeset.text import TextStyle, render_block, wrap_text
 from remixer.pipeline.video import iter_frames_bgr, probe_video, transcode
 
 NEW = ["Mornings made easy", "Remixer does the work", "Try Remixer today"]
@@ -35,8 +35,11 @@ def test_old_text_is_gone_and_new_text_reads_back(index: int, tmp_path: Path) ->
         read = ocr_text(frames[middle])
         old_words = [w for w in overlay.text.lower().split() if len(w) > 3]
         assert not any(w in read.lower() for w in old_words if w not in NEW[number].lower())
-        _x, y, _w, h = overlay.box
-        region = ocr_text(np.ascontiguousarray(frames[middle][max(y - h, 0) : y + 2 * h]))
+        # The new block keeps the old one's anchor (a caption low in the frame keeps its
+        # bottom edge and grows upwards when it wraps): read around the new block.
+        _bx, by, _bw, bh = painter.placements[number].block_box
+        h = overlay.box[3]
+        region = ocr_text(np.ascontiguousarray(frames[middle][max(by - h, 0) : by + bh + h]))
         assert cer(NEW[number], region) <= 0.1, region
         assert painter.active(middle) == [overlay] or overlay in painter.active(middle)
 

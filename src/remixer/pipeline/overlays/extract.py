@@ -10,7 +10,15 @@ from remixer.pipeline.overlays.blocks import group_blocks
 from remixer.pipeline.overlays.model import Overlay
 from remixer.pipeline.overlays.ocr import detect_boxes, read_lines
 from remixer.pipeline.overlays.spacing import restore_spaces
-from remixer.pipeline.overlays.tracking import Pending, Track, Tracker, is_caption, vote_text
+from remixer.pipeline.overlays.tracking import (
+    Pending,
+    Track,
+    Tracker,
+    absorb_animation_ghosts,
+    is_caption,
+    merge_reveals,
+    vote_text,
+)
 from remixer.pipeline.types import Frame, StageHooks
 from remixer.pipeline.video.probe import VideoInfo
 from remixer.pipeline.video.transcode import HOOK_EVERY, prefetch_frames
@@ -39,7 +47,8 @@ def extract_overlays(path: Path, info: VideoInfo, ocr: Any, hooks: StageHooks) -
                 pending = []
             else:
                 pending.append((index, frame))
-    tracks = [t for t in tracker.finish(pending) if is_caption(t)]
+    found = absorb_animation_ghosts(merge_reveals(tracker.finish(pending)))
+    tracks = [t for t in found if is_caption(t)]
     hooks.progress(1.0)
     return [_to_overlay(n, track, info.fps) for n, track in enumerate(tracks)]
 
@@ -66,4 +75,7 @@ def _to_overlay(number: int, track: Track, fps: float) -> Overlay:
         start_s=round(track.start_frame / fps, 3),
         end_s=round((end + 1) / fps, 3),
         style=track.look.style,
+        word_frames=list(track.word_frames) if track.word_frames else None,
+        fade_in_frames=track.fade_in,
+        fade_out_frames=track.fade_out,
     )

@@ -38,6 +38,8 @@ class OverlayStyle:
     line_height_px: int
     align: str
     weight: str = "bold"
+    family: str = "poppins"
+    """The closest of our caption fonts to the source's (`render.fonts.FAMILIES`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +53,7 @@ class OverlayStyle:
             "line_height_px": self.line_height_px,
             "align": self.align,
             "weight": self.weight,
+            "family": self.family,
         }
 
     @classmethod
@@ -68,6 +71,7 @@ class OverlayStyle:
             line_height_px=int(data["line_height_px"]),
             align=str(data.get("align", "center")),
             weight=str(data.get("weight", "bold")),
+            family=str(data.get("family", "poppins")),
         )
 
 
@@ -86,9 +90,33 @@ class Overlay:
     end_s: float
     """Exclusive: the time the caption disappears, `(end_frame + 1) / fps`."""
     style: OverlayStyle
+    word_frames: list[int] | None = None
+    """Word-by-word captions: the frame each word of `text` appears at (None: all at once)."""
+    fade_in_frames: int = 0
+    """Frames before `start_frame` where the caption is fading (or sliding) in."""
+    fade_out_frames: int = 0
 
     def shown_at(self, frame_index: int) -> bool:
         return self.start_frame <= frame_index <= self.end_frame
+
+    def drawn_at(self, frame_index: int) -> bool:
+        """Shown, or fading in or out on that frame."""
+        first = self.start_frame - self.fade_in_frames
+        return first <= frame_index <= self.end_frame + self.fade_out_frames
+
+    def opacity_at(self, frame_index: int) -> float:
+        """1 inside the span, ramping over the fade frames, 0 elsewhere."""
+        if self.shown_at(frame_index):
+            return 1.0
+        if not self.drawn_at(frame_index):
+            return 0.0
+        if frame_index < self.start_frame:
+            return (frame_index - self.start_frame + self.fade_in_frames + 1) / (
+                self.fade_in_frames + 1
+            )
+        return (self.end_frame + self.fade_out_frames + 1 - frame_index) / (
+            self.fade_out_frames + 1
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -101,6 +129,9 @@ class Overlay:
             "start_s": self.start_s,
             "end_s": self.end_s,
             "style": self.style.to_dict(),
+            "word_frames": list(self.word_frames) if self.word_frames else None,
+            "fade_in_frames": self.fade_in_frames,
+            "fade_out_frames": self.fade_out_frames,
         }
 
     @classmethod
@@ -117,4 +148,7 @@ class Overlay:
             start_s=float(data["start_s"]),
             end_s=float(data["end_s"]),
             style=OverlayStyle.from_dict(data["style"]),
+            word_frames=[int(f) for f in data["word_frames"]] if data.get("word_frames") else None,
+            fade_in_frames=int(data.get("fade_in_frames", 0)),
+            fade_out_frames=int(data.get("fade_out_frames", 0)),
         )

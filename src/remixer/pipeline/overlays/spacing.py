@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from remixer.pipeline.overlays.style import BlockLook, Mask
-from remixer.pipeline.render.text import TextStyle
 from remixer.pipeline.types import Box
+from remixer.pipeline.typeset.text import TextStyle
 
 GAP_EM = 0.2
 

@@ -19,6 +19,8 @@ from remixer.pipeline.types import Box, Frame
 _MAX_PIXELS = 1500
 _TOLERANCE = 45
 _VISIBLE = 0.6
+SLIDE_SEARCH = 0.7
+"""A fading caption may also slide: it is looked for this many crop heights up or down."""
 
 
 def _sample(mask: Mask, crop: Frame) -> tuple[NDArray[np.intp], NDArray[np.int16]]:
@@ -52,6 +54,23 @@ class PixelProbe:
         support_index, support_ref = _sample(look.support_mask, crop)
         return cls(look.crop_box, fill_index, fill_ref, support_index, support_ref)
 
+    def distance(self, frame_bgr: Frame, dy: int = 0) -> float:
+        """Mean largest channel difference of the probed pixels from the reference, with
+        the caption looked for `dy` pixels lower."""
+        x, y, w, h = self.crop_box
+        if y + dy < 0 or y + dy + h > frame_bgr.shape[0]:
+            return float("inf")
+        crop = _crop(frame_bgr, (x, y + dy, w, h))
+        parts = []
+        for index, ref in (
+            (self.fill_index, self.fill_ref),
+            (self.support_index, self.support_ref),
+        ):
+            if len(index):
+                values = crop.reshape(-1, 3)[index].astype(np.int16)
+                parts.append(float(np.abs(values - ref).max(axis=1).mean()))
+        return float(np.mean(parts)) if parts else 0.0
+
     def visible(self, frame_bgr: Frame) -> bool:
         crop = _crop(frame_bgr, self.crop_box)
         if _match(crop, self.fill_index, self.fill_ref) < _VISIBLE:
@@ -62,3 +81,25 @@ class PixelProbe:
 def _crop(frame: Frame, box: Box) -> Frame:
     x, y, w, h = box
     return np.ascontiguousarray(frame[y : y + h, x : x + w])
+
+
+def fade_length(probe: PixelProbe, frames: list[Frame]) -> int:
+    """How many of `frames` (nearest to the span first) show the caption fading: their
+    pixels are clearly closer to the caption's than the farthest frames' are, and grow
+    steadily closer towards the span. 0 for a caption that appears at once."""
+    reach = max(int(SLIDE_SEARCH * probe.crop_box[3]), 2)
+    shifts = range(-reach, reach + 1, 2)
+    distances = [min(probe.distance(frame, dy) for dy in shifts) for frame in frames]
+    if len(distances) < 3:
+        return 0
+    far = max(distances)
+    if far <= 0 or distances[0] > 0.5 * far:
+        return 0
+    count = 0
+    for k, d in enumerate(distances):
+        nxt = distances[k + 1] if k + 1 < len(distances) else far
+        if d < 0.8 * far and d <= nxt + 0.05 * far:
+            count += 1
+        else:
+            break
+    return count if count >= 2 else 0

@@ -16,13 +16,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from remixer.pipeline.overlays.blocks import Block
+from remixer.pipeline.overlays.fontmatch import match_font
 from remixer.pipeline.overlays.model import RGB, OverlayStyle
-from remixer.pipeline.render.text import TextStyle, measure_line
 from remixer.pipeline.types import Box, Frame
+from remixer.pipeline.typeset.fonts import family_for_text, strip_emoji
+from remixer.pipeline.typeset.text import TextStyle, measure_line
 
 Mask = NDArray[np.bool_]
 BGR = NDArray[np.float32]
 _K = 4
+_K_BUSY = 7
+_GLYPH_TOL = 70
+"""Sum of channel differences from the line's median fill colour that still counts as glyph."""
 _RING = 3
 _STROKE_TOL = 60
 """Sum of channel differences within which a pixel has the stroke's colour."""
@@ -58,12 +63,12 @@ def _crop_box(box: Box, frame: Frame) -> Box:
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def _cluster(crop: Frame) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+def _cluster(crop: Frame, k: int = _K) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
     pixels = crop.reshape(-1, 3).astype(np.float32)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 12, 1.0)
     cv2.setRNGSeed(7)
     seed = np.zeros((len(pixels), 1), np.int32)
-    _, found, centres = cv2.kmeans(pixels, _K, seed, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    _, found, centres = cv2.kmeans(pixels, k, seed, criteria, 2, cv2.KMEANS_PP_CENTERS)
     labels = np.asarray(found, dtype=np.int32).reshape(crop.shape[:2])
     return labels, np.asarray(centres, dtype=np.float32)
 
@@ -77,7 +82,7 @@ def _ring(shape: tuple[int, ...]) -> Mask:
 
 def _ring_shares(labels: NDArray[np.int32]) -> list[float]:
     ring_labels = labels[_ring(labels.shape)]
-    return [float(np.mean(ring_labels == k)) for k in range(_K)]
+    return [float(np.mean(ring_labels == k)) for k in range(int(labels.max()) + 1)]
 
 
 def _coverage(mask: Mask, bins: int = 16) -> float:
@@ -97,7 +102,7 @@ def _pick_fill(labels: NDArray[np.int32], shares: list[float], exclude: int | No
     """The cluster that spans the whole text width, stays off the box border and has the
     thickest strokes (thin clusters are anti-aliasing or outlines)."""
     scored: list[tuple[float, float, int]] = []
-    for k in range(_K):
+    for k in range(len(shares)):
         mask = labels == k
         if k == exclude or shares[k] > 0.12 or mask.sum() < 20:
             continue
@@ -118,7 +123,7 @@ def _pick_stroke(
     band = (cv2.dilate(fill_mask, np.ones((5, 5), np.uint8)) > 0) & (fill_mask == 0)
     if not band.any():
         return None
-    counts = np.bincount(labels[band], minlength=_K)
+    counts = np.bincount(labels[band], minlength=len(centres))
     k = int(np.argmax(counts))
     distinct = float(np.abs(centres[k] - centres[fill]).sum()) > 150
     if k in (fill, exclude) or not distinct or counts[k] < 0.5 * band.sum():
@@ -147,6 +152,24 @@ def _stroke_extent(crop: Frame, fill_mask: Mask, stroke_mask: Mask) -> tuple[Mas
         elif d > 2:
             break
     return stroke_mask & like & (dist <= width + 1), width, colour
+
+
+def _plate_inside(crop: Frame, labels: NDArray[np.int32], box: Box, crop_box: Box) -> int | None:
+    """A plate whose edge lies inside the (loose) OCR box: the ring just inside the box
+    is one flat cluster."""
+    x0, y0 = box[0] - crop_box[0] + 2, box[1] - crop_box[1] + 2
+    x1, y1 = x0 + box[2] - 4, y0 + box[3] - 4
+    if x1 - x0 < 12 or y1 - y0 < 12:
+        return None
+    inner = labels[y0:y1, x0:x1]
+    ring = _ring(inner.shape)
+    counts = np.bincount(inner[ring], minlength=int(labels.max()) + 1)
+    k = int(np.argmax(counts))
+    if counts[k] < 0.9 * ring.sum():
+        return None
+    pixels = crop[y0:y1, x0:x1][ring & (inner == k)].astype(np.int16)
+    deviation = np.abs(pixels - np.median(pixels, axis=0)).sum(axis=1)
+    return k if float(np.mean(deviation < _FLAT_TOL)) >= _FLAT_SHARE else None
 
 
 def _is_flat(crop: Frame, labels: NDArray[np.int32], k: int) -> bool:
@@ -190,8 +213,10 @@ def _tight_box(mask: Mask, origin: Box) -> Box:
 def _plate_box(frame: Frame, box: Box, colour: NDArray[np.float32], max_pad: int) -> Box:
     """Grow the text box outward while the border strips are plate-coloured."""
     near = np.abs(frame.astype(np.int16) - colour.astype(np.int16)).sum(axis=2) < 36
-    x0, y0, x1, y1 = box[0], box[1], box[0] + box[2], box[1] + box[3]
     h, w = near.shape
+    # Start 2 px out: the rows and columns right at the ink are anti-aliased glyph edges.
+    x0, y0 = max(box[0] - 2, 0), max(box[1] - 2, 0)
+    x1, y1 = min(box[0] + box[2] + 2, w), min(box[1] + box[3] + 2, h)
     reach = max_pad
     top, bottom = max(y0 - reach, 0), min(y1 + reach, h)
     left, right = max(x0 - reach, 0), min(x1 + reach, w)
@@ -227,10 +252,27 @@ def _align(block: Block, frame_w: int) -> str:
     return str(min(spreads, key=lambda k: float(spreads[k])))
 
 
-def _font_size(block: Block, ink: Box, stroke_px: int, weight: str) -> int:
-    """The size at which our font draws the widest line as wide as the measured ink."""
+def _font_size(line_mask: Mask, text: str, weight: str, family: str, fallback: int) -> int:
+    """The size at which our font draws the line's glyphs (fill only) as wide and as tall
+    as the source's glyph pixels of that line: the smaller of the two estimates, since
+    strays (an emoji's highlight beside the line, a bright speck of the scene) only ever
+    make the measured ink larger on one axis."""
+    xs = np.nonzero(line_mask.any(axis=0))[0]
+    ys = np.nonzero(line_mask.any(axis=1))[0]
+    text = strip_emoji(text)
+    if len(xs) < 2 or len(ys) < 2 or not text:
+        return fallback
+    font = TextStyle(font_size=100, weight=weight, family=family_for_text(family, text)).font
+    left, top, right, bottom = font.getbbox(text)
+    by_width = 100 * float(xs.max() - xs.min() + 1) / max(float(right - left), 1.0)
+    by_height = 100 * float(ys.max() - ys.min() + 1) / max(float(bottom - top), 1.0)
+    return max(round(min(by_width, by_height)), 8)
+
+
+def _width_size(block: Block, ink: Box, stroke_px: int) -> int:
+    """Fallback size: the widest OCR line's width with Poppins Bold."""
     widest = max(block.lines, key=lambda line: line.box[2])
-    probe = TextStyle(font_size=100, stroke_px=stroke_px, weight=weight)
+    probe = TextStyle(font_size=100, stroke_px=stroke_px)
     width_at_100 = measure_line(widest.text, probe) - 2 * stroke_px
     ink_w = min(widest.box[2], ink[2]) - 2 * stroke_px
     return max(round(100 * ink_w / max(width_at_100, 1.0)), 8)
@@ -252,6 +294,59 @@ def _line_mask(block: Block, crop_box: Box) -> Mask:
     return mask
 
 
+def _widest_line(block: Block, fill_mask: Mask, crop_box: Box, crop: Frame) -> tuple[str, Mask]:
+    """The widest line's text and its glyph (fill) pixels in the crop: only pixels close
+    to the line's typical fill colour (an emoji's red or yellow parts can share the fill's
+    cluster), stray blobs at the ends trimmed."""
+    widest = max(block.lines, key=lambda line: line.box[2])
+    x, y, w, h = widest.box
+    line = np.zeros_like(fill_mask)
+    x0, y0 = max(x - crop_box[0], 0), max(y - crop_box[1], 0)
+    line[y0 : y0 + h, x0 : x0 + w] = True
+    glyphs = fill_mask & line
+    if glyphs.sum() > 20:
+        typical = np.median(crop[glyphs].astype(np.int16), axis=0)
+        close = np.abs(crop.astype(np.int16) - typical).sum(axis=2) < _GLYPH_TOL
+        glyphs &= close
+    return widest.text, _trim_strays(glyphs)
+
+
+def _trim_strays(mask: Mask) -> Mask:
+    """Drop small blobs standing apart at either end of a line (an emoji's highlight, a
+    bright speck of the scene) so the line's glyph width is measured on glyphs only."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        mask.astype(np.uint8), connectivity=8
+    )
+    if count <= 2:
+        return mask
+    parts = sorted(range(1, count), key=lambda k: int(stats[k, cv2.CC_STAT_LEFT]))
+    areas = np.array([stats[k, cv2.CC_STAT_AREA] for k in parts], dtype=np.float64)
+    height = float(np.max(stats[1:, cv2.CC_STAT_HEIGHT]))
+    small = 0.35 * float(np.median(areas))
+    keep = list(parts)
+    for end in (0, -1):
+        while len(keep) > 2:
+            k, neighbour = keep[end], keep[end + 1 if end == 0 else end - 1]
+            left_k, right_k = (k, neighbour) if end == 0 else (neighbour, k)
+            gap = stats[right_k, cv2.CC_STAT_LEFT] - (
+                stats[left_k, cv2.CC_STAT_LEFT] + stats[left_k, cv2.CC_STAT_WIDTH]
+            )
+            if stats[k, cv2.CC_STAT_AREA] < small and gap > 0.25 * height:
+                keep.pop(end)
+            else:
+                break
+    return np.isin(labels, keep)
+
+
+def _match(text: str, line_mask: Mask) -> tuple[str, str]:
+    """Font family and weight from one line's glyph pixels (Poppins Bold when the line is
+    too small to tell)."""
+    found = match_font(line_mask, strip_emoji(text))
+    if found is None:
+        return family_for_text("poppins", text), "bold"
+    return found.family, found.weight
+
+
 def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
     """Measure `block` on `frame_bgr`; None when no text colour stands out in its box."""
     crop_box = _crop_box(block.box, frame_bgr)
@@ -259,11 +354,20 @@ def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
     crop = frame_bgr[cy : cy + ch, cx : cx + cw]
     if cw < 8 or ch < 8:
         return None
-    labels, centres = _cluster(crop)
-    shares = _ring_shares(labels)
-    top = int(np.argmax(shares))
-    plate = top if shares[top] > 0.85 and _is_flat(crop, labels, top) else None
-    fill = _pick_fill(labels, shares, plate)
+    for k in (_K, _K_BUSY):
+        # A bright or busy scene can share a cluster with the fill at k = 4; more
+        # clusters split the fill's flat colour from it.
+        labels, centres = _cluster(crop, k)
+        shares = _ring_shares(labels)
+        if len(shares) < len(centres):
+            shares += [0.0] * (len(centres) - len(shares))
+        top = int(np.argmax(shares))
+        plate = top if shares[top] > 0.85 and _is_flat(crop, labels, top) else None
+        if plate is None:
+            plate = _plate_inside(crop, labels, block.box, crop_box)
+        fill = _pick_fill(labels, shares, plate)
+        if fill is not None:
+            break
     if fill is None:
         return None
     inside = _line_mask(block, crop_box)
@@ -282,10 +386,12 @@ def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
     if stroke_px == 0:
         stroke_mask, stroke_bgr = np.zeros_like(fill_mask), None
     ink = _tight_box(fill_mask | stroke_mask, crop_box)
-    font_size = _font_size(block, ink, stroke_px, "bold")
+    line_text, line_mask = _widest_line(block, fill_mask, crop_box, crop)
+    family, weight = _match(line_text, line_mask)
+    font_size = _font_size(line_mask, line_text, weight, family, _width_size(block, ink, stroke_px))
     plate_box = None
     if plate is not None:
-        plate_box = _plate_box(frame_bgr, ink, centres[plate], font_size)
+        plate_box = _plate_box(frame_bgr, ink, centres[plate], 2 * max(font_size, ink[3]))
     style = OverlayStyle(
         fill_rgb=_rgb(fill_bgr),
         stroke_rgb=_rgb(stroke_bgr) if stroke_bgr is not None else None,
@@ -296,6 +402,8 @@ def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
         font_size_px=font_size,
         line_height_px=_line_height(block, font_size),
         align=_align(block, frame_bgr.shape[1]),
+        weight=weight,
+        family=family,
     )
     fraction = float(fill_mask.sum()) / max(ink[2] * ink[3], 1)
     support = labels == plate if plate is not None else stroke_mask

@@ -1,9 +1,13 @@
-"""Redraw caption overlays: erase the old text (Telea inpaint on the text pixel mask, plates
-repainted as plate) and draw the adapted text in the matched style over the same span.
+"""Redraw caption overlays: erase the old caption from time (clean frames of its region
+outside its span, aligned by optical flow; inpainting only where no frame saw the scene)
+and draw the adapted text laid out like the source over the same span.
 
-Public API: `OverlayPainter(overlays, new_texts, width, height).paint(frame_bgr, frame_index)`.
+Public API: `OverlayPainter(overlays, new_texts, width, height, source=, frame_count=)
+.paint(frame_bgr, frame_index)`, `.placements`, `.close()`; `placement_fields(overlay,
+text, width, height)` -> {"newBox", "newLines", "font"} for the container.
 """
 
+from remixer.pipeline.render.layout import Placement, placement_fields
 from remixer.pipeline.render.painter import OverlayPainter
 
-__all__ = ["OverlayPainter"]
+__all__ = ["OverlayPainter", "Placement", "placement_fields"]

@@ -1,94 +1,265 @@
-"""Erase a caption's old text: Telea inpainting on the text pixel mask (fill and stroke
-colour, dilated a little), or, on a plate, repainting the text pixels as plate.
+"""Erase a caption: which pixels are the caption on a frame, and filling them.
 
-The mask is computed on each frame from the measured colours inside the caption box, so
-it follows the exact glyph pixels (a whole-box mask smears badly, MEDIA-NOTES)."""
+Geometry (`EraseArea`, once per caption): the work region (caption plus a margin of scene
+for aligning), the caption's *area* (its box grown by the stroke, or its whole plate
+grown for a shadow; flow inside it is not trusted) and the *band* along its lines,
+widened by about a glyph each side, where emoji and shadows sit beside the OCR box.
+
+The hole on a frame: a plate is removed as a whole shape (rounded rectangle grown by
+its anti-aliased rim); stroke/fill text by its colour mask (fill colour, plus stroke
+colour hugging it). When an aligned clean reference exists, every pixel of the band that
+differs clearly from it is added (emoji, shadows, glows), then the hole is filled from
+the reference (`render.temporal`). Without one: Telea inpainting (`inpaint_rest`).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from remixer.pipeline.overlays.model import Overlay
-from remixer.pipeline.types import Box, Frame
+from remixer.pipeline.render.temporal import Mask, Region, correct_reference, inpaint_rest
+from remixer.pipeline.types import Frame
 
 COLOUR_TOLERANCE = 110
-INPAINT_RADIUS = 3
-HALF_SIZE_FROM_PX = 40
+PLATE_TOLERANCE = 50
+MAX_REFERENCES_TRIED = 2
+STATIC_TOLERANCE = 14
+"""Largest channel change between two frames of a pixel that counts as still."""
+DIFF_THRESHOLD = 40
+"""Max channel difference from the aligned clean reference that marks a caption pixel."""
+EMOJI_REACH = 1.4
+SLIDE_REACH = 0.6
+"""How far (in caption heights) a fading caption may slide into place."""
+EMOJI_INSIDE = 1.2
+"""How far (font sizes) into the box from either end the difference test also looks."""
+MARGIN_SHARE = 1.0
+"""Scene context kept around the caption area for alignment, in caption-area heights."""
+"""The band reaches this many font sizes beyond the OCR box on each side."""
 
 
-def _clip(box: Box, pad: int, frame: Frame) -> tuple[int, int, int, int]:
-    x, y, w, h = box
-    return (
-        max(x - pad, 0),
-        max(y - pad, 0),
-        min(x + w + pad, frame.shape[1]),
-        min(y + h + pad, frame.shape[0]),
-    )
+@dataclass(frozen=True)
+class EraseArea:
+    region: Region
+    area: Mask
+    band: Mask
+    plate: Mask | None
 
 
-def _near(region: Frame, rgb: tuple[int, int, int], tolerance: int) -> NDArray[np.bool_]:
-    bgr = np.array(rgb[::-1], dtype=np.int16)
-    return np.asarray(np.abs(region.astype(np.int16) - bgr).sum(axis=2) < tolerance, dtype=bool)
+def _clip(x0: int, y0: int, x1: int, y1: int, width: int, height: int) -> Region:
+    return max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
 
 
 def _dilation(overlay: Overlay) -> int:
     return max(overlay.style.font_size_px // 14, 2)
 
 
-def text_mask(region: Frame, overlay: Overlay, inner: tuple[int, int, int, int]) -> Frame:
-    """uint8 mask (255 = text) of the caption's fill and stroke pixels within `inner`."""
+def erase_area(overlay: Overlay, width: int, height: int) -> EraseArea:
+    """The caption's erase geometry on a `width`×`height` frame."""
     style = overlay.style
-    hit = _near(region, style.fill_rgb, COLOUR_TOLERANCE)
+    bx, by, bw, bh = overlay.box
+    font = max(style.font_size_px, 8)
+    reach = int(EMOJI_REACH * font)
+    grow = style.stroke_px + _dilation(overlay) + 2
+    outer = style.plate_box or (bx - grow, by - grow, bw + 2 * grow, bh + 2 * grow)
+    if overlay.fade_in_frames or overlay.fade_out_frames:
+        # A caption that fades in may also slide: its path is part of the caption area.
+        slide = int(SLIDE_REACH * outer[3])
+        outer = (outer[0], outer[1] - slide, outer[2], outer[3] + 2 * slide)
+    shadow = max(font // 6, 3) if style.plate_box else 0
+    margin = max(int(MARGIN_SHARE * outer[3]), font // 2, 16)
+    ox, oy, ow, oh = outer
+    region = _clip(
+        min(ox - shadow, bx - reach) - margin,
+        oy - shadow - margin,
+        max(ox + ow + shadow, bx + bw + reach) + margin,
+        oy + oh + shadow + margin,
+        width,
+        height,
+    )
+    x0, y0, x1, y1 = region
+    shape = (y1 - y0, x1 - x0)
+    area = np.zeros(shape, bool)
+    band = np.zeros(shape, bool)
+    ax0, ay0 = ox - shadow - x0, oy - shadow - y0
+    area[
+        max(ay0, 0) : max(ay0 + oh + 2 * shadow, 0), max(ax0, 0) : max(ax0 + ow + 2 * shadow, 0)
+    ] = True
+    band_y0, band_y1 = max(oy - shadow - y0, 0), max(oy + oh + shadow - y0, 0)
+    band[band_y0:band_y1, max(bx - reach - x0, 0) : max(bx + bw + reach - x0, 0)] = True
+    area |= band
+    # Inside the caption's own box its colours find it; the difference test only looks
+    # at its ends (an emoji before or after the text, which the measured box may half
+    # include), beside it and around a plate (its shadow), where a scene that changed
+    # since the reference is less likely to pass for caption.
+    inside = int(EMOJI_INSIDE * font)
+    inner = np.zeros(shape, bool)
+    ix0, ix1 = max(ox + inside - x0, 0), max(ox + ow - inside - x0, 0)
+    if style.plate_box is not None:
+        ix0, ix1 = max(ox - x0, 0), max(ox + ow - x0, 0)
+    inner[max(oy - y0, 0) : max(oy + oh - y0, 0), ix0:ix1] = True
+    band &= ~inner
+    plate = None
+    if style.plate_box is not None:
+        plate = _rounded(shape, style.plate_box, style.plate_radius_px, (x0, y0), 2)
+    return EraseArea(region, area, band, plate)
+
+
+def _rounded(
+    shape: tuple[int, int],
+    box: tuple[int, int, int, int],
+    radius: int,
+    origin: tuple[int, int],
+    grow: int,
+) -> Mask:
+    x, y, w, h = box
+    canvas = np.zeros(shape, np.uint8)
+    left, top = x - origin[0] - grow, y - origin[1] - grow
+    right, bottom = left + w + 2 * grow - 1, top + h + 2 * grow - 1
+    r = max(min(radius + grow, (right - left) // 2, (bottom - top) // 2), 0)
+    if r > 0:
+        cv2.rectangle(canvas, (left + r, top), (right - r, bottom), 1, -1)
+        cv2.rectangle(canvas, (left, top + r), (right, bottom - r), 1, -1)
+        for cx, cy in (
+            (left + r, top + r),
+            (right - r, top + r),
+            (left + r, bottom - r),
+            (right - r, bottom - r),
+        ):
+            cv2.circle(canvas, (cx, cy), r, 1, -1)
+    else:
+        cv2.rectangle(canvas, (left, top), (right, bottom), 1, -1)
+    return canvas > 0
+
+
+def _near(region: Frame, rgb: tuple[int, int, int], tolerance: int) -> NDArray[np.bool_]:
+    bgr = np.array(rgb[::-1], dtype=np.int16)
+    scalar: Any = (float(bgr[0]), float(bgr[1]), float(bgr[2]), 0.0)  # stubs want arrays
+    diff = cv2.absdiff(region, scalar)
+    total = diff[:, :, 0].astype(np.uint16) + diff[:, :, 1] + diff[:, :, 2]
+    return np.asarray(total < tolerance)
+
+
+def max_channel_diff(a: Frame, b: Frame) -> Frame:
+    """Per pixel, the largest absolute channel difference of two uint8 images."""
+    diff = cv2.absdiff(a, b)
+    return np.asarray(np.maximum(np.maximum(diff[:, :, 0], diff[:, :, 1]), diff[:, :, 2]))
+
+
+def colour_hole(crop: Frame, overlay: Overlay, geo: EraseArea, static: Mask | None) -> Mask:
+    """The caption's pixels found by colour: the plate shape plus plate-coloured pixels
+    of the area (a plate's edge the measured box missed), or fill pixels plus
+    stroke-coloured pixels hugging them. Only pixels that did not change since the
+    previous frame count (`static`; a caption is still, a moving scene is not), then
+    dilated a little for the anti-aliased rim."""
+    style = overlay.style
+    keep = geo.area if static is None else geo.area & static
+    if geo.plate is not None and style.plate_rgb is not None:
+        hit = geo.plate | (_near(crop, style.plate_rgb, PLATE_TOLERANCE) & keep)
+        grown = cv2.dilate(hit.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        return np.asarray(grown)
+    hit = _near(crop, style.fill_rgb, COLOUR_TOLERANCE) & keep
     if style.stroke_rgb is not None:
         # Stroke-coloured pixels count only where they hug the fill: a dark stroke on a
-        # dark scene (a suit, hair) must not turn the whole box into a hole to inpaint.
+        # dark scene (a suit, hair) must not turn the whole box into a hole.
         reach = 2 * (style.stroke_px + 2) + 1
         hug = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))
         around = cv2.dilate(hit.astype(np.uint8), hug) > 0
-        hit |= _near(region, style.stroke_rgb, COLOUR_TOLERANCE) & around
-    keep = np.zeros_like(hit)
-    x0, y0, x1, y1 = inner
-    keep[y0:y1, x0:x1] = True
-    mask = (hit & keep).astype(np.uint8) * 255
+        hit |= _near(crop, style.stroke_rgb, COLOUR_TOLERANCE) & around & keep
     size = 2 * _dilation(overlay) + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    return np.asarray(cv2.dilate(mask, kernel), dtype=np.uint8)
+    return np.asarray(cv2.dilate(hit.astype(np.uint8), kernel) > 0)
 
 
-def erase_text(frame_bgr: Frame, overlay: Overlay) -> None:
-    """Inpaint the caption's text pixels in place."""
-    margin = _dilation(overlay) + INPAINT_RADIUS + 4
-    grow = overlay.style.stroke_px + 2
-    x0, y0, x1, y1 = _clip(overlay.box, margin + grow, frame_bgr)
-    region = np.ascontiguousarray(frame_bgr[y0:y1, x0:x1])
-    bx0, by0, bx1, by1 = _clip(overlay.box, grow, frame_bgr)
-    mask = text_mask(region, overlay, (bx0 - x0, by0 - y0, bx1 - x0, by1 - y0))
-    filled = _inpaint(region, mask, overlay.style.font_size_px)
-    hole = mask > 0
-    frame_bgr[y0:y1, x0:x1][hole] = filled[hole]
+def static_pixels(crop: Frame, previous: Frame | None) -> Mask | None:
+    """Pixels that kept their colour since the previous frame (None: no previous)."""
+    if previous is None or previous.shape != crop.shape:
+        return None
+    return np.asarray(max_channel_diff(crop, previous) <= STATIC_TOLERANCE)
 
 
-def _inpaint(region: Frame, mask: Frame, font_size: int) -> Frame:
-    """Telea inpaint; large captions are filled at half size (4× fewer pixels to solve),
-    which the smooth fill hardly shows and the new text mostly covers."""
-    if font_size < HALF_SIZE_FROM_PX:
-        return np.asarray(cv2.inpaint(region, mask, INPAINT_RADIUS, cv2.INPAINT_TELEA))
-    h, w = region.shape[:2]
-    small = cv2.resize(region, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
-    small_mask = cv2.resize(mask, (w // 2, h // 2), interpolation=cv2.INTER_NEAREST)
-    filled = cv2.inpaint(small, small_mask, INPAINT_RADIUS, cv2.INPAINT_TELEA)
-    return np.asarray(cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR))
+def _differs(crop: Frame, warped: Frame, valid: Mask, band: Mask, static: Mask | None) -> Mask:
+    """Band pixels clearly unlike the clean reference that stayed still: emoji, shadows,
+    glows beside the text (a moving scene beside the caption is left alone)."""
+    diff = max_channel_diff(crop, warped) > DIFF_THRESHOLD
+    diff &= band & valid
+    if static is not None:
+        diff &= static
+    opened = cv2.morphologyEx(diff.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    return opened > 0
 
 
-def erase_on_plate(frame_bgr: Frame, overlay: Overlay) -> None:
-    """Repaint everything on the plate that is not plate colour (the text) as plate."""
+def _blend(out: Frame, warped: Frame, use: Mask) -> None:
+    """Paste `warped` into `out` where `use`, feathered over a pixel or two at the edge;
+    only the bounding box of `use` is touched."""
+    ys, xs = np.nonzero(use)
+    if len(xs) == 0:
+        return
+    h, w = use.shape
+    y0, y1 = max(int(ys.min()) - 4, 0), min(int(ys.max()) + 5, h)
+    x0, x1 = max(int(xs.min()) - 4, 0), min(int(xs.max()) + 5, w)
+    part = use[y0:y1, x0:x1]
+    grown = cv2.dilate(part.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(np.float32)
+    alpha = np.maximum(cv2.GaussianBlur(grown, (0, 0), 1.0), part.astype(np.float32))[:, :, None]
+    mixed = out[y0:y1, x0:x1] * (1 - alpha) + warped[y0:y1, x0:x1] * alpha
+    out[y0:y1, x0:x1] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+
+
+Aligned = Callable[[Frame], Iterator[tuple[Frame, Mask]]]
+"""Given the caption's current crop: clean references warped onto it with their valid
+pixels, best first (computed lazily: later ones only when holes are left)."""
+
+
+def erase(
+    frame_bgr: Frame,
+    overlay: Overlay,
+    geo: EraseArea,
+    aligned: Aligned,
+    previous: Frame | None = None,
+    fading: bool = False,
+) -> Frame:
+    """Erase `overlay` from `frame_bgr` in place; `previous` is the caption's crop on the
+    frame before (for the still-pixel test). Returns this frame's crop (the next one's
+    `previous`). While `fading`, the caption's pixels are half-transparent and moving: any
+    pixel of its area unlike the clean reference is taken for it."""
+    x0, y0, x1, y1 = geo.region
+    crop = frame_bgr[y0:y1, x0:x1].copy()
+    static = static_pixels(crop, previous)
+    hole = colour_hole(crop, overlay, geo, static)
+    caption_like = _caption_coloured(crop, overlay)
+    out = crop.copy()
+    left: Mask | None = None
+    for number, (warped_raw, valid) in enumerate(aligned(crop)):
+        if number == 0:
+            band = geo.area if fading else geo.band
+            hole = hole | _differs(crop, warped_raw, valid, band, None if fading else static)
+            hole = cv2.dilate(hole.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+            left = hole.copy()
+        assert left is not None
+        warped, stale = correct_reference(warped_raw, crop, hole, hole | caption_like, valid)
+        use = left & valid & ~stale
+        _blend(out, warped, use)
+        left &= ~use
+        if not (left & ~stale).any() or number + 1 >= MAX_REFERENCES_TRIED:
+            break
+    rest = hole if left is None else left
+    result = out
+    if rest.any():
+        result = inpaint_rest(result, rest)
+    frame_bgr[y0:y1, x0:x1] = result
+    return crop
+
+
+def _caption_coloured(crop: Frame, overlay: Overlay) -> Mask:
+    """Pixels with one of the caption's colours: kept out of the colour-matching band."""
     style = overlay.style
-    assert style.plate_rgb is not None and style.plate_box is not None
-    x0, y0, x1, y1 = _clip(overlay.box, _dilation(overlay) + 1, frame_bgr)
-    region = frame_bgr[y0:y1, x0:x1]
-    text = ~_near(region, style.plate_rgb, 40)
-    size = 2 * _dilation(overlay) + 1
-    grown = cv2.dilate(text.astype(np.uint8), np.ones((size, size), np.uint8)) > 0
-    region[grown] = np.array(style.plate_rgb[::-1], dtype=np.uint8)
+    mask = _near(crop, style.fill_rgb, 60)
+    for colour in (style.stroke_rgb, style.plate_rgb):
+        if colour is not None:
+            mask |= _near(crop, colour, 60)
+    return mask

@@ -1,61 +1,215 @@
-"""Redraw caption overlays frame by frame: erase the old text with a pixel-accurate mask and
-draw the new text in the matched style over exactly the old frame span.
+"""Redraw caption overlays frame by frame: erase the old caption from time (clean
+references of its region from frames outside its span, aligned per frame) and draw the
+new text, laid out like the source, over exactly the old frame span.
 
-Everything that does not depend on the frame is prepared once in the constructor (text
-sprites, placement, regions); `paint` only touches the regions of the overlays shown on
-that frame, so it can run inside `transcode`'s process function next to a face swap.
+Everything that does not depend on the frame is prepared in the constructor (layout,
+sprites, erase geometry, the reference schedule). `paint` is called in frame order by the
+dense pass: it keeps the region crops of the frames scheduled as references *before* a
+span as they go by (so they match the frames being painted, face swap included). A
+caption that has no clean frame before it (it starts the clip, or another caption covers
+its place until then) gets references from frames *after* its span, read from `source`
+by a background decoder that keeps only those crops; no whole frames are held.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
 
 from remixer.pipeline.overlays.model import Overlay
 from remixer.pipeline.render.compose import composite_rgba
-from remixer.pipeline.render.erase import erase_on_plate, erase_text
-from remixer.pipeline.render.layout import place_sprite
+from remixer.pipeline.render.erase import EraseArea, erase, erase_area
+from remixer.pipeline.render.layout import Placement, place_text
+from remixer.pipeline.render.temporal import CleanPlate, Mask, align_reference
 from remixer.pipeline.types import Frame
+from remixer.pipeline.video import iter_frames_bgr
+
+REFERENCE_OFFSETS = (2, 6, 15)
+"""Frames before the start (after the end) tried as clean references, nearest first."""
+MAX_REFERENCES = 2
+MAX_COVERED = 0.25
+"""A candidate frame is skipped when other captions cover more than this share of the area."""
 
 
 @dataclass(frozen=True)
 class _Job:
     overlay: Overlay
-    rgba: Frame
-    x: int
-    y: int
+    placement: Placement
+    geo: EraseArea
 
 
 class OverlayPainter:
-    """Erase `overlays` and draw `new_texts` (same order) on frames of `width`×`height`."""
+    """Erase `overlays` and draw `new_texts` (same order) on frames of `width`×`height`.
+
+    `source` (the video being painted) and its `frame_count` enable references from after
+    a span; without them only frames passed to `paint` before a span serve."""
 
     def __init__(
-        self, overlays: Sequence[Overlay], new_texts: Sequence[str], width: int, height: int
+        self,
+        overlays: Sequence[Overlay],
+        new_texts: Sequence[str],
+        width: int,
+        height: int,
+        source: Path | None = None,
+        frame_count: int | None = None,
     ) -> None:
         if len(overlays) != len(new_texts):
             raise ValueError("one new text per overlay is needed")
         self.width = width
         self.height = height
         self._jobs = [
-            _Job(overlay, *place_sprite(overlay, text, width, height))
+            _Job(
+                overlay,
+                place_text(overlay, text, width, height),
+                erase_area(overlay, width, height),
+            )
             for overlay, text in zip(overlays, new_texts, strict=True)
         ]
+        self._plates = [CleanPlate(job.geo.region) for job in self._jobs]
+        self._before: dict[int, list[int]] = {}
+        after: dict[int, list[int]] = {}
+        for number, (overlay, text) in enumerate(zip(overlays, new_texts, strict=True)):
+            pre, post = self._schedule(number, frame_count)
+            for index in pre:
+                self._before.setdefault(index, []).append(number)
+            if source is not None:
+                for index in post:
+                    after.setdefault(index, []).append(number)
+            if not pre and (source is None or not post) and overlay.style.plate_box:
+                # No clean frame to erase this plate from: the new plate covers the old.
+                job = self._jobs[number]
+                cover = place_text(overlay, text, width, height, cover=True)
+                self._jobs[number] = _Job(overlay, cover, job.geo)
+        self._ready = {n: threading.Event() for indexes in after.values() for n in indexes}
+
+        self._previous: dict[int, tuple[int, Frame]] = {}
+        self._stop = threading.Event()
+        self._reader: threading.Thread | None = None
+        if after and source is not None:
+            self._reader = threading.Thread(
+                target=self._read_after, args=(source, after), name="remixer-refs", daemon=True
+            )
+            self._reader.start()
+
+    @property
+    def placements(self) -> list[Placement]:
+        """The new blocks, one per overlay (same order): lines, box, font."""
+        return [job.placement for job in self._jobs]
 
     def active(self, frame_index: int) -> list[Overlay]:
-        return [job.overlay for job in self._jobs if job.overlay.shown_at(frame_index)]
+        return [job.overlay for job in self._jobs if job.overlay.drawn_at(frame_index)]
+
+    def close(self) -> None:
+        """Stop the background reference reader (if any)."""
+        self._stop.set()
+        if self._reader is not None:
+            self._reader.join(timeout=5)
 
     def paint(self, frame_bgr: Frame, frame_index: int) -> Frame:
         """The frame with every overlay shown on it erased and redrawn (a new array when
         anything changed, the input otherwise)."""
-        jobs = [job for job in self._jobs if job.overlay.shown_at(frame_index)]
+        for number in self._before.get(frame_index, ()):
+            self._keep(number, frame_index, frame_bgr)
+        jobs = [(n, job) for n, job in enumerate(self._jobs) if job.overlay.drawn_at(frame_index)]
         if not jobs:
             return frame_bgr
         out = frame_bgr.copy()
-        for job in jobs:
-            if job.overlay.style.plate_rgb is not None:
-                erase_on_plate(out, job.overlay)
-            else:
-                erase_text(out, job.overlay)
-        for job in jobs:
-            composite_rgba(out, job.rgba, job.x, job.y)
+        for number, job in jobs:
+            ready = self._ready.get(number)
+            if ready is not None:
+                ready.wait()
+            previous = self._previous.get(number)
+            fading = not job.overlay.shown_at(frame_index) or not job.overlay.shown_at(
+                frame_index - 1
+            )
+            crop = erase(
+                out,
+                job.overlay,
+                job.geo,
+                self._aligner(number, frame_index),
+                None
+                if fading or previous is None or previous[0] != frame_index - 1
+                else previous[1],
+                fading=not job.overlay.shown_at(frame_index),
+            )
+            self._previous[number] = (frame_index, crop)
+        for _number, job in jobs:
+            placed = job.placement
+            rgba = placed.sprite_at(frame_index)
+            opacity = job.overlay.opacity_at(frame_index)
+            if opacity < 1.0:
+                rgba = rgba.copy()
+                rgba[:, :, 3] = (rgba[:, :, 3].astype(np.float32) * opacity).astype(np.uint8)
+            composite_rgba(out, rgba, placed.x, placed.y)
         return out
+
+    def _aligner(
+        self, number: int, frame_index: int
+    ) -> Callable[[Frame], Iterator[tuple[Frame, Mask]]]:
+        """Clean references of caption `number` aligned onto its crop, nearest in time first."""
+
+        def aligned(crop: Frame) -> Iterator[tuple[Frame, Mask]]:
+            area = self._jobs[number].geo.area
+            for reference in self._plates[number].ordered(frame_index):
+                yield align_reference(reference, crop, area)
+
+        return aligned
+
+    def _covered(self, number: int, frame_index: int) -> Mask:
+        """Pixels of caption `number`'s work region that captions shown at `frame_index`
+        cover (their caption areas)."""
+        x0, y0, x1, y1 = self._jobs[number].geo.region
+        covered = np.zeros((y1 - y0, x1 - x0), bool)
+        for job in self._jobs:
+            if not job.overlay.drawn_at(frame_index):
+                continue
+            gx0, gy0, gx1, gy1 = job.geo.region
+            ix0, iy0, ix1, iy1 = max(x0, gx0), max(y0, gy0), min(x1, gx1), min(y1, gy1)
+            if ix0 >= ix1 or iy0 >= iy1:
+                continue
+            covered[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] |= job.geo.area[
+                iy0 - gy0 : iy1 - gy0, ix0 - gx0 : ix1 - gx0
+            ]
+        return covered
+
+    def _usable(self, number: int, frame_index: int) -> bool:
+        area = self._jobs[number].geo.area
+        covered = self._covered(number, frame_index) & area
+        return float(covered.sum()) <= MAX_COVERED * float(area.sum())
+
+    def _schedule(self, number: int, frame_count: int | None) -> tuple[list[int], list[int]]:
+        overlay = self._jobs[number].overlay
+        # A measured fade can be short of the real one: keep as far again from its ends.
+        first = overlay.start_frame - 2 * overlay.fade_in_frames
+        last = overlay.end_frame + 2 * overlay.fade_out_frames
+        pre = [first - d for d in REFERENCE_OFFSETS if first - d >= 0]
+        post = [last + d for d in REFERENCE_OFFSETS]
+        if frame_count is not None:
+            post = [index for index in post if index < frame_count]
+        pre = [index for index in pre if self._usable(number, index)][:MAX_REFERENCES]
+        post = [index for index in post if self._usable(number, index)][:MAX_REFERENCES]
+        return pre, post
+
+    def _keep(self, number: int, frame_index: int, frame: Frame) -> None:
+        self._plates[number].add(frame_index, frame, self._covered(number, frame_index))
+
+    def _read_after(self, source: Path, wanted: dict[int, list[int]]) -> None:
+        last_for = {n: max(i for i, ns in wanted.items() if n in ns) for n in self._ready}
+        try:
+            for index, frame in enumerate(iter_frames_bgr(source)):
+                if self._stop.is_set():
+                    break
+                for number in wanted.get(index, ()):
+                    self._keep(number, index, frame)
+                for number, last in last_for.items():
+                    if index >= last:
+                        self._ready[number].set()
+                if index >= max(last_for.values()):
+                    break
+        finally:
+            for event in self._ready.values():
+                event.set()

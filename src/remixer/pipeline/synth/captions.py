@@ -7,10 +7,22 @@ A `CaptionSpec` is resolution independent (sizes are fractions of the frame widt
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from remixer.pipeline.render.text import Align, Sprite, TextStyle, render_block
-from remixer.pipeline.types import Box
+import numpy as np
+from numpy.typing import NDArray
+
+from remixer.pipeline.types import Box, Frame
+from remixer.pipeline.typeset.text import (
+    LINE_SPACING,
+    Align,
+    Sprite,
+    TextStyle,
+    measure_line,
+    render_block,
+)
+
+Reveal = Literal["none", "word", "fade", "slide"]
 
 STYLE_PRESETS: dict[str, dict[str, Any]] = {
     "white_stroke": {"fill_rgb": (255, 255, 255), "stroke_rgb": (0, 0, 0), "stroke": 0.09},
@@ -18,6 +30,9 @@ STYLE_PRESETS: dict[str, dict[str, Any]] = {
     "red_stroke": {"fill_rgb": (235, 40, 40), "stroke_rgb": (255, 255, 255), "stroke": 0.08},
     "white_plate": {"fill_rgb": (0, 0, 0), "plate_rgb": (255, 255, 255)},
     "black_plate": {"fill_rgb": (255, 255, 255), "plate_rgb": (20, 20, 20)},
+    "pink_plate": {"fill_rgb": (255, 255, 255), "plate_rgb": (238, 29, 82)},
+    "yellow_fill": {"fill_rgb": (255, 214, 10), "stroke_rgb": (20, 20, 20), "stroke": 0.04},
+    "cyan_stroke": {"fill_rgb": (40, 230, 255), "stroke_rgb": (0, 0, 0), "stroke": 0.07},
 }
 
 
@@ -36,6 +51,10 @@ class CaptionSpec:
     """Font size as a fraction of the frame width."""
     family: str = "montserrat"
     weight: str = "extrabold"
+    reveal: Reveal = "none"
+    """How it appears: at once, word by word, fading in and out, or sliding up into place."""
+    anim_s: float = 0.3
+    """Fade/slide duration, or the time between two words of a word-by-word caption."""
 
     @property
     def lines(self) -> list[str]:
@@ -53,6 +72,33 @@ class PlacedCaption:
     start_frame: int
     end_frame: int
     text_style: TextStyle = field(repr=False)
+    word_frames: tuple[int, ...] = ()
+    """Word-by-word captions: the frame each word (in reading order) appears at."""
+    word_masks: tuple[NDArray[np.float32], ...] = field(default=(), repr=False)
+    """Word-by-word captions: per word count, the sprite's alpha mask showing that many."""
+    anim_frames: int = 0
+
+    def sprite_at(self, index: int) -> tuple[Frame, int, int] | None:
+        """The sprite as drawn on frame `index` (faded, slid or partly revealed) and its
+        top-left corner, or None when the caption is not shown."""
+        if not self.start_frame <= index <= self.end_frame:
+            return None
+        rgba, x, y = self.sprite.rgba, self.x, self.y
+        reveal = self.spec.reveal
+        if reveal == "word":
+            shown = sum(1 for f in self.word_frames if f <= index)
+            if shown < len(self.word_frames):
+                rgba = rgba.copy()
+                rgba[:, :, 3] = (rgba[:, :, 3] * self.word_masks[shown - 1]).astype(np.uint8)
+        elif reveal in ("fade", "slide") and self.anim_frames > 0:
+            ramp = min(index - self.start_frame + 1, self.end_frame - index + 1)
+            t = min(ramp / (self.anim_frames + 1), 1.0)
+            if t < 1.0:
+                rgba = rgba.copy()
+                rgba[:, :, 3] = (rgba[:, :, 3].astype(np.float32) * t).astype(np.uint8)
+                if reveal == "slide":
+                    y += round((1.0 - t) * self.sprite.text_box[3] * 0.6)
+        return rgba, x, y
 
     @property
     def box(self) -> Box:
@@ -90,6 +136,15 @@ def place_caption(spec: CaptionSpec, width: int, height: int, fps: float) -> Pla
     """Render a spec and position it; frames [start_frame, end_frame] show it."""
     style = text_style_for(spec, width)
     sprite = render_block(spec.lines, style)
+    start = round(spec.start_s * fps)
+    end = round(spec.end_s * fps) - 1
+    word_frames: tuple[int, ...] = ()
+    masks: tuple[NDArray[np.float32], ...] = ()
+    if spec.reveal == "word":
+        count = sum(len(line.split()) for line in spec.lines)
+        step = max(round(spec.anim_s * fps), 1)
+        word_frames = tuple(start + n * step for n in range(count))
+        masks = tuple(_word_mask(spec.lines, style, sprite, n) for n in range(1, count + 1))
     h, w = sprite.rgba.shape[:2]
     margin = int(width * 0.08)
     if spec.align == "left":
@@ -99,6 +154,40 @@ def place_caption(spec: CaptionSpec, width: int, height: int, fps: float) -> Pla
     else:
         x = (width - w) // 2
     y = int(spec.y_frac * height - h / 2)
-    start = round(spec.start_s * fps)
-    end = round(spec.end_s * fps) - 1
-    return PlacedCaption(spec, sprite, max(x, 0), max(y, 0), start, end, style)
+    anim = round(spec.anim_s * fps) if spec.reveal in ("fade", "slide") else 0
+    return PlacedCaption(
+        spec, sprite, max(x, 0), max(y, 0), start, end, style, word_frames, masks, anim
+    )
+
+
+def _word_mask(
+    lines: list[str], style: TextStyle, sprite: Sprite, shown: int
+) -> NDArray[np.float32]:
+    """1 where the first `shown` words of the block are drawn, 0 elsewhere (the same
+    layout as the whole block: words appear in place)."""
+    h, w = sprite.rgba.shape[:2]
+    mask = np.zeros((h, w), np.float32)
+    ascent, descent = style.font.getmetrics()
+    line_h = round((ascent + descent) * LINE_SPACING)
+    widths = [measure_line(line, style) for line in lines]
+    block_w = max(widths)
+    pad = style.plate_pad_px if style.plate_rgb else 2
+    left = shown
+    for number, (line, line_w) in enumerate(zip(lines, widths, strict=True)):
+        words = line.split()
+        if left <= 0:
+            break
+        take = min(left, len(words))
+        left -= take
+        x0: float
+        if style.align == "left":
+            x0 = float(pad)
+        elif style.align == "right":
+            x0 = pad + block_w - line_w
+        else:
+            x0 = pad + (block_w - line_w) / 2
+        reach = x0 + measure_line(" ".join(words[:take]), style) + style.stroke_px
+        top = pad + number * line_h
+        bottom = h if number == len(lines) - 1 else pad + (number + 1) * line_h
+        mask[top:bottom, : int(np.ceil(reach)) + 1] = 1.0
+    return np.asarray(mask)

@@ -19,7 +19,6 @@ import av
 import numpy as np
 
 from remixer.pipeline.render.compose import composite_rgba
-from remixer.pipeline.render.text import TextStyle, render_block
 from remixer.pipeline.synth.captions import (
     CaptionSpec,
     PlacedCaption,
@@ -29,6 +28,7 @@ from remixer.pipeline.synth.faces import portrait_rgb
 from remixer.pipeline.synth.motion import Motion, render_motion_frames_bgr
 from remixer.pipeline.synth.photos import load_photo_rgb
 from remixer.pipeline.types import Frame
+from remixer.pipeline.typeset.text import TextStyle, render_block
 from remixer.pipeline.video.writer import VideoWriter
 
 
@@ -74,7 +74,7 @@ class ClipTruth:
         }
 
 
-def _truth_of(placed: PlacedCaption) -> dict[str, Any]:
+def truth_of(placed: PlacedCaption) -> dict[str, Any]:
     style = placed.text_style
     return {
         "text": " ".join(placed.spec.lines),
@@ -83,6 +83,9 @@ def _truth_of(placed: PlacedCaption) -> dict[str, Any]:
         "end_frame": placed.end_frame,
         "box": list(placed.box),
         "plate_box": list(placed.plate_box) if placed.plate_box else None,
+        "reveal": placed.spec.reveal,
+        "word_frames": list(placed.word_frames),
+        "anim_frames": placed.anim_frames,
         "style": {
             "preset": placed.spec.style,
             "fill_rgb": list(style.fill_rgb),
@@ -90,6 +93,8 @@ def _truth_of(placed: PlacedCaption) -> dict[str, Any]:
             "plate_rgb": list(style.plate_rgb) if style.plate_rgb else None,
             "font_size_px": style.font_size,
             "align": style.align,
+            "family": style.family,
+            "weight": style.weight,
         },
     }
 
@@ -135,10 +140,16 @@ def _frames(spec: ClipSpec, placed: list[PlacedCaption]) -> Any:
     for index, frame in enumerate(frames):
         if scene is not None:
             composite_rgba(frame, scene, *_scene_text_at(scene, index, spec.width, spec.height))
-        for caption in placed:
-            if caption.start_frame <= index <= caption.end_frame:
-                composite_rgba(frame, caption.sprite.rgba, caption.x, caption.y)
+        burn(frame, index, placed)
         yield frame
+
+
+def burn(frame: Frame, index: int, placed: list[PlacedCaption]) -> None:
+    """Draw every caption shown on frame `index` (animation included) in place."""
+    for caption in placed:
+        drawn = caption.sprite_at(index)
+        if drawn is not None:
+            composite_rgba(frame, *drawn)
 
 
 def make_clip(spec: ClipSpec, out_path: Path) -> ClipTruth:
@@ -162,7 +173,7 @@ def make_clip(spec: ClipSpec, out_path: Path) -> ClipTruth:
         spec.fps,
         count,
         spec.audio,
-        [_truth_of(p) for p in placed],
+        [truth_of(p) for p in placed],
     )
     out_path.with_suffix(".json").write_text(json.dumps(truth.to_dict(), indent=2))
     return truth

@@ -4,20 +4,21 @@ synthetic clip generator."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from remixer.pipeline.render.fonts import (
+from remixer.pipeline.types import Frame
+from remixer.pipeline.typeset.fonts import (
     EMOJI_NATIVE_SIZE,
     FontT,
+    is_cjk_char,
     load_emoji_font,
     load_font,
     split_emoji_runs,
 )
-from remixer.pipeline.types import Frame
 
 Align = Literal["left", "center", "right"]
 RGB = tuple[int, int, int]
@@ -37,6 +38,8 @@ class TextStyle:
     plate_rgb: RGB | None = None
     plate_pad_px: int = 0
     plate_radius_px: int = 0
+    plate_pad_y_px: int | None = None
+    """Vertical plate padding; `plate_pad_px` when None."""
     align: Align = "center"
     family: str = "poppins"
     weight: str = "bold"
@@ -71,16 +74,37 @@ def measure_line(line: str, style: TextStyle) -> float:
     return width + 2 * style.stroke_px
 
 
+def text_tokens(paragraph: str) -> list[tuple[str, str]]:
+    """(token, joiner) pieces: words joined by a space; CJK characters are tokens of
+    their own joined by nothing (CJK lines break between any two characters)."""
+    tokens: list[tuple[str, str]] = []
+    for word in paragraph.split():
+        joiner = " "
+        piece = ""
+        for char in word:
+            if is_cjk_char(char):
+                if piece:
+                    tokens.append((piece, joiner))
+                    joiner = ""
+                tokens.append((char, joiner))
+                joiner, piece = "", ""
+            else:
+                piece += char
+        if piece:
+            tokens.append((piece, joiner))
+    return tokens
+
+
 def wrap_text(text: str, style: TextStyle, max_width: float) -> list[str]:
     """Greedy word wrap of `text` (explicit newlines kept) so each line fits `max_width`."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         current = ""
-        for word in paragraph.split():
-            candidate = f"{current} {word}" if current else word
+        for token, joiner in text_tokens(paragraph):
+            candidate = f"{current}{joiner}{token}" if current else token
             if current and measure_line(candidate, style) > max_width:
                 lines.append(current)
-                current = word
+                current = token
             else:
                 current = candidate
         lines.append(current)
@@ -122,10 +146,16 @@ def _draw_line(
 
 
 def render_block(
-    lines: list[str], style: TextStyle, min_width: int = 0, min_height: int = 0
+    lines: list[str],
+    style: TextStyle,
+    min_width: int = 0,
+    min_height: int = 0,
+    visible_words: int | None = None,
 ) -> Sprite:
     """Draw `lines` as one block, at least `min_width`×`min_height` inside its padding
-    (text centred vertically) so a plate can cover an old one exactly."""
+    (text centred vertically) so a plate can cover an old one exactly. With
+    `visible_words`, only that many first words are drawn, each where it sits in the
+    whole block (word-by-word captions)."""
     ascent, descent = style.font.getmetrics()
     line_h = round((ascent + descent) * style.line_spacing)
     widths = [measure_line(line, style) for line in lines]
@@ -134,13 +164,19 @@ def render_block(
     text_h = max(ink_h, min_height)
     top = (text_h - ink_h) // 2
     pad = style.plate_pad_px if style.plate_rgb else 2
-    image = Image.new("RGBA", (text_w + 2 * pad, text_h + 2 * pad), (0, 0, 0, 0))
+    pad_y = pad if style.plate_pad_y_px is None or not style.plate_rgb else style.plate_pad_y_px
+    image = Image.new("RGBA", (text_w + 2 * pad, text_h + 2 * pad_y), (0, 0, 0, 0))
     if style.plate_rgb is not None:
         _draw_plate(image, style)
     draw = ImageDraw.Draw(image)
+    left = len(" ".join(lines).split()) if visible_words is None else visible_words
     for index, (line, width) in enumerate(zip(lines, widths, strict=True)):
         x = pad + _offset(style.align, text_w, width)
-        _draw_line(image, draw, line, x, pad + top + index * line_h, style)
+        words = line.split()
+        shown = " ".join(words[: max(left, 0)])
+        left -= len(words)
+        if shown:
+            _draw_line(image, draw, shown, x, pad_y + top + index * line_h, style)
     rgba = np.asarray(image, dtype=np.uint8).copy()
     return Sprite(rgba=rgba, text_box=_ink_box(rgba, style))
 
@@ -173,3 +209,21 @@ def _ink_box(rgba: Frame, style: TextStyle) -> tuple[int, int, int, int]:
         return (0, 0, 0, 0)
     x0, y0 = int(xs.min()), int(ys.min())
     return (x0, y0, int(xs.max()) - x0 + 1, int(ys.max()) - y0 + 1)
+
+
+def render_plated(
+    lines: list[str], style: TextStyle, pad_x: int, pad_y: int, visible_words: int | None = None
+) -> Sprite:
+    """`lines` on a rounded plate that extends `pad_x`/`pad_y` beyond the text ink (how a
+    source plate's padding is measured), radius `style.plate_radius_px`."""
+    bare_style = replace(style, plate_rgb=None, plate_pad_px=0)
+    bare = render_block(lines, bare_style)
+    tx, ty, tw, th = bare.text_box
+    if visible_words is not None:
+        bare = render_block(lines, bare_style, visible_words=visible_words)
+    ink = bare.rgba[ty : ty + th, tx : tx + tw]
+    image = Image.new("RGBA", (tw + 2 * pad_x, th + 2 * pad_y), (0, 0, 0, 0))
+    if style.plate_rgb is not None:
+        _draw_plate(image, style)
+    image.alpha_composite(Image.fromarray(np.ascontiguousarray(ink), "RGBA"), (pad_x, pad_y))
+    return Sprite(rgba=np.asarray(image, dtype=np.uint8).copy(), text_box=(pad_x, pad_y, tw, th))

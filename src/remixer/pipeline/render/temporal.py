@@ -1,0 +1,285 @@
+"""Erase from time: fill a caption's region from frames where that region is visible.
+
+A caption comes and goes while the scene under it stays, so a frame shortly before (or
+after) its span shows what lies under it. For each caption a few such *reference crops*
+are kept (only the caption's work region, never whole frames); on every frame of the
+span the nearest reference is aligned to the current frame and its pixels replace the
+caption's. Alignment: DIS optical flow (OpenCV, ultrafast preset, at reduced scale)
+from the current crop to the reference, trusted only outside the caption's area; inside
+it the flow is filled in by normalized convolution (a Gaussian-weighted average of the
+surrounding flow, which carries both the global camera motion and the local subject
+motion around the caption). A smooth colour offset measured on a band around the hole
+then absorbs lighting drift and small seams. Pixels no reference saw are inpainted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from remixer.pipeline.types import Frame
+
+Mask = NDArray[np.bool_]
+Flow = NDArray[np.float32]
+Region = tuple[int, int, int, int]
+"""x0, y0, x1, y1 in frame pixels."""
+
+FLOW_MAX_SIDE = 320
+"""Flow is estimated on the work region scaled so its longer side is at most this."""
+SEAM_BAND_PX = 6
+STALE_LEVEL = 28.0
+"""Mean difference between the scene around a hole and the aligned reference above which
+the reference is taken as out of date there."""
+MAX_COLOUR_OFFSET = 30
+EXCLUDE_GROW = 6
+"""Reduced pixels around the caption area whose flow is not trusted either (DIS patches
+overlapping the area's edge)."""
+
+
+@dataclass
+class Reference:
+    frame_index: int
+    crop: Frame
+    valid: Mask
+    """Pixels of the crop not covered by any caption on that frame."""
+    valid_u8: Frame = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.valid_u8 = self.valid.astype(np.uint8)
+
+
+@dataclass
+class CleanPlate:
+    """Reference crops of one caption's work region, nearest in time first."""
+
+    region: Region
+    references: list[Reference] = field(default_factory=list)
+
+    def add(self, frame_index: int, frame: Frame, covered: Mask) -> None:
+        x0, y0, x1, y1 = self.region
+        crop = frame[y0:y1, x0:x1].copy()
+        self.references.append(Reference(frame_index, crop, ~covered))
+
+    def ordered(self, frame_index: int) -> list[Reference]:
+        return sorted(self.references, key=lambda r: abs(r.frame_index - frame_index))
+
+
+_DIS: list[Any] = []
+
+
+def _dis() -> Any:
+    """One DIS optical flow object (OpenCV's, fast preset), created on first use."""
+    if not _DIS:
+        opencv: Any = cv2  # the stubs lack DISOpticalFlow_create
+        _DIS.append(opencv.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST))
+    return _DIS[0]
+
+
+def _smooth(image: NDArray[np.float32], sigma: float) -> NDArray[np.float32]:
+    """A Gaussian-like blur whose cost does not grow with `sigma`: the image is shrunk so
+    the blur is a few pixels wide, blurred, and scaled back."""
+    h, w = image.shape[:2]
+    factor = max(int(sigma // 3), 1)
+    if factor > 1 and min(h, w) // factor >= 4:
+        small = cv2.resize(
+            image, (max(w // factor, 1), max(h // factor, 1)), interpolation=cv2.INTER_AREA
+        )
+        small = cv2.GaussianBlur(small, (0, 0), sigma / factor)
+        return np.asarray(
+            cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR), dtype=np.float32
+        )
+    return np.asarray(cv2.GaussianBlur(image, (0, 0), sigma), dtype=np.float32)
+
+
+def _normalized_blur(
+    values: NDArray[np.float32], weight: NDArray[np.float32], sigma: float
+) -> NDArray[np.float32]:
+    """Gaussian-weighted average of `values` over pixels with `weight` (normalized
+    convolution); falls back to the global weighted mean where no weight is near."""
+    if values.ndim == 2:
+        values = values[:, :, None]
+    channels = values.shape[2]
+    stacked = np.concatenate([values * weight[:, :, None], weight[:, :, None]], axis=2)
+    blurred = _smooth(np.ascontiguousarray(stacked, dtype=np.float32), sigma)
+    if blurred.ndim == 2:
+        blurred = blurred[:, :, None]
+    num, den = blurred[:, :, :channels], blurred[:, :, channels : channels + 1]
+    total = float(weight.sum())
+    mean = stacked[:, :, :channels].reshape(-1, channels).sum(axis=0) / total if total > 0 else 0.0
+    return np.asarray(np.where(den > 1e-3, num / np.maximum(den, 1e-6), mean), dtype=np.float32)
+
+
+def _dis_flow(current: Frame, target: Frame, trusted: Mask) -> Flow:
+    """DIS flow started from the global shift found by phase correlation (a pan of tens
+    of pixels between a reference and the current frame is more than DIS's coarsest level
+    reliably finds on small crops)."""
+    window = cv2.createHanningWindow((current.shape[1], current.shape[0]), cv2.CV_32F)
+    (dx, dy), response = cv2.phaseCorrelate(
+        target.astype(np.float32), current.astype(np.float32), window
+    )
+    initial = np.zeros((*current.shape[:2], 2), np.float32)
+    use = response > 0.05 and bool(trusted.any())
+    if use:
+        initial[:, :, 0], initial[:, :, 1] = -dx, -dy
+    flow = _dis().calc(current, target, initial if use else None)
+    return np.asarray(flow, dtype=np.float32)
+
+
+def _gray(img: Frame, size: tuple[int, int]) -> Frame:
+    return np.asarray(
+        cv2.cvtColor(cv2.resize(img, size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
+    )
+
+
+def _float(image: Any) -> NDArray[np.float32]:
+    return np.asarray(image, dtype=np.float32)
+
+
+def _shrunk_share(mask: Mask, size: tuple[int, int]) -> NDArray[np.float32]:
+    """Share of each shrunk pixel covered by `mask` (0..1)."""
+    small = cv2.resize(mask.view(np.uint8) * np.uint8(255), size, interpolation=cv2.INTER_AREA)
+    return np.asarray(small, dtype=np.float32) / 255.0
+
+
+def _resized_mask(mask: Mask, size: tuple[int, int]) -> Mask:
+    small = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    return np.asarray(small > 0)
+
+
+def flow_size(h: int, w: int) -> tuple[int, int, float]:
+    """The (width, height) flow is estimated at for an h×w crop, and the scale."""
+    scale = min(FLOW_MAX_SIDE / max(h, w), 1.0)
+    return max(int(w * scale), 8), max(int(h * scale), 8), scale
+
+
+def small_flow(
+    current: Frame, target: Frame, exclude: Mask, target_valid: Mask | None = None
+) -> Flow:
+    """Flow at reduced scale (in reduced pixels) mapping `current` pixels to where they
+    are in `target`. Estimated everywhere but trusted only outside `exclude` (where
+    `current` shows the caption and not the scene) and where `target` is valid; inside,
+    filled in from the surrounding flow by normalized convolution."""
+    h, w = current.shape[:2]
+    sw, sh, _scale = flow_size(h, w)
+    caption = _resized_mask(exclude, (sw, sh))
+    current_gray, target_gray = _gray(current, (sw, sh)), _gray(target, (sw, sh))
+    # The caption's hard edges would drag the flow of patches overlapping them: show DIS
+    # a smooth fill from the surroundings there instead (the flow found inside is dropped).
+    around = (~caption).astype(np.float32)
+    smooth = _normalized_blur(current_gray.astype(np.float32), around, max(min(sw, sh) / 8.0, 2.0))
+    current_gray = np.where(caption, smooth[:, :, 0], current_gray).astype(np.uint8)
+    flow = _dis_flow(current_gray, target_gray, ~caption)
+    size = 2 * EXCLUDE_GROW + 1
+    grown = cv2.dilate(caption.astype(np.uint8), np.ones((size, size), np.uint8))
+    small_ex: Mask = np.asarray(grown > 0)
+    weight: Mask = ~small_ex
+    if target_valid is not None:
+        weight &= _resized_mask(target_valid, (sw, sh))
+    sigma = max(min(sw, sh) / 4.0, 3.0)
+    filled = _column_fill(flow, weight)
+    if filled is None:
+        filled = _normalized_blur(flow, weight.astype(np.float32), sigma)
+    return np.asarray(np.where(small_ex[:, :, None], filled, flow), dtype=np.float32)
+
+
+def _column_fill(flow: Flow, weight: Mask) -> Flow | None:
+    """Inside a wide hole, flow interpolated per column between the trusted flow just
+    above and just below it (a head and the scene beside it move differently, so an
+    isotropic average mixes them); None when the hole is not a wide band."""
+    rows = np.nonzero(~weight.all(axis=1))[0]
+    if len(rows) == 0:
+        return None
+    top, bottom = int(rows.min()), int(rows.max())
+    h, w = weight.shape
+    if top < 3 or bottom > h - 4 or (bottom - top) * 2 > w:
+        return None
+    band = 4
+    smooth = cv2.blur(flow, (5, 1))
+    above = np.median(smooth[max(top - band, 0) : top], axis=0)
+    below = np.median(smooth[bottom + 1 : bottom + 1 + band], axis=0)
+    t = ((np.arange(h, dtype=np.float32) - top) / max(bottom - top, 1)).clip(0, 1)[:, None, None]
+    out = above[None] * (1 - t) + below[None] * t
+    keep_columns = weight.all(axis=0)
+    out[:, keep_columns] = flow[:, keep_columns]
+    return np.asarray(out, dtype=np.float32)
+
+
+def warp_reference(reference: Reference, flow: Flow, shape: tuple[int, int]) -> tuple[Frame, Mask]:
+    """The reference crop warped by a reduced-scale flow onto a crop of `shape` (h, w),
+    and where that warp lands on valid reference pixels."""
+    h, w = shape
+    sw, sh, _scale = flow_size(h, w)
+    full = np.asarray(cv2.resize(flow, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)
+    full = full * np.array([w / sw, h / sh], dtype=np.float32)
+    grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    map_x, map_y = grid_x + full[:, :, 0], grid_y + full[:, :, 1]
+    warped = cv2.remap(
+        reference.crop, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    valid = cv2.remap(reference.valid_u8, map_x, map_y, cv2.INTER_NEAREST, borderValue=0) > 0
+    inside = (map_x >= 0) & (map_x <= w - 1) & (map_y >= 0) & (map_y <= h - 1)
+    return np.asarray(warped), valid & inside
+
+
+def align_reference(reference: Reference, current: Frame, exclude: Mask) -> tuple[Frame, Mask]:
+    """The reference crop warped onto `current` by a direct flow, and where it is valid."""
+    flow = small_flow(current, reference.crop, exclude, reference.valid)
+    return warp_reference(reference, flow, current.shape[:2])
+
+
+def correct_reference(
+    warped: Frame, current: Frame, hole: Mask, exclude: Mask, valid: Mask
+) -> tuple[Frame, Mask]:
+    """Colour-correct an aligned reference and find where it is out of date, both from the
+    scene visible around the caption (pixels not in `exclude`, valid in the reference):
+
+    - a smooth colour offset, measured on a band around `hole`, absorbs lighting drift,
+      exposure changes and small seams;
+    - hole pixels whose surroundings disagree with the reference by more than
+      `STALE_LEVEL` on average are *stale* (something moved in since): they are left for
+      inpainting from the current frame.
+
+    Worked out at quarter size (both are smooth fields)."""
+    h, w = hole.shape
+    sw, sh = max(w // 4, 4), max(h // 4, 4)
+    size = 2 * SEAM_BAND_PX + 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    around = valid & ~exclude
+    band = (cv2.dilate(hole.astype(np.uint8), kernel) > 0) & around
+    cur_s = _float(cv2.resize(current, (sw, sh), interpolation=cv2.INTER_AREA))
+    ref_s = _float(cv2.resize(warped, (sw, sh), interpolation=cv2.INTER_AREA))
+    diff = np.clip(cur_s - ref_s, -MAX_COLOUR_OFFSET, MAX_COLOUR_OFFSET)
+    band_s = _shrunk_share(band, (sw, sh))
+    around_s = _shrunk_share(around, (sw, sh))
+    corrected = warped
+    if float(band_s.sum()) * 16 >= 20:
+        offset = _normalized_blur(diff, band_s, max(min(sw, sh) / 5.0, 2.0))
+        offset_full = cv2.resize(offset, (w, h), interpolation=cv2.INTER_LINEAR)
+        corrected = np.clip(warped.astype(np.float32) + offset_full, 0, 255).astype(np.uint8)
+    stale = np.zeros_like(hole)
+    if float(around_s.sum()) * 16 >= 20:
+        mismatch = _float(np.abs(cur_s - ref_s).max(axis=2))
+        level = _normalized_blur(mismatch, around_s, max(min(sw, sh) / 6.0, 1.5))[:, :, 0]
+        up = _float(cv2.resize(level, (w, h), interpolation=cv2.INTER_LINEAR))
+        stale = (up > STALE_LEVEL) & hole
+    return np.asarray(corrected), np.asarray(stale)
+
+
+def inpaint_rest(crop: Frame, hole: Mask) -> Frame:
+    """Inpaint what no frame showed: Telea at half size for large holes (smooth fill; the
+    new text covers much of it), full size for small ones."""
+    mask = hole.astype(np.uint8) * 255
+    h, w = crop.shape[:2]
+    if hole.sum() < 4000 or min(h, w) < 16:
+        return np.asarray(cv2.inpaint(crop, mask, 3, cv2.INPAINT_TELEA))
+    small = cv2.resize(crop, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    small_mask = cv2.resize(mask, (w // 2, h // 2), interpolation=cv2.INTER_NEAREST)
+    filled = cv2.inpaint(small, small_mask, 3, cv2.INPAINT_TELEA)
+    up = cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR)
+    out = crop.copy()
+    out[hole] = up[hole]
+    return out

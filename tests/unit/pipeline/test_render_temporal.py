@@ -1,0 +1,129 @@
+"""Erase from time on generated frames: a textured scene panning under a caption, so the
+clean frame is known exactly. The temporal fill must beat inpainting by a wide margin,
+plates must go as whole shapes, and a scene that changed since the reference must not be
+pasted back from it."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from remixer.pipeline.overlays.model import Overlay, OverlayStyle
+from remixer.pipeline.render import OverlayPainter
+from remixer.pipeline.render.compose import composite_rgba
+from remixer.pipeline.typeset.text import TextStyle, render_block, render_plated
+
+W, H = 360, 640
+SPAN = (20, 50)
+
+
+def _texture() -> np.ndarray:
+    rng = np.random.default_rng(3)
+    noise = rng.random((H + 40, W + 200, 3)).astype(np.float32)
+    fine = cv2.GaussianBlur(noise, (0, 0), 2.0)
+    coarse = cv2.GaussianBlur(noise, (0, 0), 9.0)
+    return np.clip(128 + 900 * (fine - 0.5) + 1500 * (coarse - 0.5), 0, 255).astype(np.float32)
+
+
+TEXTURE = _texture()
+
+
+def _scene(shift: float) -> np.ndarray:
+    """A random texture (like foliage or fabric) panned by `shift` px."""
+    matrix = np.array([[1, 0, -shift], [0, 1, 0]], dtype=np.float32)
+    moved = cv2.warpAffine(TEXTURE, matrix, (W + 200, H + 40), flags=cv2.INTER_LINEAR)
+    return np.asarray(moved[:H, :W], dtype=np.float32).clip(0, 255).astype(np.uint8)
+
+
+def _style(plate: tuple[int, int, int, int] | None) -> OverlayStyle:
+    return OverlayStyle(
+        fill_rgb=(255, 255, 255) if plate is None else (10, 10, 10),
+        stroke_rgb=(0, 0, 0) if plate is None else None,
+        stroke_px=3 if plate is None else 0,
+        plate_rgb=(255, 255, 255) if plate else None,
+        plate_box=plate,
+        plate_radius_px=10 if plate else 0,
+        font_size_px=30,
+        line_height_px=38,
+        align="center",
+    )
+
+
+def _clip(plate: bool) -> tuple[list[np.ndarray], list[np.ndarray], Overlay]:
+    style = TextStyle(
+        font_size=30,
+        fill_rgb=(10, 10, 10) if plate else (255, 255, 255),
+        stroke_rgb=None if plate else (0, 0, 0),
+        stroke_px=0 if plate else 3,
+        plate_rgb=(255, 255, 255) if plate else None,
+        plate_radius_px=10,
+        family="montserrat",
+        weight="extrabold",
+    )
+    lines = ["the miracle", "habit nobody"]
+    sprite = render_plated(lines, style, 18, 12) if plate else render_block(lines, style)
+    h, w = sprite.rgba.shape[:2]
+    x, y = (W - w) // 2, 200
+    tx, ty, tw, th = sprite.text_box
+    plate_box = (x, y, w, h) if plate else None
+    overlay = Overlay(
+        "ovl_1",
+        " ".join(lines),
+        lines,
+        (x + tx, y + ty, tw, th),
+        SPAN[0],
+        SPAN[1],
+        SPAN[0] / 30,
+        (SPAN[1] + 1) / 30,
+        _style(plate_box),
+    )
+    clean = [_scene(1.2 * i) for i in range(70)]
+    burned = []
+    for i, frame in enumerate(clean):
+        frame = frame.copy()
+        if SPAN[0] <= i <= SPAN[1]:
+            composite_rgba(frame, sprite.rgba, x, y)
+        burned.append(frame)
+    return clean, burned, overlay
+
+
+def _psnr(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
+    diff = a[mask].astype(np.float64) - b[mask].astype(np.float64)
+    return float(10 * np.log10(255**2 / max(np.mean(diff**2), 1e-6)))
+
+
+def _erased(burned: list[np.ndarray], overlay: Overlay, feed_before: bool) -> list[np.ndarray]:
+    painter = OverlayPainter([overlay], [""], W, H)  # no new text: judge the erase alone
+    out = []
+    for i, frame in enumerate(burned):
+        if i < SPAN[0] and not feed_before:
+            continue
+        out.append(painter.paint(frame, i))
+    return out if feed_before else [np.zeros_like(burned[0])] * SPAN[0] + out
+
+
+@pytest.mark.parametrize("plate", [False, True])
+def test_temporal_fill_restores_the_scene_and_beats_inpainting(plate: bool) -> None:
+    clean, burned, overlay = _clip(plate)
+    region = np.zeros((H, W), bool)
+    bx, by, bw, bh = overlay.style.plate_box or overlay.box
+    region[by - 3 : by + bh + 3, bx - 3 : bx + bw + 3] = True
+    from_time = _erased(burned, overlay, feed_before=True)
+    inpainted = _erased(burned, overlay, feed_before=False)
+    frames = range(SPAN[0], SPAN[1] + 1, 5)
+    temporal = np.median([_psnr(from_time[i], clean[i], region) for i in frames])
+    telea = np.median([_psnr(inpainted[i], clean[i], region) for i in frames])
+    assert temporal >= 30, temporal
+    assert temporal >= telea + 6, (temporal, telea)
+
+
+def test_a_plate_is_removed_as_a_whole_shape() -> None:
+    clean, burned, overlay = _clip(plate=True)
+    out = _erased(burned, overlay, feed_before=True)
+    bx, by, bw, bh = overlay.style.plate_box or overlay.box
+    middle = (SPAN[0] + SPAN[1]) // 2
+    crop = out[middle][by : by + bh, bx : bx + bw].astype(int)
+    white = (crop.min(axis=2) > 235).mean()
+    scene_white = (clean[middle][by : by + bh, bx : bx + bw].min(axis=2) > 235).mean()
+    assert white <= scene_white + 0.01, (white, scene_white)
