@@ -9,30 +9,26 @@ crash-resume are exercised without the heavy media stages.
 from __future__ import annotations
 
 import time
-import uuid
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import sqlalchemy as sa
 from dbos import DBOS
 
 import remixer.store.tables  # noqa: F401 - the full metadata
-from pg_support import PG_BASE
-from remixer.config import Settings
+from db_support import Db as Db
+from db_support import create_pg_database as create_db
+from db_support import drop_pg_database as drop_pg_database
+from db_support import open_db as open_db
 from remixer.domain.ids import new_ulid_id, new_uuid_id
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.types import StageHooks
 from remixer.pipeline.video import VideoWriter, iter_frames_bgr
-from remixer.store.base import Base
-from remixer.store.engine import make_engine, make_session_factory
 from remixer.store.tables.accounts import Organization
 from remixer.store.tables.content import Container, Job
 from remixer.store.tables.ledger import CreditEvent
 from remixer.store.tables.projects import Project
-from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
 from remixer.workflows.engine import Outcome, drive, run_stage
 from remixer.workflows.remix import complete_step
 from remixer.workflows.runtime import Runtime
@@ -43,36 +39,7 @@ TEST_WORKFLOWS = {"content_generate": (TEST_WORKFLOW, "remix")}
 
 def create_pg_database() -> str:
     """A fresh PostgreSQL database for one test; returns its URL."""
-    name = f"remixer_jobs_{uuid.uuid4().hex[:12]}"
-    engine = sa.create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return PG_BASE.rsplit("/", 1)[0] + f"/{name}"
-
-
-def drop_pg_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    engine = sa.create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
-
-
-@dataclass
-class Db:
-    settings: Settings
-    uow_factory: UnitOfWorkFactory
-    engine: sa.Engine
-
-
-def open_db(data_dir: Path, database_url: str | None = None, create: bool = True) -> Db:
-    settings = Settings(data_dir=data_dir, database_url=database_url, _env_file=None)
-    engine = make_engine(settings.app_database_url)
-    if create:
-        Base.metadata.create_all(engine)
-    sessions = make_session_factory(engine)
-    return Db(settings, lambda: UnitOfWork(sessions), engine)
+    return create_db(prefix="remixer_jobs")
 
 
 def seed_job(
