@@ -12,7 +12,7 @@ from remixer.pipeline.faces.follow import FaceState, TargetFollower
 from remixer.pipeline.faces.identity import FaceIdentity
 from remixer.pipeline.faces.models import FaceModels
 from remixer.pipeline.faces.neural.alignment import align_matrix, aligned_crop, five_points
-from remixer.pipeline.faces.neural.composite import MaskFn, feathered_face_mask, paste_back
+from remixer.pipeline.faces.neural.composite import MaskFn, occlusion_aware_mask, paste_back
 from remixer.pipeline.faces.neural.contracts import Floats
 from remixer.pipeline.faces.neural.loaders import load_embedder, load_swap_model
 from remixer.pipeline.faces.swapping import SwapStats
@@ -34,7 +34,7 @@ class OnnxFaceSwapper:
         model_path: Path,
         *,
         embedder_path: Path | None = None,
-        mask: MaskFn = feathered_face_mask,
+        mask: MaskFn = occlusion_aware_mask,
     ) -> None:
         self._model = load_swap_model(model_path)
         arcface = identity.arcface

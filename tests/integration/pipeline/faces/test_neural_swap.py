@@ -20,7 +20,12 @@ from remixer.pipeline.faces import (
     create_swapper,
 )
 from remixer.pipeline.faces.geometry import expand_box
-from remixer.pipeline.faces.neural import load_embedder, load_swap_model, with_arcface
+from remixer.pipeline.faces.neural import (
+    feathered_face_mask,
+    load_embedder,
+    load_swap_model,
+    with_arcface,
+)
 from remixer.pipeline.faces.onnx_swapper import OnnxFaceSwapper
 from remixer.pipeline.synth.faces import FaceClip
 from remixer.pipeline.types import Frame, StageHooks
@@ -120,6 +125,46 @@ def test_an_echoing_model_gives_the_face_back(
     diff = np.abs(out[-1][centre].astype(int) - frames[-1][centre].astype(int))
     assert diff.mean() < 4.0
     assert swapper.stats.swapped == FRAMES
+
+
+def _with_bar(
+    frames: list[Frame], track: FaceTrack
+) -> tuple[list[Frame], list[tuple[slice, slice]]]:
+    """Each frame with a saturated blue bar (a hand, a microphone) across the lower face."""
+    barred, bars = [], []
+    for index, frame in enumerate(frames):
+        x, y, w, h = track.boxes[index]
+        bar = (slice(y + h * 9 // 20, y + h * 13 // 20), slice(x + w * 3 // 20, x + w * 6 // 20))
+        copy = frame.copy()
+        copy[bar] = (200, 40, 40)
+        barred.append(copy)
+        bars.append(bar)
+    return barred, bars
+
+
+def test_an_occluder_over_the_face_stays_in_front(
+    standins: dict[str, Path],
+    identity: FaceIdentity,
+    track: FaceTrack,
+    models: FaceModels,
+    frames: list[Frame],
+) -> None:
+    """The classic path's occluder test guards the neural paste-back: a bar across the
+    face keeps its own pixels, where the plain feathered mask paints the model over it."""
+    barred, bars = _with_bar(frames, track)
+    kept = _run(OnnxFaceSwapper(identity, track, models, standins["inswapper"]), barred)
+    plain = OnnxFaceSwapper(
+        identity, track, models, standins["inswapper"], mask=feathered_face_mask
+    )
+    painted = _run(plain, barred)
+    index = FRAMES - 1
+    bar = bars[index]
+    source = barred[index][bar].astype(int)
+    assert np.abs(kept[index][bar].astype(int) - source).mean() < 25
+    assert np.abs(painted[index][bar].astype(int) - source).mean() > 80
+    centre, _outside = _regions(track, index, frames[index].shape)
+    face_in = barred[index][centre].astype(int)
+    assert np.abs(kept[index][centre].astype(int) - face_in).mean() > 40  # still swapped
 
 
 def test_the_influencer_needs_an_arcface_embedding(
