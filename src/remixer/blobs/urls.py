@@ -11,10 +11,26 @@ from remixer.blobs.store import BlobStore
 
 
 class MediaUrls(UrlSigner):
-    def __init__(self, key: bytes, public_url: str, ttl_s: int, blobs: BlobStore) -> None:
+    def __init__(
+        self,
+        key: bytes,
+        public_url: str,
+        ttl_s: int,
+        blobs: BlobStore,
+        key_id: str | None = None,
+    ) -> None:
         super().__init__(key, public_url, ttl_s)
         self.blobs = blobs
         self.ttl_s = ttl_s
+        self.key_id = key_id
+
+    def for_key(self, key_id: str) -> UrlSigner:
+        """This signer, its API URLs bound to `key_id` (a store's pre-signed URL cannot be
+        bound to a key: it lives out its expiry, docs/security.md)."""
+        return MediaUrls(self._key, self._base, self.ttl_s, self.blobs, key_id)
+
+    def url_for(self, media_id: str, now_s: float | None = None, key_id: str | None = None) -> str:
+        return super().url_for(media_id, now_s, key_id if key_id is not None else self.key_id)
 
     def url_for_blob(self, media_id: str, blob_key: str | None, mime_type: str | None) -> str:
         """The store's pre-signed URL for `blob_key` when it has one, else the API's."""

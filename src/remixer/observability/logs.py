@@ -115,6 +115,29 @@ def _drop_empty(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
     return {k: v for k, v in event.items() if v is not None}
 
 
+class _CurrentStream:
+    """`sys.stdout` or `sys.stderr` as it is at each write, not as it was at set-up: a CLI
+    runner or a test harness swaps those streams and closes its own afterwards, and a
+    handler holding the closed one fails every later DBOS start (DBOS flushes handlers)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    @property
+    def _stream(self) -> TextIO:
+        stream: TextIO = getattr(sys, self._name)
+        return stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return bool(getattr(self._stream, "isatty", lambda: False)())
+
+
 def configure_logging(
     level: str = "info",
     fmt: str | None = None,
@@ -124,7 +147,7 @@ def configure_logging(
 ) -> LogFormat:
     """One handler on the root logger; serve/worker log to stdout, other commands to stderr."""
     chosen = resolve_format(fmt, service)
-    out = stream or (sys.stdout if service else sys.stderr)
+    out: TextIO = stream or _CurrentStream("stdout" if service else "stderr")  # type: ignore[assignment]
     renderer: Processor
     if chosen == "json":
         renderer = structlog.processors.JSONRenderer()

@@ -191,7 +191,7 @@ def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
 
     overlays = _out(job, "extracting_overlays")["overlays"]
     copy = _out(job, "adapting_copy")
-    info = VideoInfo.from_dict(_out(job, "fetching_source")["video"])
+    width, height = asset["width"], asset["height"]  # the output's size is the source's
     placed = [
         {
             "start": o["start_s"],
@@ -199,7 +199,7 @@ def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
             "sourceText": o["text"],
             "text": text,
             "box": o["box"],
-            **placement_fields(Overlay.from_dict(o), text, info.width, info.height),
+            **placement_fields(Overlay.from_dict(o), text, width, height),
         }
         for o, text in zip(overlays, copy["texts"], strict=False)
     ]

@@ -11,6 +11,7 @@ from jobs_support import Db, load, seed_job, wait_for
 
 from remixer.blobs.store import LocalBlobStore
 from remixer.domain.ids import new_ulid_id
+from remixer.pipeline.overlays.model import Overlay, OverlayStyle
 from remixer.pipeline.types import StageHooks
 from remixer.store.tables.content import Job
 from remixer.store.tables.influencers import Influencer, Media
@@ -36,7 +37,8 @@ def test_remix_workflow_fills_the_container(
     def fetch(rt: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
         return {"sourceKey": source_key, "caption": "src", "language": "en", "video": {}}
 
-    overlay = {"start_s": 0.0, "end_s": 1.0, "text": "old", "box": [1, 2, 30, 10]}
+    style = OverlayStyle((255, 255, 255), (0, 0, 0), 2, None, None, 0, 8, 10, "center")
+    overlay = Overlay("ov1", "old", ["old"], (1, 2, 30, 10), 0, 29, 0.0, 1.0, style).to_dict()
     stages = {
         "fetch_source": fetch,
         "extract_overlays": lambda rt, job, hooks: {"overlays": [overlay]},
@@ -59,9 +61,18 @@ def test_remix_workflow_fills_the_container(
         "copyProvider": "offline",
         "warnings": [],
     }
-    assert container.overlays == [
-        {"start": 0.0, "end": 1.0, "sourceText": "old", "text": "new", "box": [1, 2, 30, 10]}
-    ]
+    (placed,) = container.overlays
+    assert {k: placed[k] for k in ("start", "end", "sourceText", "text", "box")} == {
+        "start": 0.0,
+        "end": 1.0,
+        "sourceText": "old",
+        "text": "new",
+        "box": [1, 2, 30, 10],
+    }
+    # where the new text sits: inside the frame, laid out in lines, in a named font
+    x, y, w, h = placed["newBox"]
+    assert 0 <= x and 0 <= y and x + w <= 64 and y + h <= 96 and w > 0 and h > 0
+    assert placed["newLines"] == ["new"] and placed["font"]
     (asset,) = container.assets
     assert (asset["width"], asset["height"], asset["mimeType"]) == (64, 96, "video/mp4")
     assert asset["aspectRatio"] == "2:3" and asset["mediaId"] == asset["assetId"]
