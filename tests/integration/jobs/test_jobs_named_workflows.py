@@ -71,7 +71,7 @@ def test_remix_workflow_fills_the_container(
     }
     # where the new text sits: inside the frame, laid out in lines, in a named font
     x, y, w, h = placed["newBox"]
-    assert 0 <= x and 0 <= y and x + w <= 64 and y + h <= 96 and w > 0 and h > 0
+    assert x >= 0 and y >= 0 and x + w <= 64 and y + h <= 96 and w > 0 and h > 0
     assert placed["newLines"] == ["new"] and placed["font"]
     (asset,) = container.assets
     assert (asset["width"], asset["height"], asset["mimeType"]) == (64, 96, "video/mp4")
