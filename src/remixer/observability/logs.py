@@ -167,6 +167,8 @@ def configure_logging(
     handler.name = HANDLER_NAME
     handler.setFormatter(formatter)
     numeric = logging.getLevelName(level.upper())
+    # A library that sets its own logger to DEBUG (bm25s does) must not print past the level.
+    handler.setLevel(numeric)
     root = logging.getLogger()
     root.handlers = [h for h in root.handlers if h.name != HANDLER_NAME] + [handler]
     root.setLevel(numeric)

@@ -22,6 +22,7 @@ NOISE_WORDS = (
     "landmark_projection_calculator",
     ":onnxruntime:",
     "[    INFO] (dbos",
+    "[debug ",
 )
 
 
