@@ -4,14 +4,17 @@ SQLite or that database."""
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 import remixer.store.tables  # noqa: F401 - the full metadata
-from pg_support import PG_BASE
+from pg_support import NOT_REACHABLE, PG_BASE, postgres_available
 from remixer.config import Settings
 from remixer.store.base import Base
 from remixer.store.engine import make_engine, make_session_factory
@@ -50,3 +53,27 @@ def open_db(data_dir: Path, database_url: str | None = None, create: bool = True
         Base.metadata.create_all(engine)
     sessions = make_session_factory(engine)
     return Db(settings, lambda: UnitOfWork(sessions), engine)
+
+
+@functools.cache
+def _postgres_answers() -> bool:
+    return postgres_available()
+
+
+def sqlite_or_postgres(backend: str, data_dir: Path, prefix: str) -> Iterator[Db]:
+    """The body of a `db` fixture parametrised over `sqlite` / `postgres`: a fresh database
+    of that kind (PostgreSQL skips with a reason when it does not answer), disposed after."""
+    if backend == "sqlite":
+        database = open_db(data_dir)
+        yield database
+        database.engine.dispose()
+        return
+    if not _postgres_answers():
+        pytest.skip(NOT_REACHABLE)
+    url = create_pg_database(prefix)
+    database = open_db(data_dir, url)
+    try:
+        yield database
+    finally:
+        database.engine.dispose()
+        drop_pg_database(url)

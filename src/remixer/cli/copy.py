@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 import typer
 
-from remixer.cli.output import fail, print_json
+from remixer.cli.brand_options import AppName, Banned, Keywords, Language, Voice, check_voice
+from remixer.cli.output import print_json
 from remixer.config import Settings
-from remixer.domain.brand import BRAND_VOICES
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.rewrite import CopyBrief, CopyItem, adapt_reporting, copy_items
 from remixer.pipeline.rewrite.brief import CopyProvider
@@ -61,20 +61,15 @@ def run_copy(
 
 
 def copy(
-    voice: Annotated[str, typer.Option(help="Brand voice")] = "authentic",
-    language: Annotated[str, typer.Option(help="Target language (BCP 47)")] = "en",
-    app_name: Annotated[str, typer.Option(help="Brand/app name woven into the copy")] = "",
-    keyword: Annotated[
-        list[str] | None, typer.Option(help="Brand keyword (repeat for several)")
-    ] = None,
-    banned: Annotated[
-        list[str] | None, typer.Option(help="Banned phrase, replaced in any form (repeat)")
-    ] = None,
+    voice: Voice = "authentic",
+    language: Language = "en",
+    app_name: AppName = "",
+    keyword: Keywords = None,
+    banned: Banned = None,
     caption: Annotated[str, typer.Option(help="Source post caption to adapt too")] = "",
 ) -> None:
     """Adapt overlay texts from stdin (one per line) for the brand; prints one JSON object."""
-    if voice not in BRAND_VOICES:
-        raise fail(f"--voice must be one of {', '.join(BRAND_VOICES)}", 2)
+    check_voice(voice)
     lines = [" ".join(line.split()) for line in sys.stdin.read().splitlines()]
     lines = [line for line in lines if line]
     brief = CopyBrief(

@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from remixer.cli.brand_options import AppName, Banned, Keywords, Language, Voice, check_voice
 from remixer.cli.output import fail
 from remixer.config import Settings
-from remixer.domain.brand import BRAND_VOICES
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.remix import remix as run_remix
 from remixer.pipeline.render import placement_fields
@@ -60,20 +60,15 @@ def remix(
         typer.Option(help="Reference photo of the influencer (repeat for several)", exists=True),
     ],
     output: Annotated[Path, typer.Option("-o", "--output", help="Output MP4 path")],
-    voice: Annotated[str, typer.Option(help="Brand voice")] = "authentic",
-    language: Annotated[str, typer.Option(help="Target language (BCP 47)")] = "en",
+    voice: Voice = "authentic",
+    language: Language = "en",
     caption: Annotated[str, typer.Option(help="Source post caption to adapt")] = "",
-    app_name: Annotated[str, typer.Option(help="Brand/app name woven into the copy")] = "",
-    keyword: Annotated[
-        list[str] | None, typer.Option(help="Brand keyword (repeat for several)")
-    ] = None,
-    banned: Annotated[
-        list[str] | None, typer.Option(help="Banned phrase, replaced in any form (repeat)")
-    ] = None,
+    app_name: AppName = "",
+    keyword: Keywords = None,
+    banned: Banned = None,
 ) -> None:
     """Remix SOURCE with the face from --face photos into -o OUT.mp4; prints a JSON summary."""
-    if voice not in BRAND_VOICES:
-        raise fail(f"--voice must be one of {', '.join(BRAND_VOICES)}", 2)
+    check_voice(voice)
     settings = Settings()
     _check_face_models(settings)
     api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None

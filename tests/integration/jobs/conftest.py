@@ -10,37 +10,19 @@ import pytest
 from jobs_support import (
     TEST_WORKFLOWS,
     Db,
-    create_pg_database,
-    drop_pg_database,
     make_clip,
-    open_db,
 )
 
-from pg_support import postgres_available
+from db_support import sqlite_or_postgres
 from remixer.blobs.store import LocalBlobStore
 from remixer.workflows.runtime import Runtime
 from remixer.workflows.scheduler import DbosJobScheduler
 from remixer.workflows.worker import Worker, launch_worker
 
-_PG = postgres_available()
-
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
-    if request.param == "sqlite":
-        database = open_db(tmp_path)
-        yield database
-        database.engine.dispose()
-        return
-    if not _PG:
-        pytest.skip("PostgreSQL is not answering on 127.0.0.1:5432")
-    url = create_pg_database()
-    database = open_db(tmp_path, url)
-    try:
-        yield database
-    finally:
-        database.engine.dispose()
-        drop_pg_database(url)
+    yield from sqlite_or_postgres(request.param, tmp_path, "remixer_jobs")
 
 
 @pytest.fixture
