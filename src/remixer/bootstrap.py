@@ -35,7 +35,7 @@ from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
-    from remixer.workflows.runtime import Runtime
+    from remixer.workflows.runtime import ModelCache, Runtime
 
 
 @dataclass
@@ -110,10 +110,13 @@ def build_components(
     )
 
 
-def build_runtime(settings: Settings, components: Components | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings, components: Components | None = None, models: ModelCache | None = None
+) -> Runtime:
     """The worker's `Runtime`: over `components` when the API runs in the same process
-    (one engine, and accepts wake this worker's dispatcher), else over its own."""
-    from remixer.workflows.runtime import Runtime
+    (one engine, and accepts wake this worker's dispatcher), else over its own; `models`:
+    a registry the start-up check already loaded into (else a fresh one)."""
+    from remixer.workflows.runtime import ModelCache, Runtime
 
     made = components or build_components(settings, migrate=False)
     return Runtime(
@@ -121,5 +124,6 @@ def build_runtime(settings: Settings, components: Components | None = None) -> R
         uow_factory=made.uow_factory,
         blobs=made.blobs,
         providers=made.providers,
+        models=models or ModelCache(),
         dispatch_wakeup=made.dispatch_wakeup,
     )

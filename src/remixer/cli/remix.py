@@ -16,19 +16,13 @@ from remixer.cli.brand_options import AppName, Banned, Keywords, Language, Voice
 from remixer.cli.output import fail
 from remixer.config import Settings
 from remixer.pipeline.errors import PipelineError
+from remixer.pipeline.models import ModelStore, check_face_models
+from remixer.pipeline.orchestration import STAGES
 from remixer.pipeline.remix import remix as run_remix
 from remixer.pipeline.render import placement_fields
 from remixer.pipeline.rewrite import CopyBrief, create_copy_provider
 from remixer.pipeline.types import StageHooks
-
-STAGES = (
-    "fetching_source",
-    "extracting_overlays",
-    "adapting_copy",
-    "face_swapping",
-    "rendering",
-    "finalizing",
-)
+from remixer.workflows.runtime import ModelCache
 
 
 def _hooks(progress: Progress, tasks: dict[str, TaskID]) -> Callable[[str], StageHooks]:
@@ -41,12 +35,11 @@ def _hooks(progress: Progress, tasks: dict[str, TaskID]) -> Callable[[str], Stag
     return hooks_for
 
 
-def _check_face_models(settings: Settings) -> None:
-    """A missing, unreadable or unsupported neural model fails here, before any work."""
-    from remixer.pipeline.faces.neural import check_face_models
-
+def _check_face_models(settings: Settings, models: ModelStore) -> None:
+    """A missing, unreadable or unsupported neural model fails here, before any work (and
+    stays loaded in `models` for the remix)."""
     try:
-        check_face_models(settings.faceswap_model, settings.face_embedder_model)
+        check_face_models(models, settings.faceswap_model, settings.face_embedder_model)
     except PipelineError as exc:
         raise fail(f"{exc.code}: {exc.message}") from exc
 
@@ -70,7 +63,8 @@ def remix(
     """Remix SOURCE with the face from --face photos into -o OUT.mp4; prints a JSON summary."""
     check_voice(voice)
     settings = Settings()
-    _check_face_models(settings)
+    models = ModelCache()
+    _check_face_models(settings, models)
     api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
     provider = create_copy_provider(
         settings.llm_base_url, settings.llm_model, api_key, settings.llm_timeout_s
@@ -103,6 +97,7 @@ def remix(
                 model_path=settings.faceswap_model,
                 embedder_path=settings.face_embedder_model,
                 hooks_for=hooks_for,
+                models=models,
             )
         except PipelineError as exc:
             raise fail(f"{exc.code}: {exc.message}") from exc

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
 
 from remixer.cli.output import fail
 from remixer.config import Settings
+
+if TYPE_CHECKING:
+    from remixer.workflows.runtime import ModelCache
 
 MetricsPort = Annotated[
     int | None,
@@ -36,15 +39,19 @@ def _observe(settings: Settings, metrics_port: int | None, metrics_host: str) ->
         serve_metrics(metrics_port, metrics_host, lambda: sample(lambda: UnitOfWork(sessions)))
 
 
-def _check_face_models(settings: Settings) -> None:
-    """A missing, unreadable or unsupported neural model stops the worker at start-up."""
+def _check_face_models(settings: Settings) -> ModelCache:
+    """A missing, unreadable or unsupported neural model stops the worker at start-up; the
+    checked models stay loaded in the returned cache, which the worker's runtime keeps."""
     from remixer.pipeline.errors import PipelineError
-    from remixer.pipeline.faces.neural import check_face_models
+    from remixer.pipeline.models import check_face_models
+    from remixer.workflows.runtime import ModelCache
 
+    models = ModelCache()
     try:
-        check_face_models(settings.faceswap_model, settings.face_embedder_model)
+        check_face_models(models, settings.faceswap_model, settings.face_embedder_model)
     except PipelineError as exc:
         raise fail(f"{exc.code}: {exc.message}") from exc
+    return models
 
 
 def serve(
@@ -64,15 +71,14 @@ def serve(
         public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         settings = settings.model_copy(update={"public_url": f"http://{public_host}:{port}"})
     _observe(settings, metrics_port, metrics_host)
-    if not no_worker:
-        _check_face_models(settings)
+    models = None if no_worker else _check_face_models(settings)
     components = build_components(settings)
     worker = None
-    if not no_worker:
+    if models is not None:
         from remixer.bootstrap import build_runtime
         from remixer.workflows.worker import launch_worker
 
-        worker = launch_worker(settings, build_runtime(settings, components))
+        worker = launch_worker(settings, build_runtime(settings, components, models))
     try:
         uvicorn.run(
             create_app(components),
@@ -95,9 +101,9 @@ def worker(metrics_port: MetricsPort = None, metrics_host: MetricsHost = "127.0.
 
     settings = Settings()
     _observe(settings, metrics_port, metrics_host)
-    _check_face_models(settings)
+    models = _check_face_models(settings)
     upgrade_to_head(settings.app_database_url)
-    running = launch_worker(settings, build_runtime(settings))
+    running = launch_worker(settings, build_runtime(settings, models=models))
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -28,16 +28,18 @@ REMIX_STAGES: tuple[str, ...] = (
 )
 INFLUENCER_STAGES: tuple[str, ...] = ("queued", "checking_photos", "building_identity")
 
-# Share of the whole job each stage takes (measured on the reference box; see
-# docs/jobs.md). Face swapping and rendering happen in one dense pass.
+# Share of the whole job's wall time each stage is current for (measured on the reference
+# box; see docs/jobs.md). A stage is current while it is the earliest with work left
+# (`pipeline.orchestration`): the face track runs beside OCR, and the dense pass is
+# `face_swapping` until the last frame is swapped, then `rendering` to the written file.
 REMIX_STAGE_WEIGHTS: dict[str, float] = {
     "queued": 0.0,
-    "fetching_source": 0.03,
-    "extracting_overlays": 0.22,
+    "fetching_source": 0.04,
+    "extracting_overlays": 0.27,
     "adapting_copy": 0.02,
-    "face_swapping": 0.18,
-    "rendering": 0.50,
-    "finalizing": 0.05,
+    "face_swapping": 0.58,
+    "rendering": 0.03,
+    "finalizing": 0.06,
 }
 INFLUENCER_STAGE_WEIGHTS: dict[str, float] = {
     "queued": 0.0,

@@ -1,30 +1,36 @@
 """The remix as library calls: copy adaptation, the dense render pass, and `remix()` which
-runs every stage on local files (what `remixer remix` and the durable job both build on).
+runs every stage on local files (`remixer remix`).
 
-Two passes over the video: a sparse analysis (OCR on sampled frames, the target's face
-track) and one dense pass that decodes each frame once, swaps the face, erases and
-redraws the captions on their regions, and encodes, with the stages overlapped in threads.
+The stage sequence and what runs at once are `pipeline.orchestration`'s, shared with the
+durable job (`workflows.remix`); this module supplies the in-memory work (`LocalRemix`)
+and the display the CLI passes in as per-stage hooks.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from remixer.pipeline.errors import PipelineCanceled
 from remixer.pipeline.faces import (
+    FaceIdentity,
     FaceSwapper,
+    FaceTrack,
     analyze_target,
     build_identity,
     create_swapper,
-    load_face_models,
     measure_quality,
 )
-from remixer.pipeline.overlays import Overlay, extract_overlays, load_ocr_engine
+from remixer.pipeline.models import (
+    ModelStore,
+    arcface_embedder,
+    face_models,
+    ocr_engine,
+    swap_model,
+)
+from remixer.pipeline.orchestration import HooksFor, run_remix
+from remixer.pipeline.overlays import Overlay, extract_overlays
 from remixer.pipeline.render import OverlayPainter
 from remixer.pipeline.rewrite import (
     CopyBrief,
@@ -36,6 +42,9 @@ from remixer.pipeline.rewrite import (
 )
 from remixer.pipeline.types import Frame, StageHooks
 from remixer.pipeline.video import VideoInfo, probe_video, transcode
+from remixer.pipeline.video.transcode import HOOK_EVERY
+
+T = TypeVar("T")
 
 CAPTION_LINE_CHARS = 150
 CAPTION_LINES = 2
@@ -86,36 +95,28 @@ def render_remix(
     overlays: Sequence[Overlay],
     texts: Sequence[str],
     swapper: FaceSwapper,
-    hooks: StageHooks,
+    hooks: HooksFor,
 ) -> None:
-    """The dense pass: decode → swap → erase/redraw captions → encode, audio copied."""
+    """The dense pass: decode → swap → erase/redraw captions → encode, audio copied.
+
+    Reports the swap of each frame to `face_swapping` and the encode to `rendering`."""
     painter = OverlayPainter(
         overlays, texts, info.width, info.height, source=source, frame_count=info.frame_count
     )
+    swapping = hooks("face_swapping")
+    total = max(info.frame_count, 1)
 
     def process(index: int, frame_bgr: Frame) -> Frame:
-        return painter.paint(swapper.swap(frame_bgr, index), index)
+        swapped = swapper.swap(frame_bgr, index)
+        if (index + 1) % HOOK_EVERY == 0 or index + 1 >= total:
+            swapping.progress(min((index + 1) / total, 1.0))
+        return painter.paint(swapped, index)
 
     try:
-        transcode(source, out, process, info, hooks)
+        transcode(source, out, process, info, hooks("rendering"))
     finally:
         painter.close()
         swapper.close()
-
-
-def _no_hooks(_stage: str) -> StageHooks:
-    return StageHooks()
-
-
-def _stoppable(hooks: StageHooks, stop: threading.Event) -> StageHooks:
-    """`hooks` whose cancel check also stops the work once `stop` is set."""
-
-    def check_cancel() -> None:
-        if stop.is_set():
-            raise PipelineCanceled("Stopped: another stage failed.")
-        hooks.check_cancel()
-
-    return StageHooks(progress=hooks.progress, check_cancel=check_cancel)
 
 
 @dataclass
@@ -125,6 +126,102 @@ class RemixResult:
     overlays: list[Overlay]
     copy: AdaptedCopy
     quality: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LocalRemix:
+    """The orchestration's work on local files, every output kept in memory."""
+
+    source: Path
+    faces: Sequence[Path]
+    out: Path
+    brief: CopyBrief
+    caption: str
+    provider: CopyProvider
+    models: ModelStore
+    model_path: Path | None = None
+    embedder_path: Path | None = None
+    info: VideoInfo | None = None
+    identity: FaceIdentity | None = None
+    overlays: list[Overlay] = field(default_factory=list)
+    copy: AdaptedCopy = field(default_factory=lambda: AdaptedCopy((), ""))
+    track: FaceTrack | None = None
+    quality: dict[str, Any] = field(default_factory=dict)
+
+    def fetch_source(self, hooks: HooksFor) -> None:
+        """Probe the source and check the reference photos: bad inputs fail before the
+        heavy work."""
+        self.info = probe_video(self.source)
+        identity = build_identity(self.faces, face_models(self.models))
+        if self.embedder_path is not None:
+            from remixer.pipeline.faces.neural import with_arcface
+
+            identity = with_arcface(identity, arcface_embedder(self.models, self.embedder_path))
+        self.identity = identity
+        hooks("fetching_source").progress(1.0)
+
+    def extract_overlays(self, hooks: HooksFor) -> None:
+        info = _known(self.info)
+        ocr = ocr_engine(self.models)
+        self.overlays = extract_overlays(self.source, info, ocr, hooks("extracting_overlays"))
+
+    def adapt_copy(self, hooks: HooksFor) -> None:
+        self.copy = adapt_copy(self.overlays, self.caption, self.brief, self.provider)
+        hooks("adapting_copy").progress(1.0)
+
+    def analyze_face(self, hooks: HooksFor) -> None:
+        self.track = analyze_target(self.source, face_models(self.models), hooks("face_swapping"))
+
+    def render_video(self, hooks: HooksFor) -> None:
+        swapper = create_swapper(
+            _known(self.identity),
+            _known(self.track),
+            face_models(self.models),
+            self.model_path,
+            self.embedder_path,
+            load_swap=lambda path: swap_model(self.models, path),
+            load_arcface=lambda path: arcface_embedder(self.models, path),
+        )
+        info = _known(self.info)
+        render_remix(self.source, self.out, info, self.overlays, self.copy.texts, swapper, hooks)
+
+    def finalize(self, hooks: HooksFor) -> None:
+        quality = measure_quality(
+            self.out,
+            _known(self.identity),
+            _known(self.track),
+            face_models(self.models),
+            sample_every=10,
+            hooks=hooks("finalizing"),
+        ).to_dict()
+        quality["overlaysReplaced"] = len(self.overlays)
+        self.quality = quality
+
+
+def _known(value: T | None) -> T:
+    if value is None:
+        raise RuntimeError("a stage ran before the stage whose output it reads")
+    return value
+
+
+@dataclass
+class HooksDisplay:
+    """The orchestration's display over per-stage hooks (the CLI's progress bars)."""
+
+    hooks_for: Callable[[str], StageHooks]
+
+    def enter(self, stage: str) -> None:
+        return None
+
+    def progress(self, stage: str, fraction: float) -> None:
+        self.hooks_for(stage).progress(fraction)
+
+    def check_cancel(self, stage: str) -> None:
+        self.hooks_for(stage).check_cancel()
+
+
+def _no_hooks(_stage: str) -> StageHooks:
+    return StageHooks()
 
 
 def remix(
@@ -137,40 +234,26 @@ def remix(
     provider: CopyProvider | None = None,
     model_path: Path | None = None,
     embedder_path: Path | None = None,
+    models: ModelStore,
     hooks_for: Callable[[str], StageHooks] = _no_hooks,
 ) -> RemixResult:
     """Every SPEC §7.2 stage on local files, without a server (the `remixer remix` command).
 
     Bad inputs fail before any heavy work: the source is probed and the reference photos
-    checked first. The two sparse passes (OCR, face analysis) then run at once, the face
-    pass in a thread: OCR (onnxruntime), HOG and decoding release the GIL, so they overlap.
+    checked first. The two sparse passes (OCR then the copy, and the face track) then run
+    at once: OCR (onnxruntime), HOG and decoding release the GIL, so they overlap.
+    `models` keeps the loaded models (the caller's, so they can outlive the call).
     """
-    hooks = hooks_for("fetching_source")
-    info = probe_video(source)
-    models = load_face_models()
-    identity = build_identity(faces, models)
-    if embedder_path is not None:
-        from remixer.pipeline.faces.neural import load_embedder, with_arcface
-
-        identity = with_arcface(identity, load_embedder(embedder_path))
-    hooks.progress(1.0)
-    ocr = load_ocr_engine()
-    stop = threading.Event()
-    with ThreadPoolExecutor(1, thread_name_prefix="remixer-faces") as pool:
-        face_hooks = _stoppable(hooks_for("face_swapping"), stop)
-        face_pass = pool.submit(analyze_target, source, models, face_hooks)
-        try:
-            overlays = extract_overlays(source, info, ocr, hooks_for("extracting_overlays"))
-        except BaseException:
-            stop.set()  # the face pass stops at its next cancel check
-            raise
-        copy = adapt_copy(overlays, caption, brief, provider or OfflineCopyAdapter())
-        hooks_for("adapting_copy").progress(1.0)
-        track = face_pass.result()
-    swapper = create_swapper(identity, track, models, model_path, embedder_path)
-    render_remix(source, out, info, overlays, copy.texts, swapper, hooks_for("rendering"))
-    quality = measure_quality(
-        out, identity, track, models, sample_every=10, hooks=hooks_for("finalizing")
-    ).to_dict()
-    quality["overlaysReplaced"] = len(overlays)
-    return RemixResult(out, info, overlays, copy, quality)
+    work = LocalRemix(
+        source,
+        faces,
+        out,
+        brief,
+        caption,
+        provider or OfflineCopyAdapter(),
+        models,
+        model_path,
+        embedder_path,
+    )
+    run_remix(work, HooksDisplay(hooks_for))
+    return RemixResult(out, _known(work.info), work.overlays, work.copy, work.quality)

@@ -1,9 +1,11 @@
-"""What every job workflow shares: running one stage as a step, and driving a stage table.
+"""What every job workflow shares: running one stage (or one phase of several stages)
+as a step, and driving a table of steps.
 
 A stage step enters the stage (`begin_stage`), runs the stage function with hooks wired
 to `report_progress` / `check_cancel`, keeps its small JSON output in `job.state`, and
 returns an outcome dict instead of raising, so DBOS memoizes plain data and a replayed
-workflow takes the same path. Failures map to the job error codes of SPEC §6.2.
+workflow takes the same path. A phase step (`run_phase_step`, the remix's) leaves the
+stages to the shared orchestration. Failures map to the job error codes of SPEC §6.2.
 """
 
 from __future__ import annotations
@@ -114,6 +116,26 @@ def _run_stage(
     except Exception as exc:  # noqa: BLE001 - mapped to a job outcome; DBOS's BaseExceptions pass
         return _outcome_of(job_id, stage, exc)
     return {"outcome": "ok", "output": output}
+
+
+def run_phase_step(job_id: str, phase: str, body: Callable[[Runtime, str], None]) -> Outcome:
+    """The body of a step that runs several stages' work (`body(runtime, job_id)` enters
+    the stages and saves their outputs itself); failures become outcomes as in `run_stage`."""
+    runtime = get_runtime()
+    with job_context(job_id, phase, executor_id_for(runtime.settings)):
+        log.info("phase started")
+        started = time.perf_counter()
+        try:
+            body(runtime, job_id)
+            outcome: Outcome = {"outcome": "ok"}
+        except Exception as exc:  # noqa: BLE001 - mapped to a job outcome; DBOS's BaseExceptions pass
+            outcome = _outcome_of(job_id, phase, exc)
+        log.info(
+            "phase ended: %s in %.0f ms",
+            outcome["outcome"],
+            (time.perf_counter() - started) * 1000,
+        )
+        return outcome
 
 
 @DBOS.step(name="jobs.finish")

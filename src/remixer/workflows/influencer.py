@@ -59,13 +59,14 @@ def build_identity_from(photos: list[Path], models: Any) -> Any:
     return build_identity(photos, models)
 
 
-def add_arcface(identity: Any, embedder_path: Path | None) -> Any:
+def add_arcface(identity: Any, embedder_path: Path | None, models: Any) -> Any:
     """`identity` with its ArcFace embedding (for the neural swapper) when an embedder is set."""
     if embedder_path is None:
         return identity
-    from remixer.pipeline.faces.neural import load_embedder, with_arcface
+    from remixer.pipeline.faces.neural import with_arcface
+    from remixer.pipeline.models import arcface_embedder
 
-    return with_arcface(identity, load_embedder(embedder_path))
+    return with_arcface(identity, arcface_embedder(models, embedder_path))
 
 
 def _named_by_media_id(
@@ -89,7 +90,7 @@ def build_identity(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, A
     with tempfile.TemporaryDirectory(prefix="remixer-identity-") as tmp, ExitStack() as stack:
         links = _named_by_media_id(photos, runtime, Path(tmp), stack)
         identity = build_identity_from(links, models)
-        identity = add_arcface(identity, runtime.settings.face_embedder_model)
+        identity = add_arcface(identity, runtime.settings.face_embedder_model, runtime.models)
         hooks.progress(0.9)
         file = Path(tmp) / "identity.npz"
         identity.save(file)

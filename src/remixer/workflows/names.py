@@ -16,7 +16,8 @@ from remixer.files import private_sqlite
 APP_NAME = "remixer"
 # Bump only when a workflow's step sequence changes incompatibly; DBOS recovers a pending
 # workflow only on a worker running the version it started on.
-APPLICATION_VERSION = "remixer-jobs-1"
+APPLICATION_VERSION = "remixer-jobs-2"
+"""2: `remix.v1` runs one step per orchestration phase (was one per stage)."""
 
 REMIX_QUEUE = "remix"
 INFLUENCER_QUEUE = "influencer"

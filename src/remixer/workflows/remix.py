@@ -1,50 +1,54 @@
-"""The remix job as a DBOS workflow (`remix.v1`): one step per SPEC §7.2 stage, then completion.
+"""The remix job as a DBOS workflow (`remix.v1`): one step per phase of the shared
+orchestration (`pipeline.orchestration.PHASES`), then completion.
 
-Each step is a thin wrapper: `engine.run_stage` enters the stage, runs the work from
-`remix_stages` and keeps its output in `job.state`. `complete_job` (settling credits)
-runs in its own step; a resumed workflow skips the steps DBOS already recorded and
-`complete_job` itself does nothing twice.
+A phase step runs its stages' work through `remix_run` (the analysis phase runs OCR and
+the copy beside the face track; the dense phase swaps and renders), which enters each SPEC
+stage on the job row and keeps every output in `job.state`. `complete_job` (settling
+credits) runs in its own step; a resumed workflow skips the steps DBOS already recorded
+and `complete_job` itself does nothing twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dbos import DBOS
 
+from remixer.pipeline.orchestration import PHASES
 from remixer.services.jobs import complete_job, job_snapshot
-from remixer.workflows import remix_stages
-from remixer.workflows.engine import Outcome, drive, failed, run_stage
+from remixer.workflows.engine import Outcome, drive, failed, run_phase_step
 from remixer.workflows.names import REMIX_WORKFLOW
-from remixer.workflows.runtime import get_runtime
+from remixer.workflows.remix_run import run_job_phase
+from remixer.workflows.runtime import Runtime, get_runtime
+
+
+def _phase(name: str) -> Callable[[Runtime, str], None]:
+    def body(runtime: Runtime, job_id: str) -> None:
+        run_job_phase(runtime, job_id, name)
+
+    return body
 
 
 @DBOS.step(name="remix.fetching_source")
 def fetching_source_step(job_id: str) -> Outcome:
-    return run_stage(job_id, "fetching_source", remix_stages.fetch_source)
+    return run_phase_step(job_id, "fetching_source", _phase("fetching_source"))
 
 
-@DBOS.step(name="remix.extracting_overlays")
-def extracting_overlays_step(job_id: str) -> Outcome:
-    return run_stage(job_id, "extracting_overlays", remix_stages.extract_overlays)
+@DBOS.step(name="remix.analysis")
+def analysis_step(job_id: str) -> Outcome:
+    """extracting_overlays → adapting_copy, beside the face track (face_swapping)."""
+    return run_phase_step(job_id, "analysis", _phase("analysis"))
 
 
-@DBOS.step(name="remix.adapting_copy")
-def adapting_copy_step(job_id: str) -> Outcome:
-    return run_stage(job_id, "adapting_copy", remix_stages.adapt_copy)
-
-
-@DBOS.step(name="remix.face_swapping")
-def face_swapping_step(job_id: str) -> Outcome:
-    return run_stage(job_id, "face_swapping", remix_stages.analyze_face)
-
-
-@DBOS.step(name="remix.rendering")
-def rendering_step(job_id: str) -> Outcome:
-    return run_stage(job_id, "rendering", remix_stages.render_video)
+@DBOS.step(name="remix.dense")
+def dense_step(job_id: str) -> Outcome:
+    """The dense pass: face_swapping on every frame, then rendering to the finished file."""
+    return run_phase_step(job_id, "dense", _phase("dense"))
 
 
 @DBOS.step(name="remix.finalizing")
 def finalizing_step(job_id: str) -> Outcome:
-    return run_stage(job_id, "finalizing", remix_stages.finalize)
+    return run_phase_step(job_id, "finalizing", _phase("finalizing"))
 
 
 @DBOS.step(name="remix.complete")
@@ -58,14 +62,14 @@ def complete_step(job_id: str) -> Outcome:
     return {"outcome": "ok"}
 
 
-STEPS = (
-    fetching_source_step,
-    extracting_overlays_step,
-    adapting_copy_step,
-    face_swapping_step,
-    rendering_step,
-    finalizing_step,
-)
+PHASE_STEPS: dict[str, Callable[[str], Outcome]] = {
+    "fetching_source": fetching_source_step,
+    "analysis": analysis_step,
+    "dense": dense_step,
+    "finalizing": finalizing_step,
+}
+STEPS = tuple(PHASE_STEPS[phase.name] for phase in PHASES)
+"""The steps in the orchestration's order (a phase without a step fails at import)."""
 
 
 @DBOS.workflow(name=REMIX_WORKFLOW)

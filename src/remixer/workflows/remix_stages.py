@@ -1,9 +1,11 @@
-"""The remix job's stage work (SPEC §7.2) as plain functions: `(runtime, job, hooks) -> output`.
+"""The remix job's task work (`pipeline.orchestration`'s tasks) as plain functions:
+`(runtime, job, hooks) -> output`, one per task, named as the task's `work`.
 
-No DBOS here: `remix.py` wraps each in a step. A stage reads the job's params and the
-outputs of earlier stages (`job.state[stage]`), writes big things (videos, face tracks)
-to the blob store and returns small JSON: blob keys, probe data, texts — never frames.
-Heavy modules are imported inside the functions so importing this module stays cheap.
+No DBOS here: `remix_run.JobRemix` calls them and saves each output in
+`job.state[task.output]`. A task reads the job's params and earlier outputs, writes big
+things (videos, face tracks) to the blob store and returns small JSON: blob keys, probe
+data, texts — never frames. Heavy modules are imported inside the functions so
+importing this module stays cheap.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from remixer.domain.ids import new_ulid_id
+from remixer.pipeline.models import arcface_embedder, face_models, ocr_engine, swap_model
+from remixer.pipeline.orchestration import HooksFor
 from remixer.pipeline.types import StageHooks
 from remixer.pipeline.video import VideoInfo, probe_video
 from remixer.services.influencer_jobs import influencer_identity_key
@@ -61,9 +65,8 @@ def fetch_source(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any
 def extract_overlays(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
     """OCR over sampled frames, merged across time, with each block's style."""
     from remixer.pipeline.overlays.extract import extract_overlays as extract
-    from remixer.pipeline.overlays.ocr import load_ocr_engine
 
-    ocr = runtime.models.get("ocr", load_ocr_engine)
+    ocr = ocr_engine(runtime.models)
     with _source(runtime, job) as (path, info):
         return {"overlays": [o.to_dict() for o in extract(path, info, ocr, hooks)]}
 
@@ -113,11 +116,10 @@ def adapt_copy(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
 
 def analyze_face(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
     """The sparse face pass: the main person's track (no face → NO_FACE_FOUND)."""
-    from remixer.pipeline.faces.models import load_face_models
     from remixer.pipeline.faces.track import analyze_target
 
     with _source(runtime, job) as (path, _info):
-        track = analyze_target(path, runtime.models.get("faces", load_face_models), hooks)
+        track = analyze_target(path, face_models(runtime.models), hooks)
     with tempfile.TemporaryDirectory(prefix="remixer-track-") as tmp:
         file = Path(tmp) / "track.npz"
         track.save(file)
@@ -125,9 +127,9 @@ def analyze_face(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any
 
 
 def _face_inputs(runtime: Runtime, job: Job) -> tuple[Any, Any, Any]:
-    from remixer.pipeline.faces import FaceIdentity, FaceTrack, load_face_models
+    from remixer.pipeline.faces import FaceIdentity, FaceTrack
 
-    models = runtime.models.get("faces", load_face_models)
+    models = face_models(runtime.models)
     identity_key = influencer_identity_key(runtime.uow_factory, job.params["influencerId"])
     with runtime.blobs.local_copy(identity_key) as identity_file:
         identity = FaceIdentity.load(identity_file)
@@ -136,8 +138,9 @@ def _face_inputs(runtime: Runtime, job: Job) -> tuple[Any, Any, Any]:
     return models, identity, track
 
 
-def render_video(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
-    """The dense pass: swap the face, erase and redraw the overlays, encode H.264 + audio."""
+def render_video(runtime: Runtime, job: Job, hooks: HooksFor) -> dict[str, Any]:
+    """The dense pass: swap the face, erase and redraw the overlays, encode H.264 + audio
+    (`hooks`: by stage, the swap reports to face_swapping, the encode to rendering)."""
     from remixer.pipeline.faces import create_swapper
     from remixer.pipeline.overlays import Overlay
     from remixer.pipeline.remix import render_remix
@@ -147,7 +150,13 @@ def render_video(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any
     texts = _out(job, "adapting_copy")["texts"]
     settings = runtime.settings
     swapper = create_swapper(
-        identity, track, models, settings.faceswap_model, settings.face_embedder_model
+        identity,
+        track,
+        models,
+        settings.faceswap_model,
+        settings.face_embedder_model,
+        load_swap=lambda path: swap_model(runtime.models, path),
+        load_arcface=lambda path: arcface_embedder(runtime.models, path),
     )
     with (
         _source(runtime, job) as (path, info),

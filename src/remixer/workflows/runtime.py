@@ -26,7 +26,9 @@ T = TypeVar("T")
 
 @dataclass
 class ModelCache:
-    """Models load once per worker process, on first use, and stay warm."""
+    """Models load once per process, on first use, and stay warm: the pipeline's
+    `ModelStore` (`pipeline.models`), held by the worker's `Runtime` and built by
+    `remixer remix` for its own run. The pipeline's loaders cache nothing themselves."""
 
     _models: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -47,6 +49,7 @@ class Runtime:
     blobs: BlobStore
     providers: Sequence[Any] = ()
     models: ModelCache = field(default_factory=ModelCache)
+    """This process's models: loaded on first use (or by the start-up check), kept warm."""
     dispatch_wakeup: threading.Event = field(default_factory=threading.Event)
     """Set when this process commits a job, so its dispatcher hands it to DBOS at once."""
 

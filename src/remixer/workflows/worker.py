@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from dbos import DBOS, DBOSConfig
 
 from remixer.config import Settings
-from remixer.pipeline.faces.neural import check_face_models
+from remixer.pipeline.models import check_face_models
 from remixer.services.jobs import dispatch_pending, reconcile_jobs
 from remixer.workflows import influencer, remix
 from remixer.workflows.failover import Failover, start_failover
@@ -127,7 +127,7 @@ def launch_worker(
     workflows: dict[str, tuple[str, str]] | None = None,
 ) -> Worker:
     """Start this process's DBOS worker over `runtime` (from `bootstrap.build_runtime`)."""
-    check_face_models(settings.faceswap_model, settings.face_embedder_model)
+    check_face_models(runtime.models, settings.faceswap_model, settings.face_embedder_model)
     set_runtime(runtime)
     use_wal_for_sqlite(system_database_url(settings))
     DBOS(config=dbos_config(settings))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -95,9 +94,9 @@ class Landmarker:
         self._mesh.close()
 
 
-@lru_cache(maxsize=1)
 def load_face_models() -> FaceModels:
-    """Load the dlib models from `face_recognition_models` (cached: once per process)."""
+    """Load the dlib models from `face_recognition_models`; a process keeps them in its
+    `pipeline.models.ModelRegistry`."""
     import dlib
     import face_recognition_models as frm
 

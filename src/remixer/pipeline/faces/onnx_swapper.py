@@ -5,6 +5,7 @@ and the result is pasted back by `neural.composite.paste_back`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from remixer.pipeline.errors import PipelineError
@@ -13,7 +14,8 @@ from remixer.pipeline.faces.identity import FaceIdentity
 from remixer.pipeline.faces.models import FaceModels
 from remixer.pipeline.faces.neural.alignment import align_matrix, aligned_crop, five_points
 from remixer.pipeline.faces.neural.composite import MaskFn, occlusion_aware_mask, paste_back
-from remixer.pipeline.faces.neural.contracts import Floats
+from remixer.pipeline.faces.neural.contracts import Floats, SwapModel
+from remixer.pipeline.faces.neural.embedder import ArcFaceEmbedder
 from remixer.pipeline.faces.neural.loaders import load_embedder, load_swap_model
 from remixer.pipeline.faces.swapping import SwapStats
 from remixer.pipeline.faces.track import FaceTrack
@@ -35,11 +37,13 @@ class OnnxFaceSwapper:
         *,
         embedder_path: Path | None = None,
         mask: MaskFn = occlusion_aware_mask,
+        load_swap: Callable[[Path], SwapModel] = load_swap_model,
+        load_arcface: Callable[[Path], ArcFaceEmbedder] = load_embedder,
     ) -> None:
-        self._model = load_swap_model(model_path)
+        self._model = load_swap(model_path)
         arcface = identity.arcface
         if arcface is None and embedder_path is not None:
-            arcface = load_embedder(embedder_path).identity_embedding(identity)
+            arcface = load_arcface(embedder_path).identity_embedding(identity)
         if arcface is None:
             raise PipelineError(
                 "INTERNAL",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -39,9 +38,8 @@ class TextLine:
         return self.box[1] + self.box[3]
 
 
-@lru_cache(maxsize=1)
 def load_ocr_engine() -> Any:
-    """The process-wide RapidOCR engine (loaded once, reused by every call)."""
+    """A RapidOCR engine; `pipeline.models.ModelRegistry.ocr()` keeps one per process."""
     from rapidocr import RapidOCR
 
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
