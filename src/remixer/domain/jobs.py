@@ -34,10 +34,10 @@ INFLUENCER_STAGES: tuple[str, ...] = ("queued", "checking_photos", "building_ide
 # `face_swapping` until the last frame is swapped, then `rendering` to the written file.
 REMIX_STAGE_WEIGHTS: dict[str, float] = {
     "queued": 0.0,
-    "fetching_source": 0.04,
+    "fetching_source": 0.03,
     "extracting_overlays": 0.27,
     "adapting_copy": 0.02,
-    "face_swapping": 0.58,
+    "face_swapping": 0.59,
     "rendering": 0.03,
     "finalizing": 0.06,
 }

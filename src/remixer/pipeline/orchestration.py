@@ -121,7 +121,8 @@ class StageDisplay(Protocol):
     """Where progress goes: the CLI's bars, or the job row."""
 
     def enter(self, stage: str) -> None:
-        """`stage` became current (the earliest stage with work left)."""
+        """`stage` became current (the earliest stage with work left); called again for
+        the current stage when the next phase starts."""
 
     def progress(self, stage: str, fraction: float) -> None:
         """`stage` is `fraction` done (called for any stage, current or not)."""
@@ -180,7 +181,7 @@ class StageBoard:
         with self._lock:
             for stage, _share in task.parts:
                 self._done[(task.work, stage)] = 1.0
-                self._display.progress(stage, 1.0)
+                self._display.progress(stage, self.fraction(stage))
             self._move()
 
     def _move(self) -> None:
