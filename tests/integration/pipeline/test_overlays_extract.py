@@ -13,10 +13,12 @@ import pytest
 from overlay_fixtures import cer, extracted, suite
 
 from remixer.pipeline.errors import PipelineCanceled, PipelineError
+from remixer.pipeline.models import ocr_engine
 from remixer.pipeline.overlays import Overlay, extract_overlays, load_ocr_engine
 from remixer.pipeline.overlays.extract import sample_step
 from remixer.pipeline.types import StageHooks
 from remixer.pipeline.video import probe_video
+from remixer.workflows.runtime import ModelCache
 
 
 def _pairs() -> list[tuple[dict[str, object], Overlay]]:
@@ -123,5 +125,7 @@ def test_non_video_is_source_invalid(tmp_path: Path) -> None:
     assert caught.value.code == "SOURCE_INVALID"
 
 
-def test_ocr_engine_is_loaded_once() -> None:
-    assert load_ocr_engine() is load_ocr_engine()
+def test_ocr_engine_is_loaded_once_per_model_store() -> None:
+    models = ModelCache()
+    assert ocr_engine(models) is ocr_engine(models)
+    assert ocr_engine(ModelCache()) is not ocr_engine(models), "the loader keeps no copy"
