@@ -31,15 +31,16 @@ INFLUENCER_STAGES: tuple[str, ...] = ("queued", "checking_photos", "building_ide
 # Share of the whole job's wall time each stage is current for (measured on the reference
 # box; see docs/jobs.md). A stage is current while it is the earliest with work left
 # (`pipeline.orchestration`): the face track runs beside OCR, and the dense pass is
-# `face_swapping` until the last frame is swapped, then `rendering` to the written file.
+# `face_swapping` until the last frame is swapped, then `rendering` until the written file
+# is measured.
 REMIX_STAGE_WEIGHTS: dict[str, float] = {
     "queued": 0.0,
     "fetching_source": 0.03,
     "extracting_overlays": 0.27,
     "adapting_copy": 0.02,
     "face_swapping": 0.59,
-    "rendering": 0.03,
-    "finalizing": 0.06,
+    "rendering": 0.06,
+    "finalizing": 0.03,
 }
 INFLUENCER_STAGE_WEIGHTS: dict[str, float] = {
     "queued": 0.0,

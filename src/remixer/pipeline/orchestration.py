@@ -8,11 +8,13 @@ DBOS step, so a resumed job skips the phases it finished.
 
 Two passes over the video: the sparse analysis phase runs OCR (then the copy, which
 needs its text) beside the face track; the dense phase decodes each frame once, swaps
-the face, erases and redraws the captions and encodes. A SPEC stage is *current* while it
-is the earliest stage with work left: `face_swapping` spans the face track and the swap
-of every frame in the dense pass; `rendering` is current once the last frame is swapped,
-until the file is written (the dense pass paints and encodes each frame right behind its
-swap, so most of the rendering work runs while `face_swapping` is current).
+the face, erases and redraws the captions and encodes; the measuring phase reads the
+rendered file back for its quality figures. A SPEC stage is *current* while it is the
+earliest stage with work left: `face_swapping` spans the face track and the swap of
+every frame in the dense pass; `rendering` is current once the last frame is swapped,
+until the file is written and measured (the dense pass paints and encodes each frame
+right behind its swap, so much of the rendering work runs while `face_swapping` is
+current).
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ STAGES: tuple[str, ...] = (
 
 TRACK_SHARE = 0.1
 """The face track's share of `face_swapping` progress; the swap of every frame is the rest."""
+RENDER_SHARE = 0.5
+"""The dense pass's share of `rendering` progress; reading the rendered file back to
+measure it (identity, coverage, steadiness) is the rest."""
 
 HooksFor = Callable[[str], StageHooks]
 """A task's hooks by stage name (the dense pass reports to two stages)."""
@@ -83,21 +88,28 @@ TRACK = Task(
 )
 RENDER = Task(
     "render_video",
-    (("face_swapping", 1.0 - TRACK_SHARE), ("rendering", 1.0)),
+    (("face_swapping", 1.0 - TRACK_SHARE), ("rendering", RENDER_SHARE)),
     "rendering",
     ("fetching_source", "extracting_overlays", "adapting_copy", "face_swapping"),
+)
+MEASURE = Task(
+    "measure_output",
+    (("rendering", 1.0 - RENDER_SHARE),),
+    "quality",
+    ("fetching_source", "face_swapping", "rendering"),
 )
 FINALIZE = Task(
     "finalize",
     (("finalizing", 1.0),),
     "finalizing",
-    ("fetching_source", "extracting_overlays", "adapting_copy", "face_swapping", "rendering"),
+    ("fetching_source", "extracting_overlays", "adapting_copy", "rendering", "quality"),
 )
 
 PHASES: tuple[Phase, ...] = (
     Phase("fetching_source", ((FETCH,),)),
     Phase("analysis", ((EXTRACT, ADAPT), (TRACK,))),
     Phase("dense", ((RENDER,),)),
+    Phase("measuring", ((MEASURE,),)),
     Phase("finalizing", ((FINALIZE,),)),
 )
 
@@ -114,6 +126,7 @@ class RemixWork(Protocol):
     def adapt_copy(self, hooks: HooksFor) -> None: ...
     def analyze_face(self, hooks: HooksFor) -> None: ...
     def render_video(self, hooks: HooksFor) -> None: ...
+    def measure_output(self, hooks: HooksFor) -> None: ...
     def finalize(self, hooks: HooksFor) -> None: ...
 
 

@@ -185,17 +185,19 @@ class LocalRemix:
         info = _known(self.info)
         render_remix(self.source, self.out, info, self.overlays, self.copy.texts, swapper, hooks)
 
-    def finalize(self, hooks: HooksFor) -> None:
-        quality = measure_quality(
+    def measure_output(self, hooks: HooksFor) -> None:
+        self.quality = measure_quality(
             self.out,
             _known(self.identity),
             _known(self.track),
             face_models(self.models),
             sample_every=10,
-            hooks=hooks("finalizing"),
+            hooks=hooks("rendering"),
         ).to_dict()
-        quality["overlaysReplaced"] = len(self.overlays)
-        self.quality = quality
+
+    def finalize(self, hooks: HooksFor) -> None:
+        self.quality["overlaysReplaced"] = len(self.overlays)
+        hooks("finalizing").progress(1.0)
 
 
 def _known(value: T | None) -> T:

@@ -46,6 +46,12 @@ def dense_step(job_id: str) -> Outcome:
     return run_phase_step(job_id, "dense", _phase("dense"))
 
 
+@DBOS.step(name="remix.measuring")
+def measuring_step(job_id: str) -> Outcome:
+    """The end of rendering: the rendered file read back for its quality figures."""
+    return run_phase_step(job_id, "measuring", _phase("measuring"))
+
+
 @DBOS.step(name="remix.finalizing")
 def finalizing_step(job_id: str) -> Outcome:
     return run_phase_step(job_id, "finalizing", _phase("finalizing"))
@@ -66,6 +72,7 @@ PHASE_STEPS: dict[str, Callable[[str], Outcome]] = {
     "fetching_source": fetching_source_step,
     "analysis": analysis_step,
     "dense": dense_step,
+    "measuring": measuring_step,
     "finalizing": finalizing_step,
 }
 STEPS = tuple(PHASE_STEPS[phase.name] for phase in PHASES)

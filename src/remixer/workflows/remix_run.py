@@ -18,6 +18,7 @@ from remixer.pipeline.orchestration import (
     EXTRACT,
     FETCH,
     FINALIZE,
+    MEASURE,
     RENDER,
     TRACK,
     HooksFor,
@@ -96,6 +97,9 @@ class JobRemix:
 
     def render_video(self, hooks: HooksFor) -> None:
         self._run(RENDER, hooks)  # the dense pass reports to face_swapping and rendering
+
+    def measure_output(self, hooks: HooksFor) -> None:
+        self._run(MEASURE, hooks("rendering"))
 
     def finalize(self, hooks: HooksFor) -> None:
         self._run(FINALIZE, hooks("finalizing"))

@@ -176,6 +176,12 @@ def measure_output_quality(
     return measure_quality(video, identity, track, models, sample_every=10, hooks=hooks).to_dict()
 
 
+def measure_output(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
+    """Read the rendered video back: identity similarity, face coverage, steadiness."""
+    with runtime.blobs.local_copy(_out(job, "rendering")["videoKey"]) as video:
+        return measure_output_quality(runtime, job, video, hooks)
+
+
 def copy_quality(copy: dict[str, Any], quality: dict[str, Any]) -> dict[str, Any]:
     """`copyProvider` and, when the chat model failed and the offline adapter wrote the
     copy, a `copy_fallback` warning."""
@@ -192,9 +198,8 @@ def finalize(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
 
     video_key = _out(job, "rendering")["videoKey"]
     asset = asset_of(runtime.blobs, video_key, new_ulid_id("ast"))
-    hooks.progress(0.2)
-    with runtime.blobs.local_copy(video_key) as video:
-        quality = measure_output_quality(runtime, job, video, hooks)
+    hooks.progress(0.8)
+    quality = _out(job, "quality")
     from remixer.pipeline.overlays import Overlay
     from remixer.pipeline.render import placement_fields
 

@@ -48,7 +48,7 @@ def test_each_task_reads_only_what_was_handed_on_before_it() -> None:
                 in_lane.add(task.output)
             written_in_phase |= in_lane
         written |= written_in_phase
-    assert written == set(STAGES)
+    assert written == {*STAGES, "quality"}
 
 
 def test_the_face_track_runs_beside_ocr_and_the_swap_in_the_dense_pass() -> None:
@@ -57,6 +57,8 @@ def test_the_face_track_runs_beside_ocr_and_the_swap_in_the_dense_pass() -> None
     assert lanes == [["extract_overlays", "adapt_copy"], ["analyze_face"]]
     (dense,) = phase_named("dense").lanes
     assert [stage for stage, _ in dense[0].parts] == ["face_swapping", "rendering"]
+    (measuring,) = phase_named("measuring").lanes
+    assert [stage for stage, _ in measuring[0].parts] == ["rendering"]
 
 
 @dataclass
@@ -121,6 +123,10 @@ class Work:
         hooks("face_swapping").progress(1.0)
         hooks("rendering").progress(0.9)
 
+    def measure_output(self, hooks: HooksFor) -> None:
+        self._note("measure_output")
+        hooks("rendering").progress(0.5)
+
     def finalize(self, hooks: HooksFor) -> None:
         self._note("finalize")
 
@@ -155,7 +161,7 @@ def test_rendering_becomes_current_only_when_every_frame_is_swapped() -> None:
     assert board_display.entered == ["face_swapping"]
     board.report(render, "face_swapping", 1.0)
     assert board_display.entered == ["face_swapping", "rendering"]
-    assert board.fraction("rendering") == pytest.approx(0.8)
+    assert board.fraction("rendering") == pytest.approx(0.4)  # the dense pass's half
 
 
 def test_a_failing_lane_stops_the_other_and_its_error_is_raised() -> None:
