@@ -20,6 +20,7 @@ from remixer.pipeline.orchestration import (
     FINALIZE,
     MEASURE,
     RENDER,
+    STAGES,
     TRACK,
     HooksFor,
     Task,
@@ -39,10 +40,14 @@ from remixer.workflows.runtime import Runtime, executor_id_for
 log = logging.getLogger(__name__)
 
 
+def _rank(stage: str) -> int:
+    return STAGES.index(stage) if stage in STAGES else -1  # `queued` comes first
+
+
 class JobDisplay:
-    """The job row shows one stage: the orchestration's current one. Entering the stage the
-    row already shows (a phase resumed, or the next phase of the same stage) keeps its
-    progress instead of starting it again."""
+    """The job row shows one stage: the orchestration's current one, never going back.
+    Entering the stage the row already shows (the next phase of the same stage) keeps its
+    progress; a phase re-run after a crash shows nothing until it passes the row's stage."""
 
     def __init__(self, runtime: Runtime, job_id: str, shown: str) -> None:
         self._runtime = runtime
@@ -50,7 +55,7 @@ class JobDisplay:
         self._shown = shown
 
     def enter(self, stage: str) -> None:
-        if stage != self._shown:
+        if _rank(stage) > _rank(self._shown):
             begin_stage(self._runtime.uow_factory, self._job_id, stage)
             self._shown = stage
 
