@@ -7,7 +7,6 @@ import threading
 from pathlib import Path
 
 from onnx_standins import arcface_model, random_emap, swapper_model
-
 from remixer.pipeline.faces.neural.loaders import load_swap_model
 from remixer.pipeline.models import arcface_embedder, check_face_models, swap_model
 from remixer.workflows.runtime import ModelCache
