@@ -7,16 +7,27 @@ import numpy as np
 from numpy.typing import NDArray
 
 from remixer.pipeline.faces.follow import FULL_YAW, FaceState, TargetFollower
-from remixer.pipeline.faces.geometry import Pose, box_of, outline_polygon, warp_points
+from remixer.pipeline.faces.geometry import (
+    EYE_OUTER_LEFT,
+    EYE_OUTER_RIGHT,
+    MESH_POINTS,
+    Pose,
+    box_of,
+    outline_polygon,
+    warp_points,
+)
 from remixer.pipeline.faces.identity import FaceIdentity
 from remixer.pipeline.faces.models import FaceModels
 from remixer.pipeline.faces.occlusion import (
+    LEFT_BROW,
     REFERENCE_CHROMA_Z,
+    RIGHT_BROW,
     REFERENCE_LIGHT_Z,
     feature_mask,
     occluder_map,
     soften,
 )
+from remixer.pipeline.faces.shape import SHAPE_GAIN, ShapeTransfer
 from remixer.pipeline.faces.swapping import SwapStats
 from remixer.pipeline.faces.track import FaceTrack
 from remixer.pipeline.faces.warp import (
@@ -50,10 +61,32 @@ class ReferencePicker:
         return self._current
 
 
+BROW_MARGIN = 0.06
+"""The reference is used up to this share of the face height above its brows' top."""
+BROW_RAMP = 0.06
+"""... and fades out over this share further up (see `above_brows`)."""
+
+
+def above_brows(points: NDArray[np.float32], size: tuple[int, int]) -> NDArray[np.float32]:
+    """1 at and below the reference's brows (plus `BROW_MARGIN`), ramping to 0 above: a
+    fringe or hairline over the forehead (s1: hair down to the brows, the same brown as
+    shaded skin, so the skin test keeps it) is never pasted; the forehead carries little
+    identity and the target's own shows there."""
+    eye_r, eye_l = points[EYE_OUTER_RIGHT], points[EYE_OUTER_LEFT]
+    across = (eye_l - eye_r) / max(float(np.linalg.norm(eye_l - eye_r)), 1e-6)
+    down = np.array([-across[1], across[0]], np.float32)
+    height = float(np.ptp(points[:MESH_POINTS] @ down))
+    brow_top = float((points[list(RIGHT_BROW + LEFT_BROW)] @ down).min())
+    yy, xx = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
+    depth = xx * down[0] + yy * down[1] - (brow_top - BROW_MARGIN * height)
+    return np.clip(depth / max(BROW_RAMP * height, 1.0) + 1.0, 0.0, 1.0).astype(np.float32)
+
+
 def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
     """The reference crop as BGRA, alpha 255 where it shows bare skin or a feature and 0
     over its own occluders (hair strands, a hand, glasses rims, background inside the
-    outline): those parts are not pasted, the target shows through there instead."""
+    outline) and above its brows (`above_brows`): those parts are not pasted, the target
+    shows through there instead."""
     h, w = crop_bgr.shape[:2]
     face_px = float(box_of(points)[2])
     inside = np.zeros((h, w), np.float32)
@@ -65,7 +98,8 @@ def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
     occluded = soften(
         np.asarray(cv2.dilate(occluded, np.ones((5, 5), np.uint8)), np.float32), face_px
     )
-    alpha = np.clip((1.0 - occluded) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    keep = (1.0 - occluded) * above_brows(points, (w, h))
+    alpha = np.clip(keep * 255.0 + 0.5, 0, 255).astype(np.uint8)
     return np.ascontiguousarray(np.dstack([crop_bgr, alpha]))
 
 
@@ -80,6 +114,7 @@ class ClassicFaceSwapper:
         track: FaceTrack,
         models: FaceModels,
         denoise: float = REFERENCE_DENOISE,
+        shape_gain: float | None = None,
     ) -> None:
         self._identity = identity
         self._follower = TargetFollower(track, models, steady_crop=True)
@@ -93,6 +128,9 @@ class ClassicFaceSwapper:
             reference_with_skin(denoise_reference(r.crop_bgr, denoise), points)
             for r, points in zip(identity.references, self._sources, strict=True)
         ]
+        gain = SHAPE_GAIN if shape_gain is None else shape_gain
+        self._shapes = [ShapeTransfer(r.landmarks, gain) for r in identity.references]
+        self._shape_on = gain > 0.0
         self.stats = SwapStats()
 
     def swap(self, frame_bgr: Frame, frame_index: int) -> Frame:
@@ -101,6 +139,8 @@ class ClassicFaceSwapper:
             self.stats.visible += 1
         if self._track.is_shot_start(frame_index):
             self._colour.reset()
+            for shape in self._shapes:
+                shape.reset()
         state = self._follower.follow(frame_bgr, frame_index)
         if state is None or state.alpha <= 0.0:
             return frame_bgr
@@ -113,6 +153,8 @@ class ClassicFaceSwapper:
         ref_index = self._picker.pick(state.pose)
         if state.alpha < 1.0 and abs(state.pose.yaw) > FULL_YAW:
             self.stats.turned += 1
+        stable = state.stable
+        drawn = self._shapes[ref_index](stable.local, stable.unit) if self._shape_on else None
         occluded = render_reference(
             frame_bgr,
             self._crops[ref_index],
@@ -122,6 +164,7 @@ class ClassicFaceSwapper:
             self._identity.triangles,
             self._colour,
             state.alpha,
+            drawn,
         )
         if occluded >= OCCLUDED_SHARE:
             self.stats.occluded += 1

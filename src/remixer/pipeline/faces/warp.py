@@ -319,6 +319,7 @@ def render_reference(
     triangles: NDArray[np.int32],
     colour: ColourMatch,
     alpha: float,
+    shape: Floats | None = None,
 ) -> float:
     """Warp the reference crop (BGR + alpha = where the reference shows bare skin or a
     feature; points `src`) onto the stabilised face and composite it in; returns the share
@@ -327,15 +328,23 @@ def render_reference(
     Maps and mask are built on a grid in the face's own frame (`facegrid`) and carried
     into the frame by the face's similarity, so a face that moves rigidly is rendered
     as one rigidly moving image. Compositing is frequency-separated (`composite`): the
-    target keeps its light and its fine detail; its eye apertures and inner mouth stay."""
+    target keeps its light and its fine detail; its eye apertures and inner mouth stay.
+
+    `shape` (local points like `face.local`) are where the reference is drawn (`shape.py`:
+    the reference's proportions in the target's pose and expression); the blend mask
+    keeps the target's outline and inner mouth. None: the target's own landmarks."""
     local = warp_points(face.local, outline_scale)
-    roi = roi_for(warp_points(face.points, outline_scale), frame_bgr.shape)
+    drawn = local if shape is None else warp_points(shape, outline_scale)
+    both = np.vstack([local, drawn])
+    frame_pts = (both @ face.rigid[:, :2].T + face.rigid[:, 2]).astype(np.float32)
+    roi = roi_for(frame_pts, frame_bgr.shape)
     if roi is None or alpha <= 0.0:
         return 0.0
-    grid = grid_for(local, face.unit, GRID_CELLS)
+    grid = grid_for(both, face.unit, GRID_CELLS)
     grid_local = grid.to_grid(local)
-    maps, ids = grid_maps_and_ids(grid_local, src, triangles, grid.size)
-    facing = np.take(triangle_facing(grid_local, src, triangles), ids)
+    grid_drawn = grid.to_grid(drawn)
+    maps, ids = grid_maps_and_ids(grid_drawn, src, triangles, grid.size)
+    facing = np.take(triangle_facing(grid_drawn, src, triangles), ids)
     face_cells = box_of(grid_local)[2]
     facing = f32(cv2.GaussianBlur(facing, (0, 0), max(0.8, face_cells * 0.01)))
     mask = grid_mask(
@@ -347,6 +356,13 @@ def render_reference(
     )
     features = feature_mask(grid_local, grid.size, face_cells * FEATURE_GROW)
     areas = feature_mask(grid_local, grid.size, face_cells * 0.03, FEATURE_AREAS)
+    if shape is not None:  # the features where they are drawn and where the target has them
+        features = np.maximum(
+            features, feature_mask(grid_drawn, grid.size, face_cells * FEATURE_GROW)
+        )
+        areas = np.maximum(
+            areas, feature_mask(grid_drawn, grid.size, face_cells * 0.03, FEATURE_AREAS)
+        )
     areas = f32(cv2.GaussianBlur(areas, (0, 0), max(0.8, face_cells * 0.015)))
     matrix = grid.from_roi(face.rigid, roi.box)
     map_x, map_y = cv2.split(_to_roi(maps, matrix, roi.box, -1.0))
