@@ -21,8 +21,8 @@ from remixer.pipeline.faces.models import FaceModels
 from remixer.pipeline.faces.occlusion import (
     LEFT_BROW,
     REFERENCE_CHROMA_Z,
-    RIGHT_BROW,
     REFERENCE_LIGHT_Z,
+    RIGHT_BROW,
     feature_mask,
     occluder_map,
     soften,
