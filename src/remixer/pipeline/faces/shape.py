@@ -77,7 +77,7 @@ def _eye_change(
     r_span = r.max(axis=0) - r.min(axis=0)
     scale = np.clip(r_span / n_span, *EYE_SCALE_LIMITS)
     n_centre, r_centre = n.mean(axis=0), r.mean(axis=0)
-    return (r_centre + (current[idx] - n_centre) * scale).astype(np.float32)
+    return np.asarray(r_centre + (current[idx] - n_centre) * scale, np.float32)
 
 
 class ShapeTransfer:

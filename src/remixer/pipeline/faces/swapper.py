@@ -79,7 +79,7 @@ def above_brows(points: NDArray[np.float32], size: tuple[int, int]) -> NDArray[n
     brow_top = float((points[list(RIGHT_BROW + LEFT_BROW)] @ down).min())
     yy, xx = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
     depth = xx * down[0] + yy * down[1] - (brow_top - BROW_MARGIN * height)
-    return np.clip(depth / max(BROW_RAMP * height, 1.0) + 1.0, 0.0, 1.0).astype(np.float32)
+    return np.asarray(np.clip(depth / max(BROW_RAMP * height, 1.0) + 1.0, 0.0, 1.0), np.float32)
 
 
 def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
