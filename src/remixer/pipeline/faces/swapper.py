@@ -61,9 +61,9 @@ class ReferencePicker:
         return self._current
 
 
-BROW_MARGIN = 0.06
+BROW_MARGIN = 0.02
 """The reference is used up to this share of the face height above its brows' top."""
-BROW_RAMP = 0.06
+BROW_RAMP = 0.05
 """... and fades out over this share further up (see `above_brows`)."""
 
 
@@ -83,10 +83,13 @@ def above_brows(points: NDArray[np.float32], size: tuple[int, int]) -> NDArray[n
 
 
 def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
-    """The reference crop as BGRA, alpha 255 where it shows bare skin or a feature and 0
-    over its own occluders (hair strands, a hand, glasses rims, background inside the
-    outline) and above its brows (`above_brows`): those parts are not pasted, the target
-    shows through there instead."""
+    """The reference crop as BGRA with its own occluders (hair strands, a hand, glasses
+    rims, background inside the outline) painted over from the skin around them, and
+    alpha 0 above its brows (`above_brows`), where the target shows through instead.
+
+    Filled, not cut out: the composite adds a band-pass of (reference − target), and a hole
+    where it is 0 came out as a dark blotch (the surrounding difference's coarse band
+    reaches into it)."""
     h, w = crop_bgr.shape[:2]
     face_px = float(box_of(points)[2])
     inside = np.zeros((h, w), np.float32)
@@ -98,9 +101,12 @@ def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
     occluded = soften(
         np.asarray(cv2.dilate(occluded, np.ones((5, 5), np.uint8)), np.float32), face_px
     )
-    keep = (1.0 - occluded) * above_brows(points, (w, h))
-    alpha = np.clip(keep * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    return np.ascontiguousarray(np.dstack([crop_bgr, alpha]))
+    holes = np.asarray(occluded > 0.05, np.uint8)
+    filled = cv2.inpaint(crop_bgr, holes, max(3.0, face_px * 0.02), cv2.INPAINT_TELEA)
+    k = occluded[..., None]
+    bgr = np.clip(crop_bgr * (1.0 - k) + filled * k + 0.5, 0, 255).astype(np.uint8)
+    alpha = np.clip(above_brows(points, (w, h)) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(np.dstack([bgr, alpha]))
 
 
 class ClassicFaceSwapper:
