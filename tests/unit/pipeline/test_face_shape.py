@@ -95,7 +95,7 @@ def _face_points(size: int) -> np.ndarray:
         [RNG.uniform(0.25, 0.75, MESH_POINTS), RNG.uniform(0.2, 0.9, MESH_POINTS)]
     ).astype(np.float32)
     for group, (x, y) in zip(FEATURES, FEATURE_AT, strict=True):  # compact features
-        points[list(group)] = [x, y] + RNG.uniform(-0.03, 0.03, (len(group), 2))
+        points[list(group)] = np.array([x, y]) + RNG.uniform(-0.03, 0.03, (len(group), 2))
     points[list(RIGHT_BROW + LEFT_BROW), 1] = 0.38
     points[[33, 263]] = [[0.35, 0.45], [0.65, 0.45]]  # outer eye corners (image left, right)
     angles = np.linspace(0, 2 * np.pi, len(FACE_OVAL), endpoint=False)
