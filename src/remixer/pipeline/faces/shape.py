@@ -38,6 +38,8 @@ NEUTRAL_RATE = 0.03
 """Running-average rate of the target's neutral shape (after a cumulative start)."""
 NEUTRAL_WARMUP = 30
 """Frames averaged with equal weight before the running average takes over."""
+EYE_SHAPE = 1.0
+"""Share of the eyes' own change (size, position) applied to the eye contours."""
 EYE_SCALE_LIMITS = (0.7, 1.4)
 MAX_SHIFT = 0.08
 """Largest shape change of any point, as a share of the face width (guards bad fits)."""
@@ -113,7 +115,8 @@ class ShapeTransfer:
         change = (self._reference - self._neutral) * _WEIGHTS[:, None]
         for group in _EYES:
             idx = list(group)
-            change[idx] = _eye_change(in_ref, self._neutral, self._reference, group) - in_ref[idx]
+            eye = _eye_change(in_ref, self._neutral, self._reference, group)
+            change[idx] = (eye - in_ref[idx]) * np.float32(EYE_SHAPE)
         back = np.linalg.inv(np.vstack([to_ref, [0.0, 0.0, 1.0]]))[:2]
         moved = (change.astype(np.float64) @ back[:, :2].T).astype(np.float32) * self._gain
         limit = MAX_SHIFT * unit

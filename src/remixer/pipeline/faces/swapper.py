@@ -20,9 +20,11 @@ from remixer.pipeline.faces.identity import FaceIdentity
 from remixer.pipeline.faces.models import FaceModels
 from remixer.pipeline.faces.occlusion import (
     LEFT_BROW,
+    LEFT_EYE,
     REFERENCE_CHROMA_Z,
     REFERENCE_LIGHT_Z,
     RIGHT_BROW,
+    RIGHT_EYE,
     feature_mask,
     occluder_map,
     soften,
@@ -61,6 +63,12 @@ class ReferencePicker:
         return self._current
 
 
+EYE_LINES = 0.04
+"""Reference "occluders" this close to the eye apertures (share of face width) are kept."""
+BROW_LINE = 0.0
+"""Where across the brows (0 = their top, 1 = their bottom) the reference's cut is placed.
+At 1 the target keeps its own brows: influencer pass 0.0 on all six pairs tried (from
+0.87–1.0): the brows carry much of the identity for the recogniser."""
 BROW_MARGIN = 0.02
 """The reference is used up to this share of the face height above its brows' top."""
 BROW_RAMP = 0.05
@@ -76,7 +84,8 @@ def above_brows(points: NDArray[np.float32], size: tuple[int, int]) -> NDArray[n
     across = (eye_l - eye_r) / max(float(np.linalg.norm(eye_l - eye_r)), 1e-6)
     down = np.array([-across[1], across[0]], np.float32)
     height = float(np.ptp(points[:MESH_POINTS] @ down))
-    brow_top = float((points[list(RIGHT_BROW + LEFT_BROW)] @ down).min())
+    brows = points[list(RIGHT_BROW + LEFT_BROW)] @ down
+    brow_top = float(brows.min() + BROW_LINE * (brows.max() - brows.min()))
     yy, xx = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
     depth = xx * down[0] + yy * down[1] - (brow_top - BROW_MARGIN * height)
     return np.asarray(np.clip(depth / max(BROW_RAMP * height, 1.0) + 1.0, 0.0, 1.0), np.float32)
@@ -101,6 +110,13 @@ def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
     occluded = soften(
         np.asarray(cv2.dilate(occluded, np.ones((5, 5), np.uint8)), np.float32), face_px
     )
+    # The eyes' own dark lines (lashes, liner, lid crease) read as occluders; they stay
+    # the reference's (cut out, the target's eyes came back: influencer 1.0 → 0.47 on the
+    # green-screen clip × s1).
+    occluded *= 1.0 - feature_mask(points, (w, h), face_px * EYE_LINES, (RIGHT_EYE, LEFT_EYE))
+    # Filled from the skin only: what lies outside the outline (hair, background) is part
+    # of the hole, else a hole at the face's edge is filled with the hair next to it.
+    occluded = np.maximum(occluded, 1.0 - inside)
     holes = np.asarray(occluded > 0.05, np.uint8)
     filled = cv2.inpaint(crop_bgr, holes, max(3.0, face_px * 0.02), cv2.INPAINT_TELEA)
     k = occluded[..., None]

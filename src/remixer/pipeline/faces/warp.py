@@ -356,10 +356,7 @@ def render_reference(
     )
     features = feature_mask(grid_local, grid.size, face_cells * FEATURE_GROW)
     areas = feature_mask(grid_local, grid.size, face_cells * 0.03, FEATURE_AREAS)
-    if shape is not None:  # the features where they are drawn and where the target has them
-        features = np.maximum(
-            features, feature_mask(grid_drawn, grid.size, face_cells * FEATURE_GROW)
-        )
+    if shape is not None:  # fine detail where the features are drawn and where the target has them
         areas = np.maximum(
             areas, feature_mask(grid_drawn, grid.size, face_cells * 0.03, FEATURE_AREAS)
         )
