@@ -35,6 +35,7 @@ from remixer.pipeline.faces.track import FaceTrack
 from remixer.pipeline.faces.warp import (
     REFERENCE_DENOISE,
     ColourMatch,
+    OccluderMemory,
     denoise_reference,
     render_reference,
 )
@@ -142,6 +143,7 @@ class ClassicFaceSwapper:
         self._follower = TargetFollower(track, models, steady_crop=True)
         self._picker = ReferencePicker(identity)
         self._colour = ColourMatch(smoothing=0.1)
+        self._memory = OccluderMemory()
         self._sources = [
             warp_points(r.landmarks, identity.outline_scale) for r in identity.references
         ]
@@ -161,6 +163,7 @@ class ClassicFaceSwapper:
             self.stats.visible += 1
         if self._track.is_shot_start(frame_index):
             self._colour.reset()
+            self._memory.reset()
             for shape in self._shapes:
                 shape.reset()
         state = self._follower.follow(frame_bgr, frame_index)
@@ -187,6 +190,7 @@ class ClassicFaceSwapper:
             self._colour,
             state.alpha,
             drawn,
+            self._memory,
         )
         if occluded >= OCCLUDED_SHARE:
             self.stats.occluded += 1

@@ -310,6 +310,33 @@ def occluders_at_scale(target: Frame, weight: Floats, features: Floats, face_px:
     return f32(cv2.resize(occ, (w, h), interpolation=cv2.INTER_LINEAR))
 
 
+OCCLUDER_MEMORY = 0.5
+"""Weight of the previous frames in the occluder map (an EMA on the face's own grid): the
+per-frame test flickers on lashes, liner and hair edges, and the kept target pixels
+flickered with it."""
+
+
+class OccluderMemory:
+    """The target's occluder map smoothed over time on the face grid (which stays put on
+    the face); forgotten when the grid changes (a cut, a lost face, a new local frame)."""
+
+    def __init__(self, memory: float = OCCLUDER_MEMORY) -> None:
+        self._memory = memory
+        self._key: tuple[object, ...] | None = None
+        self._map: Floats | None = None
+
+    def reset(self) -> None:
+        self._key = self._map = None
+
+    def smooth(self, grid_map: Floats, key: tuple[object, ...]) -> Floats:
+        if self._map is None or key != self._key or self._map.shape != grid_map.shape:
+            self._key, self._map = key, grid_map
+            return grid_map
+        k = np.float32(self._memory)
+        self._map = f32(k * self._map + (1 - k) * grid_map)
+        return self._map
+
+
 def render_reference(
     frame_bgr: Frame,
     crop_bgra: Frame,
@@ -320,6 +347,7 @@ def render_reference(
     colour: ColourMatch,
     alpha: float,
     shape: Floats | None = None,
+    memory: OccluderMemory | None = None,
 ) -> float:
     """Warp the reference crop (BGR + alpha = where the reference shows bare skin or a
     feature; points `src`) onto the stabilised face and composite it in; returns the share
@@ -373,6 +401,10 @@ def render_reference(
     target = frame_bgr[y : y + h, x : x + w]
     face_px = float(face.unit) * float(np.hypot(*face.rigid[:, 0]))
     occluded = occluders_at_scale(target, weight, feature_roi, face_px)
+    if memory is not None and OCCLUDER_MEMORY > 0.0:
+        on_grid = f32(cv2.warpAffine(occluded, matrix, grid.size, flags=cv2.INTER_LINEAR))
+        key = (grid.origin, grid.size, grid.scale, face.unit)
+        occluded = _to_roi(memory.smooth(on_grid, key), matrix, roi.box, 0.0)
     ref_skin = f32(warped[..., 3]) * np.float32(1 / 255)
     bgr = np.ascontiguousarray(warped[..., :3])
     colour.update(bgr, target, weight * ref_skin)
