@@ -16,6 +16,7 @@ from remixer.pipeline.faces.occlusion import (
 )
 from remixer.pipeline.faces.shape import ShapeTransfer
 from remixer.pipeline.faces.swapper import above_brows, reference_with_skin
+from remixer.pipeline.faces.warp import OccluderMemory
 
 RNG = np.random.default_rng(7)
 BASE = RNG.uniform(-50, 50, (MESH_POINTS, 2)).astype(np.float32)
@@ -120,3 +121,15 @@ def test_the_reference_fringe_is_not_used_and_its_strands_are_painted_over() -> 
     strand = out[174, 100:160, :3].astype(np.float32)
     assert float(np.abs(strand - skin[174, 100:160].astype(np.float32)).mean()) < 15  # skin
     assert out[174, 130, 3] == 255 and out[int(0.25 * size), size // 2, 3] == 0
+
+
+def test_the_occluder_map_is_smoothed_on_the_face_grid_and_forgotten_when_it_changes() -> None:
+    memory = OccluderMemory(0.5)
+    on, off = np.ones((4, 5), np.float32), np.zeros((4, 5), np.float32)
+    key = ((0, 0), (5, 4), 1.0, 100.0)
+    assert np.array_equal(memory.smooth(on, key), on)
+    assert np.allclose(memory.smooth(off, key), 0.5)  # a one-frame flicker is halved
+    assert np.allclose(memory.smooth(off, key), 0.25)
+    assert np.array_equal(memory.smooth(on, ((1, 0), (5, 4), 1.0, 100.0)), on)  # new grid
+    memory.reset()
+    assert np.array_equal(memory.smooth(off, key), off)
