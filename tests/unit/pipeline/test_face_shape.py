@@ -37,7 +37,7 @@ def _with_eyes(shape: np.ndarray, centres: tuple[float, float], height: float) -
 def _pose(points: np.ndarray, scale: float, angle: float, shift: tuple[float, float]) -> np.ndarray:
     c, s = np.cos(angle), np.sin(angle)
     rot = np.array([[c, -s], [s, c]], np.float32) * scale
-    return (points @ rot.T + np.array(shift, np.float32)).astype(np.float32)
+    return np.asarray(points @ rot.T + np.array(shift, np.float32), np.float32)
 
 
 def _eye_height(points: np.ndarray, idx: list[int]) -> float:
