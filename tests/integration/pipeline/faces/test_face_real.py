@@ -63,7 +63,8 @@ def tear_share(src: Frame, out: Frame, obs: Obs) -> float:
     face = np.zeros(src.shape[:2], np.uint8)
     cv2.fillConvexPoly(face, hull, 1)
     grow = max(3, round(0.08 * w)) * 2 + 1
-    face = cv2.dilate(face, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow))
+    face = np.asarray(cv2.dilate(face, kernel), np.uint8)
     ring = np.zeros_like(face)
     x0, y0 = max(0, x - w // 4), max(0, y - h // 4)
     ring[y0 : y + h + h // 4, x0 : x + w + w // 4] = 1
