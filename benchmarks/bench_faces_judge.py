@@ -172,15 +172,15 @@ def observe_output(
 
 def ear(p: Points) -> float:
     def one(e: Points) -> float:
-        v = np.linalg.norm(e[1] - e[5]) + np.linalg.norm(e[2] - e[4])
-        return float(v / (2 * max(np.linalg.norm(e[0] - e[3]), 1e-6)))
+        v = float(np.linalg.norm(e[1] - e[5]) + np.linalg.norm(e[2] - e[4]))
+        return v / (2 * max(float(np.linalg.norm(e[0] - e[3])), 1e-6))
 
     return (one(p[36:42]) + one(p[42:48])) / 2
 
 
 def mar(p: Points) -> float:
-    v = sum(np.linalg.norm(p[a] - p[b]) for a, b in ((61, 67), (62, 66), (63, 65))) / 3
-    return float(v / max(np.linalg.norm(p[60] - p[64]), 1e-6))
+    v = sum(float(np.linalg.norm(p[a] - p[b])) for a, b in ((61, 67), (62, 66), (63, 65))) / 3
+    return v / max(float(np.linalg.norm(p[60] - p[64])), 1e-6)
 
 
 def _grey(frame: NDArray[np.uint8]) -> NDArray[np.uint8]:

@@ -172,7 +172,7 @@ def influencer_embedding(judge: Judge, photo: Path) -> np.ndarray[Any, Any] | No
     from benchmarks.bench_faces_judge import _observe
 
     image = cv2.imread(str(photo))
-    obs = None if image is None else _observe(judge, image, None, True)
+    obs = None if image is None else _observe(judge, np.asarray(image, np.uint8), None, True)
     return None if obs is None else obs.embedding
 
 

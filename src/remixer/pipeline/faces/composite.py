@@ -71,5 +71,8 @@ def composite(
     smooth = blur(diff, fine)
     d = detail[..., None]
     band = (smooth + (diff - smooth) * d - blur(diff, coarse)) * np.float32(BAND_GAIN)
-    out = target + band * (1.0 - keep)[..., None]
+    # The coarse band of D reaches past the mask; cut off at the ROI's edge, it drew a
+    # rectangle on the forehead and hair: it is faded out with the mask instead.
+    reach = np.minimum(weight * np.float32(2.0), np.float32(1.0))
+    out = target + band * ((1.0 - keep) * reach)[..., None]
     return np.asarray(np.clip(out + 0.5, 0, 255), np.uint8)

@@ -7,21 +7,35 @@ import numpy as np
 from numpy.typing import NDArray
 
 from remixer.pipeline.faces.follow import FULL_YAW, FaceState, TargetFollower
-from remixer.pipeline.faces.geometry import Pose, box_of, outline_polygon, warp_points
+from remixer.pipeline.faces.geometry import (
+    EYE_OUTER_LEFT,
+    EYE_OUTER_RIGHT,
+    MESH_POINTS,
+    Pose,
+    box_of,
+    outline_polygon,
+    warp_points,
+)
 from remixer.pipeline.faces.identity import FaceIdentity
 from remixer.pipeline.faces.models import FaceModels
 from remixer.pipeline.faces.occlusion import (
+    LEFT_BROW,
+    LEFT_EYE,
     REFERENCE_CHROMA_Z,
     REFERENCE_LIGHT_Z,
+    RIGHT_BROW,
+    RIGHT_EYE,
     feature_mask,
     occluder_map,
     soften,
 )
+from remixer.pipeline.faces.shape import SHAPE_GAIN, ShapeTransfer
 from remixer.pipeline.faces.swapping import SwapStats
 from remixer.pipeline.faces.track import FaceTrack
 from remixer.pipeline.faces.warp import (
     REFERENCE_DENOISE,
     ColourMatch,
+    OccluderMemory,
     denoise_reference,
     render_reference,
 )
@@ -50,10 +64,42 @@ class ReferencePicker:
         return self._current
 
 
+EYE_LINES = 0.04
+"""Reference "occluders" this close to the eye apertures (share of face width) are kept."""
+BROW_LINE = 0.0
+"""Where across the brows (0 = their top, 1 = their bottom) the reference's cut is placed.
+At 1 the target keeps its own brows: influencer pass 0.0 on all six pairs tried (from
+0.87–1.0): the brows carry much of the identity for the recogniser."""
+BROW_MARGIN = 0.02
+"""The reference is used up to this share of the face height above its brows' top."""
+BROW_RAMP = 0.05
+"""... and fades out over this share further up (see `above_brows`)."""
+
+
+def above_brows(points: NDArray[np.float32], size: tuple[int, int]) -> NDArray[np.float32]:
+    """1 at and below the reference's brows (plus `BROW_MARGIN`), ramping to 0 above: a
+    fringe or hairline over the forehead (s1: hair down to the brows, the same brown as
+    shaded skin, so the skin test keeps it) is never pasted; the forehead carries little
+    identity and the target's own shows there."""
+    eye_r, eye_l = points[EYE_OUTER_RIGHT], points[EYE_OUTER_LEFT]
+    across = (eye_l - eye_r) / max(float(np.linalg.norm(eye_l - eye_r)), 1e-6)
+    down = np.array([-across[1], across[0]], np.float32)
+    height = float(np.ptp(points[:MESH_POINTS] @ down))
+    brows = points[list(RIGHT_BROW + LEFT_BROW)] @ down
+    brow_top = float(brows.min() + BROW_LINE * (brows.max() - brows.min()))
+    yy, xx = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
+    depth = xx * down[0] + yy * down[1] - (brow_top - BROW_MARGIN * height)
+    return np.asarray(np.clip(depth / max(BROW_RAMP * height, 1.0) + 1.0, 0.0, 1.0), np.float32)
+
+
 def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
-    """The reference crop as BGRA, alpha 255 where it shows bare skin or a feature and 0
-    over its own occluders (hair strands, a hand, glasses rims, background inside the
-    outline): those parts are not pasted, the target shows through there instead."""
+    """The reference crop as BGRA with its own occluders (hair strands, a hand, glasses
+    rims, background inside the outline) painted over from the skin around them, and
+    alpha 0 above its brows (`above_brows`), where the target shows through instead.
+
+    Filled, not cut out: the composite adds a band-pass of (reference − target), and a hole
+    where it is 0 came out as a dark blotch (the surrounding difference's coarse band
+    reaches into it)."""
     h, w = crop_bgr.shape[:2]
     face_px = float(box_of(points)[2])
     inside = np.zeros((h, w), np.float32)
@@ -65,8 +111,19 @@ def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
     occluded = soften(
         np.asarray(cv2.dilate(occluded, np.ones((5, 5), np.uint8)), np.float32), face_px
     )
-    alpha = np.clip((1.0 - occluded) * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    return np.ascontiguousarray(np.dstack([crop_bgr, alpha]))
+    # The eyes' own dark lines (lashes, liner, lid crease) read as occluders; they stay
+    # the reference's (cut out, the target's eyes came back: influencer 1.0 → 0.47 on the
+    # green-screen clip × s1).
+    occluded *= 1.0 - feature_mask(points, (w, h), face_px * EYE_LINES, (RIGHT_EYE, LEFT_EYE))
+    # Filled from the skin only: what lies outside the outline (hair, background) is part
+    # of the hole, else a hole at the face's edge is filled with the hair next to it.
+    occluded = np.maximum(occluded, 1.0 - inside)
+    holes = np.asarray(occluded > 0.05, np.uint8)
+    filled = cv2.inpaint(crop_bgr, holes, max(3.0, face_px * 0.02), cv2.INPAINT_TELEA)
+    k = occluded[..., None]
+    bgr = np.clip(crop_bgr * (1.0 - k) + filled * k + 0.5, 0, 255).astype(np.uint8)
+    alpha = np.clip(above_brows(points, (w, h)) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(np.dstack([bgr, alpha]))
 
 
 class ClassicFaceSwapper:
@@ -80,11 +137,13 @@ class ClassicFaceSwapper:
         track: FaceTrack,
         models: FaceModels,
         denoise: float = REFERENCE_DENOISE,
+        shape_gain: float | None = None,
     ) -> None:
         self._identity = identity
         self._follower = TargetFollower(track, models, steady_crop=True)
         self._picker = ReferencePicker(identity)
         self._colour = ColourMatch(smoothing=0.1)
+        self._memory = OccluderMemory()
         self._sources = [
             warp_points(r.landmarks, identity.outline_scale) for r in identity.references
         ]
@@ -93,6 +152,9 @@ class ClassicFaceSwapper:
             reference_with_skin(denoise_reference(r.crop_bgr, denoise), points)
             for r, points in zip(identity.references, self._sources, strict=True)
         ]
+        gain = SHAPE_GAIN if shape_gain is None else shape_gain
+        self._shapes = [ShapeTransfer(r.landmarks, gain) for r in identity.references]
+        self._shape_on = gain > 0.0
         self.stats = SwapStats()
 
     def swap(self, frame_bgr: Frame, frame_index: int) -> Frame:
@@ -101,6 +163,9 @@ class ClassicFaceSwapper:
             self.stats.visible += 1
         if self._track.is_shot_start(frame_index):
             self._colour.reset()
+            self._memory.reset()
+            for shape in self._shapes:
+                shape.reset()
         state = self._follower.follow(frame_bgr, frame_index)
         if state is None or state.alpha <= 0.0:
             return frame_bgr
@@ -113,6 +178,8 @@ class ClassicFaceSwapper:
         ref_index = self._picker.pick(state.pose)
         if state.alpha < 1.0 and abs(state.pose.yaw) > FULL_YAW:
             self.stats.turned += 1
+        stable = state.stable
+        drawn = self._shapes[ref_index](stable.local, stable.unit) if self._shape_on else None
         occluded = render_reference(
             frame_bgr,
             self._crops[ref_index],
@@ -122,6 +189,8 @@ class ClassicFaceSwapper:
             self._identity.triangles,
             self._colour,
             state.alpha,
+            drawn,
+            self._memory,
         )
         if occluded >= OCCLUDED_SHARE:
             self.stats.occluded += 1

@@ -310,6 +310,33 @@ def occluders_at_scale(target: Frame, weight: Floats, features: Floats, face_px:
     return f32(cv2.resize(occ, (w, h), interpolation=cv2.INTER_LINEAR))
 
 
+OCCLUDER_MEMORY = 0.5
+"""Weight of the previous frames in the occluder map (an EMA on the face's own grid): the
+per-frame test flickers on lashes, liner and hair edges, and the kept target pixels
+flickered with it."""
+
+
+class OccluderMemory:
+    """The target's occluder map smoothed over time on the face grid (which stays put on
+    the face); forgotten when the grid changes (a cut, a lost face, a new local frame)."""
+
+    def __init__(self, memory: float = OCCLUDER_MEMORY) -> None:
+        self._memory = memory
+        self._key: tuple[object, ...] | None = None
+        self._map: Floats | None = None
+
+    def reset(self) -> None:
+        self._key = self._map = None
+
+    def smooth(self, grid_map: Floats, key: tuple[object, ...]) -> Floats:
+        if self._map is None or key != self._key or self._map.shape != grid_map.shape:
+            self._key, self._map = key, grid_map
+            return grid_map
+        k = np.float32(self._memory)
+        self._map = f32(k * self._map + (1 - k) * grid_map)
+        return self._map
+
+
 def render_reference(
     frame_bgr: Frame,
     crop_bgra: Frame,
@@ -319,6 +346,8 @@ def render_reference(
     triangles: NDArray[np.int32],
     colour: ColourMatch,
     alpha: float,
+    shape: Floats | None = None,
+    memory: OccluderMemory | None = None,
 ) -> float:
     """Warp the reference crop (BGR + alpha = where the reference shows bare skin or a
     feature; points `src`) onto the stabilised face and composite it in; returns the share
@@ -327,15 +356,23 @@ def render_reference(
     Maps and mask are built on a grid in the face's own frame (`facegrid`) and carried
     into the frame by the face's similarity, so a face that moves rigidly is rendered
     as one rigidly moving image. Compositing is frequency-separated (`composite`): the
-    target keeps its light and its fine detail; its eye apertures and inner mouth stay."""
+    target keeps its light and its fine detail; its eye apertures and inner mouth stay.
+
+    `shape` (local points like `face.local`) are where the reference is drawn (`shape.py`:
+    the reference's proportions in the target's pose and expression); the blend mask
+    keeps the target's outline and inner mouth. None: the target's own landmarks."""
     local = warp_points(face.local, outline_scale)
-    roi = roi_for(warp_points(face.points, outline_scale), frame_bgr.shape)
+    drawn = local if shape is None else warp_points(shape, outline_scale)
+    both = np.vstack([local, drawn])
+    frame_pts = (both @ face.rigid[:, :2].T + face.rigid[:, 2]).astype(np.float32)
+    roi = roi_for(frame_pts, frame_bgr.shape)
     if roi is None or alpha <= 0.0:
         return 0.0
-    grid = grid_for(local, face.unit, GRID_CELLS)
+    grid = grid_for(both, face.unit, GRID_CELLS)
     grid_local = grid.to_grid(local)
-    maps, ids = grid_maps_and_ids(grid_local, src, triangles, grid.size)
-    facing = np.take(triangle_facing(grid_local, src, triangles), ids)
+    grid_drawn = grid.to_grid(drawn)
+    maps, ids = grid_maps_and_ids(grid_drawn, src, triangles, grid.size)
+    facing = np.take(triangle_facing(grid_drawn, src, triangles), ids)
     face_cells = box_of(grid_local)[2]
     facing = f32(cv2.GaussianBlur(facing, (0, 0), max(0.8, face_cells * 0.01)))
     mask = grid_mask(
@@ -347,6 +384,10 @@ def render_reference(
     )
     features = feature_mask(grid_local, grid.size, face_cells * FEATURE_GROW)
     areas = feature_mask(grid_local, grid.size, face_cells * 0.03, FEATURE_AREAS)
+    if shape is not None:  # fine detail where the features are drawn and where the target has them
+        areas = np.maximum(
+            areas, feature_mask(grid_drawn, grid.size, face_cells * 0.03, FEATURE_AREAS)
+        )
     areas = f32(cv2.GaussianBlur(areas, (0, 0), max(0.8, face_cells * 0.015)))
     matrix = grid.from_roi(face.rigid, roi.box)
     map_x, map_y = cv2.split(_to_roi(maps, matrix, roi.box, -1.0))
@@ -360,6 +401,10 @@ def render_reference(
     target = frame_bgr[y : y + h, x : x + w]
     face_px = float(face.unit) * float(np.hypot(*face.rigid[:, 0]))
     occluded = occluders_at_scale(target, weight, feature_roi, face_px)
+    if memory is not None and OCCLUDER_MEMORY > 0.0:
+        on_grid = f32(cv2.warpAffine(occluded, matrix, grid.size, flags=cv2.INTER_LINEAR))
+        key = (grid.origin, grid.size, grid.scale, face.unit)
+        occluded = _to_roi(memory.smooth(on_grid, key), matrix, roi.box, 0.0)
     ref_skin = f32(warped[..., 3]) * np.float32(1 / 255)
     bgr = np.ascontiguousarray(warped[..., :3])
     colour.update(bgr, target, weight * ref_skin)
