@@ -210,9 +210,11 @@ def _blend(out: Frame, warped: Frame, use: Mask) -> None:
     out[y0:y1, x0:x1] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
 
 
-Aligned = Callable[[Frame], Iterator[tuple[Frame, Mask]]]
+Aligned = Callable[[Frame], Iterator[tuple[Frame, Mask, float]]]
 """Given the caption's current crop: clean references warped onto it with their valid
-pixels, best first (computed lazily: later ones only when holes are left)."""
+pixels and blend weights, best first (computed lazily: later ones only when needed). A
+positive weight blends the reference with the others of positive weight; weight 0 marks
+a fallback, used only for pixels the ones before it left."""
 
 
 def erase(
@@ -234,20 +236,35 @@ def erase(
     caption_like = _caption_coloured(crop, overlay)
     out = crop.copy()
     left: Mask | None = None
-    for number, (warped_raw, valid) in enumerate(aligned(crop)):
+    total: NDArray[np.float32] | None = None
+    weights: NDArray[np.float32] | None = None
+    for number, (warped_raw, valid, weight) in enumerate(aligned(crop)):
         if number == 0:
             band = geo.area if fading else geo.band
             hole = hole | _differs(crop, warped_raw, valid, band, None if fading else static)
             hole = cv2.dilate(hole.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
             left = hole.copy()
-        assert left is not None
+            total = np.zeros(crop.shape, np.float32)
+            weights = np.zeros(hole.shape, np.float32)
+        assert left is not None and total is not None and weights is not None
         warped, stale = correct_reference(warped_raw, crop, hole, hole | caption_like, valid)
-        use = left & valid & ~stale
-        _blend(out, warped, use)
+        use = hole & valid & ~stale
+        if weight <= 0.0:
+            use &= left
+        share = np.float32(weight if weight > 0.0 else 1.0)
+        total[use] += warped[use].astype(np.float32) * share
+        weights[use] += share
         left &= ~use
-        if not (left & ~stale).any() or number + 1 >= MAX_REFERENCES_TRIED:
+        blending = number == 0 and 0.0 < weight < 1.0
+        if number + 1 >= MAX_REFERENCES_TRIED or not (blending or (left & ~stale).any()):
             break
     rest = hole if left is None else left
+    if total is not None and weights is not None:
+        filled = weights > 0
+        if filled.any():
+            mean = total / np.maximum(weights, np.float32(1e-6))[:, :, None]
+            fill = np.where(filled[:, :, None], np.clip(mean + 0.5, 0, 255), out)
+            _blend(out, fill.astype(np.uint8), filled)
     result = out
     if rest.any():
         result = inpaint_rest(result, rest)

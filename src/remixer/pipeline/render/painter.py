@@ -149,13 +149,15 @@ class OverlayPainter:
 
     def _aligner(
         self, number: int, frame_index: int
-    ) -> Callable[[Frame], Iterator[tuple[Frame, Mask]]]:
-        """Clean references of caption `number` aligned onto its crop, nearest in time first."""
+    ) -> Callable[[Frame], Iterator[tuple[Frame, Mask, float]]]:
+        """Clean references of caption `number` aligned onto its crop with their blend
+        weights: the nearest on each side of the span first (`CleanPlate.blend_order`)."""
 
-        def aligned(crop: Frame) -> Iterator[tuple[Frame, Mask]]:
+        def aligned(crop: Frame) -> Iterator[tuple[Frame, Mask, float]]:
             area = self._jobs[number].geo.area
-            for reference in self._plates[number].ordered(frame_index):
-                yield align_reference(reference, crop, area)
+            for reference, weight in self._plates[number].blend_order(frame_index):
+                warped, valid = align_reference(reference, crop, area)
+                yield warped, valid, weight
 
         return aligned
 
