@@ -27,6 +27,8 @@ Mask = NDArray[np.bool_]
 Flow = NDArray[np.float32]
 Region = tuple[int, int, int, int]
 """x0, y0, x1, y1 in frame pixels."""
+Window = tuple[int, int, int, int]
+"""y0, y1, x0, x1 inside a region crop."""
 
 FLOW_MAX_SIDE = 320
 """Flow is estimated on the work region scaled so its longer side is at most this."""
@@ -232,15 +234,40 @@ def _column_fill(flow: Flow, weight: Mask) -> Flow | None:
     return np.asarray(out, dtype=np.float32)
 
 
-def warp_reference(reference: Reference, flow: Flow, shape: tuple[int, int]) -> tuple[Frame, Mask]:
+_GRIDS: dict[tuple[int, int, Window], tuple[NDArray[np.float32], ...]] = {}
+
+
+def _grids(shape: tuple[int, int], window: Window) -> tuple[NDArray[np.float32], ...]:
+    """Pixel coordinates of `window` (in region pixels) and the same in reduced-flow
+    pixels, cached per region shape and window (they are the same on every frame)."""
+    key = (shape[0], shape[1], window)
+    if key not in _GRIDS:
+        h, w = shape
+        sw, sh, _scale = flow_size(h, w)
+        y0, y1, x0, x1 = window
+        grid_x, grid_y = np.meshgrid(
+            np.arange(x0, x1, dtype=np.float32), np.arange(y0, y1, dtype=np.float32)
+        )
+        # Pixel centres of the full crop in the reduced flow's pixels (as cv2.resize maps them).
+        small_x = (grid_x + 0.5) * np.float32(sw / w) - np.float32(0.5)
+        small_y = (grid_y + 0.5) * np.float32(sh / h) - np.float32(0.5)
+        if len(_GRIDS) > 64:
+            _GRIDS.clear()
+        _GRIDS[key] = (grid_x, grid_y, small_x, small_y)
+    return _GRIDS[key]
+
+
+def warp_reference(
+    reference: Reference, flow: Flow, shape: tuple[int, int], window: Window | None = None
+) -> tuple[Frame, Mask]:
     """The reference crop warped by a reduced-scale flow onto a crop of `shape` (h, w),
-    and where that warp lands on valid reference pixels."""
+    or only onto `window` of it, and where that warp lands on valid reference pixels."""
     h, w = shape
     sw, sh, _scale = flow_size(h, w)
-    full = np.asarray(cv2.resize(flow, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)
-    full = full * np.array([w / sw, h / sh], dtype=np.float32)
-    grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    map_x, map_y = grid_x + full[:, :, 0], grid_y + full[:, :, 1]
+    grid_x, grid_y, small_x, small_y = _grids(shape, window or (0, h, 0, w))
+    up = cv2.remap(flow, small_x, small_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    map_x = grid_x + up[:, :, 0] * np.float32(w / sw)
+    map_y = grid_y + up[:, :, 1] * np.float32(h / sh)
     warped = cv2.remap(
         reference.crop, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
@@ -249,10 +276,13 @@ def warp_reference(reference: Reference, flow: Flow, shape: tuple[int, int]) -> 
     return np.asarray(warped), valid & inside
 
 
-def align_reference(reference: Reference, current: Frame, exclude: Mask) -> tuple[Frame, Mask]:
-    """The reference crop warped onto `current` by a direct flow, and where it is valid."""
+def align_reference(
+    reference: Reference, current: Frame, exclude: Mask, window: Window | None = None
+) -> tuple[Frame, Mask]:
+    """The reference crop warped onto `current` (or its `window`) by a direct flow, and
+    where it is valid."""
     flow = small_flow(current, reference.crop, exclude, reference.valid)
-    return warp_reference(reference, flow, current.shape[:2])
+    return warp_reference(reference, flow, current.shape[:2], window)
 
 
 def correct_reference(
