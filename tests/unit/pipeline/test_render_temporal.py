@@ -12,6 +12,8 @@ import pytest
 from remixer.pipeline.overlays.model import Overlay, OverlayStyle
 from remixer.pipeline.render import OverlayPainter
 from remixer.pipeline.render.compose import composite_rgba
+from remixer.pipeline.render.erase import erase_area
+from remixer.pipeline.render.temporal import CleanPlate
 from remixer.pipeline.typeset.text import TextStyle, render_block, render_plated
 
 W, H = 360, 640
@@ -127,3 +129,38 @@ def test_a_plate_is_removed_as_a_whole_shape() -> None:
     white = (crop.min(axis=2) > 235).mean()
     scene_white = (clean[middle][by : by + bh, bx : bx + bw].min(axis=2) > 235).mean()
     assert white <= scene_white + 0.01, (white, scene_white)
+
+
+def test_the_nearest_clean_frame_on_each_side_is_blended_by_closeness_in_time() -> None:
+    plate = CleanPlate((0, 0, 8, 8))
+    for index in (10, 14, 60, 64):
+        plate.add(index, np.full((8, 8, 3), index, np.uint8), np.zeros((8, 8), bool))
+    order = plate.blend_order(20)
+    assert [(r.frame_index, round(w, 3)) for r, w in order[:2]] == [
+        (14, round(40 / 46, 3)),
+        (60, round(6 / 46, 3)),
+    ]
+    assert [w for _r, w in order[2:]] == [0.0, 0.0]
+    after_only = CleanPlate((0, 0, 8, 8))
+    for index in (60, 64):
+        after_only.add(index, np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8), bool))
+    assert [(r.frame_index, w) for r, w in after_only.blend_order(20)] == [(60, 1.0), (64, 0.0)]
+
+
+def test_a_frame_changes_only_inside_the_caption_window() -> None:
+    _clean, burned, overlay = _clip(plate=False)
+    painter = OverlayPainter([overlay], [""], W, H)
+    for i in range(SPAN[0]):
+        painter.paint(burned[i], i)
+    middle = (SPAN[0] + SPAN[1]) // 2
+    for i in range(SPAN[0], middle):
+        painter.paint(burned[i], i)
+    out = painter.paint(burned[middle], middle)
+    changed = np.abs(out.astype(int) - burned[middle].astype(int)).max(axis=2) > 0
+    geo = erase_area(overlay, W, H)
+    x0, y0, _x1, _y1 = geo.region
+    wy0, wy1, wx0, wx1 = geo.window
+    inside = np.zeros((H, W), bool)
+    inside[y0 + wy0 : y0 + wy1, x0 + wx0 : x0 + wx1] = True
+    assert changed.any() and not (changed & ~inside).any()
+    assert inside.sum() < 0.6 * (geo.region[2] - x0) * (geo.region[3] - y0)

@@ -3,13 +3,16 @@
 Geometry (`EraseArea`, once per caption): the work region (caption plus a margin of scene
 for aligning), the caption's *area* (its box grown by the stroke, or its whole plate
 grown for a shadow; flow inside it is not trusted) and the *band* along its lines,
-widened by about a glyph each side, where emoji and shadows sit beside the OCR box.
+widened by about a glyph each side, where emoji and shadows sit beside the OCR box; the
+*still* area (without the path a fading caption may slide along) and the *window* (the
+area's bounding box plus a seam band: the only pixels a frame's erase touches).
 
 The hole on a frame: a plate is removed as a whole shape (rounded rectangle grown by
 its anti-aliased rim); stroke/fill text by its colour mask (fill colour, plus stroke
-colour hugging it). When an aligned clean reference exists, every pixel of the band that
-differs clearly from it is added (emoji, shadows, glows), then the hole is filled from
-the reference (`render.temporal`). Without one: Telea inpainting (`inpaint_rest`).
+colour hugging it). When aligned clean references exist, every pixel of the band that
+differs clearly from all of them is added (emoji, shadows, glows), then the hole is
+filled from their time-weighted blend (`render.temporal`). Without one: Telea
+inpainting (`inpaint_rest`).
 """
 
 from __future__ import annotations

@@ -3,13 +3,16 @@
 A caption comes and goes while the scene under it stays, so a frame shortly before (or
 after) its span shows what lies under it. For each caption a few such *reference crops*
 are kept (only the caption's work region, never whole frames); on every frame of the
-span the nearest reference is aligned to the current frame and its pixels replace the
-caption's. Alignment: DIS optical flow (OpenCV, ultrafast preset, at reduced scale)
-from the current crop to the reference, trusted only outside the caption's area; inside
-it the flow is filled in by normalized convolution (a Gaussian-weighted average of the
-surrounding flow, which carries both the global camera motion and the local subject
-motion around the caption). A smooth colour offset measured on a band around the hole
-then absorbs lighting drift and small seams. Pixels no reference saw are inpainted.
+span the nearest clean reference before it and the nearest after it (or the nearest one,
+when the span touches an end of the clip) are aligned to the current frame and blended,
+weighted by closeness in time, into the caption's pixels. Alignment: DIS optical flow
+(OpenCV, fast preset, at reduced scale) from the current crop to the reference, trusted
+only outside the caption's area; inside it the flow is filled in from the surrounding
+flow (the mean of a Gaussian-weighted average and, for wide bands, a per-column
+interpolation between the flow above and below; both carry the global camera motion and
+the local subject motion around the caption). Only the caption's window is warped. A
+smooth colour offset measured on a band around the hole then absorbs lighting drift and
+small seams. Pixels no reference saw are inpainted.
 """
 
 from __future__ import annotations
