@@ -5,6 +5,8 @@ pasted back from it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -164,3 +166,33 @@ def test_a_frame_changes_only_inside_the_caption_window() -> None:
     inside[y0 + wy0 : y0 + wy1, x0 + wx0 : x0 + wx1] = True
     assert changed.any() and not (changed & ~inside).any()
     assert inside.sum() < 0.6 * (geo.region[2] - x0) * (geo.region[3] - y0)
+
+
+def test_a_fade_measured_short_is_still_erased_to_its_real_end() -> None:
+    """Fades are measured short: a caption that fades out over 8 frames but was measured
+    with 4 is erased beyond them too (its faint last frames used to stay)."""
+    clean, _burned, overlay = _clip(plate=False)
+    style = TextStyle(
+        font_size=30, stroke_rgb=(0, 0, 0), stroke_px=3, family="montserrat", weight="extrabold"
+    )
+    sprite = render_block(overlay.lines, style)
+    tx, ty, _tw, _th = sprite.text_box
+    x, y = overlay.box[0] - tx, overlay.box[1] - ty
+    fading = replace(overlay, fade_out_frames=4)
+    burned, glyphs = [], np.zeros((H, W), bool)
+    for i, frame in enumerate(clean):
+        frame = frame.copy()
+        opacity = 1.0 if SPAN[0] <= i <= SPAN[1] else max(0.0, 1 - (i - SPAN[1]) / 9)
+        if i >= SPAN[0] and opacity > 0:
+            rgba = sprite.rgba.copy()
+            rgba[:, :, 3] = (rgba[:, :, 3] * opacity).astype(np.uint8)
+            composite_rgba(frame, rgba, x, y)
+        burned.append(frame)
+    h, w = sprite.rgba.shape[:2]
+    glyphs[y : y + h, x : x + w] = sprite.rgba[:, :, 3] > 128
+    painter = OverlayPainter([fading], [""], W, H)
+    late = SPAN[1] + 6
+    out = [painter.paint(frame, i) for i, frame in enumerate(burned[: late + 1])]
+    before = np.abs(burned[late].astype(int) - clean[late].astype(int))[glyphs].mean()
+    after = np.abs(out[late].astype(int) - clean[late].astype(int))[glyphs].mean()
+    assert before > 10 and after < 0.4 * before, (before, after)

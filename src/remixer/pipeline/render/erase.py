@@ -42,6 +42,8 @@ STATIC_TOLERANCE = 14
 """Largest channel change between two frames of a pixel that counts as still."""
 DIFF_THRESHOLD = 40
 """Max channel difference from the aligned clean reference that marks a caption pixel."""
+DIFF_FADING = 20
+"""The same while a caption fades: a caption at a fifth of its opacity still shows."""
 EMOJI_REACH = 1.4
 SLIDE_REACH = 0.6
 """How far (in caption heights) a fading caption may slide into place."""
@@ -232,10 +234,13 @@ def static_pixels(crop: Frame, previous: Frame | None) -> Mask | None:
     return np.asarray(max_channel_diff(crop, previous) <= STATIC_TOLERANCE)
 
 
-def _differs(crop: Frame, warped: Frame, valid: Mask, band: Mask, static: Mask | None) -> Mask:
-    """Band pixels clearly unlike the clean reference that stayed still: emoji, shadows,
-    glows beside the text (a moving scene beside the caption is left alone)."""
-    diff = max_channel_diff(crop, warped) > DIFF_THRESHOLD
+def _differs(
+    crop: Frame, warped: Frame, valid: Mask, band: Mask, static: Mask | None, level: int
+) -> Mask:
+    """Band pixels unlike the clean reference by more than `level` that stayed still:
+    emoji, shadows, glows beside the text (a moving scene beside the caption is left
+    alone)."""
+    diff = max_channel_diff(crop, warped) > level
     diff &= band & valid
     if static is not None:
         diff &= static
@@ -301,9 +306,10 @@ def erase(
         # A pixel beside the text joins the hole only when it differs from every blended
         # reference: an emoji or a shadow differs from all, a scene edge that one
         # reference has out of place (it moved since) does not.
-        extra = _differs(crop, pair[0][0], pair[0][1], band, None if fading else static)
+        level = DIFF_FADING if fading else DIFF_THRESHOLD
+        extra = _differs(crop, pair[0][0], pair[0][1], band, None if fading else static, level)
         for warped_raw, valid, _weight in pair[1:]:
-            extra &= _differs(crop, warped_raw, valid, band, None if fading else static)
+            extra &= _differs(crop, warped_raw, valid, band, None if fading else static, level)
         hole = hole | extra
         hole = cv2.dilate(hole.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         left = hole.copy()
