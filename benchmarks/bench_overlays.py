@@ -30,7 +30,7 @@ from remixer.pipeline.rewrite import CopyBrief, OfflineCopyAdapter, copy_items_f
 from remixer.pipeline.synth.captions import CaptionSpec
 from remixer.pipeline.synth.clips import ClipSpec, ClipTruth, caption_suite, make_clip
 from remixer.pipeline.synth.motion import Motion
-from remixer.pipeline.types import Frame, StageHooks
+from remixer.pipeline.types import Box, Frame, StageHooks
 from remixer.pipeline.typeset.fonts import strip_emoji
 from remixer.pipeline.video import iter_frames_bgr, probe_video, transcode
 
@@ -85,9 +85,10 @@ def _old_readable(caption: dict[str, Any], read: str, new: str) -> bool:
 
 def _render(
     path: Path, overlays: list[Overlay], out: Path
-) -> tuple[float, float, float, list[Frame]]:
+) -> tuple[float, float, float, list[Frame], list[Box]]:
     """Paint as `remixer remix` does (references after a span read from the source):
-    wall and CPU seconds inside `paint`, the whole pass's wall seconds, the frames."""
+    wall and CPU seconds inside `paint`, the whole pass's wall seconds, the frames and
+    the new blocks' boxes."""
     info = probe_video(path)
     painter = OverlayPainter(
         overlays,
@@ -111,7 +112,8 @@ def _render(
         transcode(path, out, process, info, StageHooks())
     finally:
         painter.close()
-    return spent[0], spent[1], time.perf_counter() - start, list(iter_frames_bgr(out))
+    boxes = [placed.block_box for placed in painter.placements]
+    return spent[0], spent[1], time.perf_counter() - start, list(iter_frames_bgr(out)), boxes
 
 
 def _floor(path: Path, out: Path) -> float:
@@ -128,7 +130,7 @@ def _bench_clip(truth: ClipTruth, work: Path) -> dict[str, Any]:
     start = time.perf_counter()
     OfflineCopyAdapter().adapt(copy_items_from_overlays(found), CopyBrief(app_name="Remixer"))
     adapt_s = time.perf_counter() - start
-    paint_s, paint_cpu_s, render_s, frames = _render(
+    paint_s, paint_cpu_s, render_s, frames, boxes = _render(
         truth.path, found, work / f"{truth.path.stem}-out.mp4"
     )
     floor_s = _floor(truth.path, work / f"{truth.path.stem}-floor.mp4")
@@ -140,7 +142,11 @@ def _bench_clip(truth: ClipTruth, work: Path) -> dict[str, Any]:
             middle = (overlay.start_frame + overlay.end_frame) // 2
             read = _ocr_text(frames[middle])
             _x, y, _w, h = overlay.box
-            region = np.ascontiguousarray(frames[middle][max(y - h, 0) : y + 2 * h])
+            # The band around the old box, grown to hold the whole new block (a rewrite
+            # that wraps onto more lines grows up or down from the old place).
+            _bx, by, _bw, bh = boxes[number]
+            top, bottom = min(max(y - h, 0), max(by - 4, 0)), max(y + 2 * h, by + bh + 4)
+            region = np.ascontiguousarray(frames[middle][top:bottom])
             row |= {
                 "cer": cer(caption["text"], overlay.text),
                 "span_error": max(

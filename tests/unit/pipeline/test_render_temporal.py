@@ -137,12 +137,14 @@ def test_the_nearest_clean_frame_on_each_side_is_blended_by_closeness_in_time() 
     plate = CleanPlate((0, 0, 8, 8))
     for index in (10, 14, 60, 64):
         plate.add(index, np.full((8, 8, 3), index, np.uint8), np.zeros((8, 8), bool))
-    order = plate.blend_order(20)
+    order = plate.blend_order(30)
     assert [(r.frame_index, round(w, 3)) for r, w in order[:2]] == [
-        (14, round(40 / 46, 3)),
-        (60, round(6 / 46, 3)),
+        (14, round(30 / 46, 3)),
+        (60, round(16 / 46, 3)),
     ]
     assert [w for _r, w in order[2:]] == [0.0, 0.0]
+    # Much nearer one side (the other would weigh < 0.2): that side alone, no second flow.
+    assert [(r.frame_index, w) for r, w in plate.blend_order(16)][:2] == [(14, 1.0), (10, 0.0)]
     after_only = CleanPlate((0, 0, 8, 8))
     for index in (60, 64):
         after_only.add(index, np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8), bool))

@@ -40,6 +40,8 @@ STALE_LEVEL = 28.0
 """Mean difference between the scene around a hole and the aligned reference above which
 the reference is taken as out of date there."""
 MAX_COLOUR_OFFSET = 30
+MIN_BLEND_WEIGHT = 0.2
+"""Below this weight the farther reference of a before/after pair is not blended in."""
 EXCLUDE_GROW = 6
 """Reduced pixels around the caption area whose flow is not trusted either (DIS patches
 overlapping the area's edge)."""
@@ -87,6 +89,9 @@ class CleanPlate:
             near = [1.0 / max(abs(r.frame_index - frame_index), 1) for r in pair]
             total = sum(near)
             rest = [r for r in ordered if r not in pair]
+            if min(near) / total < MIN_BLEND_WEIGHT:
+                # One side is far closer: the other would change little and costs a flow.
+                return [(r, 1.0 if n == 0 else 0.0) for n, r in enumerate(ordered)]
             return [(r, w / total) for r, w in zip(pair, near, strict=True)] + [
                 (r, 0.0) for r in rest
             ]
