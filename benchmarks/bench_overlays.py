@@ -4,6 +4,10 @@ still readable, new text CER) and speed per stage, on generated caption clips in
 
 Run: `.venv/bin/python -m benchmarks.bench_overlays` (prints and returns a dict).
 
+Erase + redraw runs as `remixer remix` runs it (clean references from after a span read
+from the source); its time is reported as wall seconds inside `paint` (inflated by other
+jobs on a shared box) and as that thread's CPU seconds.
+
 CER ignores whitespace (OCR drops word spaces on some stroked captions) and emoji (not
 text). The redraw uses fixed replacement texts that share no long word with the
 originals, so "old text readable" cannot be fooled by copy that kept a word.
@@ -26,7 +30,7 @@ from remixer.pipeline.rewrite import CopyBrief, OfflineCopyAdapter, copy_items_f
 from remixer.pipeline.synth.captions import CaptionSpec
 from remixer.pipeline.synth.clips import ClipSpec, ClipTruth, caption_suite, make_clip
 from remixer.pipeline.synth.motion import Motion
-from remixer.pipeline.types import Frame, StageHooks
+from remixer.pipeline.types import Box, Frame, StageHooks
 from remixer.pipeline.typeset.fonts import strip_emoji
 from remixer.pipeline.video import iter_frames_bgr, probe_video, transcode
 
@@ -79,20 +83,37 @@ def _old_readable(caption: dict[str, Any], read: str, new: str) -> bool:
     return bool(words) and hits >= max(1, len(words) // 2)
 
 
-def _render(path: Path, overlays: list[Overlay], out: Path) -> tuple[float, float, list[Frame]]:
+def _render(
+    path: Path, overlays: list[Overlay], out: Path
+) -> tuple[float, float, float, list[Frame], list[Box]]:
+    """Paint as `remixer remix` does (references after a span read from the source):
+    wall and CPU seconds inside `paint`, the whole pass's wall seconds, the frames and
+    the new blocks' boxes."""
     info = probe_video(path)
-    painter = OverlayPainter(overlays, NEW_TEXTS[: len(overlays)], info.width, info.height)
-    spent = [0.0]
+    painter = OverlayPainter(
+        overlays,
+        NEW_TEXTS[: len(overlays)],
+        info.width,
+        info.height,
+        source=path,
+        frame_count=info.frame_count,
+    )
+    spent = [0.0, 0.0]
 
     def process(index: int, frame: Frame) -> Frame:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         painted = painter.paint(frame, index)
         spent[0] += time.perf_counter() - start
+        spent[1] += time.thread_time() - start_cpu
         return painted
 
     start = time.perf_counter()
-    transcode(path, out, process, info, StageHooks())
-    return spent[0], time.perf_counter() - start, list(iter_frames_bgr(out))
+    try:
+        transcode(path, out, process, info, StageHooks())
+    finally:
+        painter.close()
+    boxes = [placed.block_box for placed in painter.placements]
+    return spent[0], spent[1], time.perf_counter() - start, list(iter_frames_bgr(out)), boxes
 
 
 def _floor(path: Path, out: Path) -> float:
@@ -109,7 +130,9 @@ def _bench_clip(truth: ClipTruth, work: Path) -> dict[str, Any]:
     start = time.perf_counter()
     OfflineCopyAdapter().adapt(copy_items_from_overlays(found), CopyBrief(app_name="Remixer"))
     adapt_s = time.perf_counter() - start
-    paint_s, render_s, frames = _render(truth.path, found, work / f"{truth.path.stem}-out.mp4")
+    paint_s, paint_cpu_s, render_s, frames, boxes = _render(
+        truth.path, found, work / f"{truth.path.stem}-out.mp4"
+    )
     floor_s = _floor(truth.path, work / f"{truth.path.stem}-floor.mp4")
     rows = []
     for caption, overlay in _match(truth, found):
@@ -119,7 +142,11 @@ def _bench_clip(truth: ClipTruth, work: Path) -> dict[str, Any]:
             middle = (overlay.start_frame + overlay.end_frame) // 2
             read = _ocr_text(frames[middle])
             _x, y, _w, h = overlay.box
-            region = np.ascontiguousarray(frames[middle][max(y - h, 0) : y + 2 * h])
+            # The band around the old box, grown to hold the whole new block (a rewrite
+            # that wraps onto more lines grows up or down from the old place).
+            _bx, by, _bw, bh = boxes[number]
+            top, bottom = min(max(y - h, 0), max(by - 4, 0)), max(y + 2 * h, by + bh + 4)
+            region = np.ascontiguousarray(frames[middle][top:bottom])
             row |= {
                 "cer": cer(caption["text"], overlay.text),
                 "span_error": max(
@@ -141,6 +168,7 @@ def _bench_clip(truth: ClipTruth, work: Path) -> dict[str, Any]:
             "extract": extract_s / seconds,
             "adapt": adapt_s / seconds,
             "erase_redraw": paint_s / seconds,
+            "erase_redraw_cpu": paint_cpu_s / seconds,
             "render_total": render_s / seconds,
             "decode_encode_floor": floor_s / seconds,
         },
@@ -169,7 +197,14 @@ def _summary(clips: list[dict[str, Any]]) -> dict[str, Any]:
         "new_text_cer": round(float(np.mean([r["new_cer"] for r in matched])), 4),
         "s_per_clip_s_1080p": {
             key: mean_speed(key)
-            for key in ("extract", "adapt", "erase_redraw", "render_total", "decode_encode_floor")
+            for key in (
+                "extract",
+                "adapt",
+                "erase_redraw",
+                "erase_redraw_cpu",
+                "render_total",
+                "decode_encode_floor",
+            )
         },
     }
 

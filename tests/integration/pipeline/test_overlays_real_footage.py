@@ -10,9 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from remixer.pipeline.overlays import extract_overlays, load_ocr_engine
+from remixer.pipeline.overlays import Overlay, extract_overlays, load_ocr_engine
+from remixer.pipeline.overlays.blocks import group_blocks
 from remixer.pipeline.overlays.ocr import read_lines
+from remixer.pipeline.overlays.style import measure_block
 from remixer.pipeline.render import OverlayPainter
+from remixer.pipeline.render.layout import place_text
 from remixer.pipeline.synth.burn import burn_captions
 from remixer.pipeline.synth.captions import CaptionSpec
 from remixer.pipeline.types import StageHooks
@@ -91,3 +94,25 @@ def placed_text(placed: object) -> str:
 
 def _read(frame: np.ndarray) -> str:
     return " ".join(line.text for line in read_lines(load_ocr_engine(), frame))
+
+
+@pytest.mark.skipif(not (FOOTAGE / "d3.mp4").exists(), reason="d3.mp4 is not on this machine")
+def test_white_cjk_with_a_black_stroke_over_skin_is_read_white_with_its_stroke(
+    tmp_path: Path,
+) -> None:
+    """Thin CJK strokes: k-means puts the white fill with the bright skin and the black
+    outline looks like the ink; the look must still be white with a black stroke, so the
+    redraw is too."""
+    caption = CaptionSpec("每天早上的习惯", 0.0, 1.0, "white_stroke", 0.8, family="noto-sans-cjk")
+    burned = burn_captions(FOOTAGE / "d3.mp4", [caption], tmp_path, "cjk", max_s=1.0)
+    frame = next(f for n, f in enumerate(iter_frames_bgr(burned.path)) if n == 15)
+    blocks = group_blocks(read_lines(load_ocr_engine(), frame))
+    looks = [measure_block(frame, b) for b in blocks if b.text.replace(" ", "") == caption.text]
+    assert len(looks) == 1 and looks[0] is not None
+    style = looks[0].style
+    assert min(style.fill_rgb) > 200
+    assert style.stroke_rgb is not None and max(style.stroke_rgb) < 60 and style.stroke_px >= 2
+    overlay = Overlay("o1", caption.text, [caption.text], looks[0].box, 0, 29, 0.0, 1.0, style)
+    rgba = place_text(overlay, "早起改变了生活", burned.width, burned.height).sprite_at(10)
+    ink = rgba[:, :, :3][rgba[:, :, 3] > 200]
+    assert (ink.min(axis=1) > 200).any() and (ink.max(axis=1) < 60).any()

@@ -5,6 +5,8 @@ pasted back from it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -12,6 +14,8 @@ import pytest
 from remixer.pipeline.overlays.model import Overlay, OverlayStyle
 from remixer.pipeline.render import OverlayPainter
 from remixer.pipeline.render.compose import composite_rgba
+from remixer.pipeline.render.erase import erase_area
+from remixer.pipeline.render.temporal import CleanPlate
 from remixer.pipeline.typeset.text import TextStyle, render_block, render_plated
 
 W, H = 360, 640
@@ -127,3 +131,70 @@ def test_a_plate_is_removed_as_a_whole_shape() -> None:
     white = (crop.min(axis=2) > 235).mean()
     scene_white = (clean[middle][by : by + bh, bx : bx + bw].min(axis=2) > 235).mean()
     assert white <= scene_white + 0.01, (white, scene_white)
+
+
+def test_the_nearest_clean_frame_on_each_side_is_blended_by_closeness_in_time() -> None:
+    plate = CleanPlate((0, 0, 8, 8))
+    for index in (10, 14, 60, 64):
+        plate.add(index, np.full((8, 8, 3), index, np.uint8), np.zeros((8, 8), bool))
+    order = plate.blend_order(30)
+    assert [(r.frame_index, round(w, 3)) for r, w in order[:2]] == [
+        (14, round(30 / 46, 3)),
+        (60, round(16 / 46, 3)),
+    ]
+    assert [w for _r, w in order[2:]] == [0.0, 0.0]
+    # Much nearer one side (the other would weigh < 0.2): that side alone, no second flow.
+    assert [(r.frame_index, w) for r, w in plate.blend_order(16)][:2] == [(14, 1.0), (10, 0.0)]
+    after_only = CleanPlate((0, 0, 8, 8))
+    for index in (60, 64):
+        after_only.add(index, np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8), bool))
+    assert [(r.frame_index, w) for r, w in after_only.blend_order(20)] == [(60, 1.0), (64, 0.0)]
+
+
+def test_a_frame_changes_only_inside_the_caption_window() -> None:
+    _clean, burned, overlay = _clip(plate=False)
+    painter = OverlayPainter([overlay], [""], W, H)
+    for i in range(SPAN[0]):
+        painter.paint(burned[i], i)
+    middle = (SPAN[0] + SPAN[1]) // 2
+    for i in range(SPAN[0], middle):
+        painter.paint(burned[i], i)
+    out = painter.paint(burned[middle], middle)
+    changed = np.abs(out.astype(int) - burned[middle].astype(int)).max(axis=2) > 0
+    geo = erase_area(overlay, W, H)
+    x0, y0, _x1, _y1 = geo.region
+    wy0, wy1, wx0, wx1 = geo.window
+    inside = np.zeros((H, W), bool)
+    inside[y0 + wy0 : y0 + wy1, x0 + wx0 : x0 + wx1] = True
+    assert changed.any() and not (changed & ~inside).any()
+    assert inside.sum() < 0.6 * (geo.region[2] - x0) * (geo.region[3] - y0)
+
+
+def test_a_fade_measured_short_is_still_erased_to_its_real_end() -> None:
+    """Fades are measured short: a caption that fades out over 8 frames but was measured
+    with 4 is erased beyond them too (its faint last frames used to stay)."""
+    clean, _burned, overlay = _clip(plate=False)
+    style = TextStyle(
+        font_size=30, stroke_rgb=(0, 0, 0), stroke_px=3, family="montserrat", weight="extrabold"
+    )
+    sprite = render_block(overlay.lines, style)
+    tx, ty, _tw, _th = sprite.text_box
+    x, y = overlay.box[0] - tx, overlay.box[1] - ty
+    fading = replace(overlay, fade_out_frames=4)
+    burned, glyphs = [], np.zeros((H, W), bool)
+    for i, frame in enumerate(clean):
+        frame = frame.copy()
+        opacity = 1.0 if SPAN[0] <= i <= SPAN[1] else max(0.0, 1 - (i - SPAN[1]) / 9)
+        if i >= SPAN[0] and opacity > 0:
+            rgba = sprite.rgba.copy()
+            rgba[:, :, 3] = (rgba[:, :, 3] * opacity).astype(np.uint8)
+            composite_rgba(frame, rgba, x, y)
+        burned.append(frame)
+    h, w = sprite.rgba.shape[:2]
+    glyphs[y : y + h, x : x + w] = sprite.rgba[:, :, 3] > 128
+    painter = OverlayPainter([fading], [""], W, H)
+    late = SPAN[1] + 6
+    out = [painter.paint(frame, i) for i, frame in enumerate(burned[: late + 1])]
+    before = np.abs(burned[late].astype(int) - clean[late].astype(int))[glyphs].mean()
+    after = np.abs(out[late].astype(int) - clean[late].astype(int))[glyphs].mean()
+    assert before > 10 and after < 0.4 * before, (before, after)

@@ -199,9 +199,29 @@ def _enclosed_fill(crop: Frame, outline: Mask, inside: Mask) -> tuple[Mask, BGR]
     distinct = float(np.abs(colour - outline_colour).sum()) > 150
     if not distinct or fill.sum() < 0.6 * enclosed.sum():
         return None
-    if _thickness(fill) <= _thickness(outline & inside):
+    if _thickness(fill) <= _thickness(outline & inside) and not _unlike_outside(
+        crop, outline, enclosed, colour
+    ):
         return None
     return fill, colour
+
+
+def _unlike_outside(crop: Frame, outline: Mask, enclosed: Mask, colour: BGR) -> bool:
+    """Does the enclosed colour differ from the scene just outside the outline? Thin
+    strokes (CJK, light weights) make a white fill no thicker than its black stroke, so
+    thickness cannot tell a stroked fill from the counters of dark text; but counters show
+    the scene around the glyphs, and a fill does not."""
+    grown = cv2.dilate(outline.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    outside = grown & ~outline & ~enclosed
+    if outside.sum() < 20:
+        return False
+    scene = np.median(crop[outside].astype(np.float32), axis=0)
+    return float(np.abs(scene - colour).sum()) > _UNLIKE_SCENE
+
+
+_UNLIKE_SCENE = 80
+"""Sum of channel differences between an enclosed fill and the scene around its outline
+above which the enclosed colour is a fill, not a counter showing the scene."""
 
 
 def _tight_box(mask: Mask, origin: Box) -> Box:

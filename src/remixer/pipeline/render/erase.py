@@ -3,19 +3,22 @@
 Geometry (`EraseArea`, once per caption): the work region (caption plus a margin of scene
 for aligning), the caption's *area* (its box grown by the stroke, or its whole plate
 grown for a shadow; flow inside it is not trusted) and the *band* along its lines,
-widened by about a glyph each side, where emoji and shadows sit beside the OCR box.
+widened by about a glyph each side, where emoji and shadows sit beside the OCR box; the
+*still* area (without the path a fading caption may slide along) and the *window* (the
+area's bounding box plus a seam band: the only pixels a frame's erase touches).
 
 The hole on a frame: a plate is removed as a whole shape (rounded rectangle grown by
 its anti-aliased rim); stroke/fill text by its colour mask (fill colour, plus stroke
-colour hugging it). When an aligned clean reference exists, every pixel of the band that
-differs clearly from it is added (emoji, shadows, glows), then the hole is filled from
-the reference (`render.temporal`). Without one: Telea inpainting (`inpaint_rest`).
+colour hugging it). When aligned clean references exist, every pixel of the band that
+differs clearly from all of them is added (emoji, shadows, glows), then the hole is
+filled from their time-weighted blend (`render.temporal`). Without one: Telea
+inpainting (`inpaint_rest`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import cv2
@@ -23,7 +26,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from remixer.pipeline.overlays.model import Overlay
-from remixer.pipeline.render.temporal import Mask, Region, correct_reference, inpaint_rest
+from remixer.pipeline.render.temporal import (
+    Mask,
+    Region,
+    Window,
+    correct_reference,
+    inpaint_rest,
+)
 from remixer.pipeline.types import Frame
 
 COLOUR_TOLERANCE = 110
@@ -33,11 +42,16 @@ STATIC_TOLERANCE = 14
 """Largest channel change between two frames of a pixel that counts as still."""
 DIFF_THRESHOLD = 40
 """Max channel difference from the aligned clean reference that marks a caption pixel."""
+DIFF_FADING = 20
+"""The same while a caption fades: a caption at a fifth of its opacity still shows."""
 EMOJI_REACH = 1.4
 SLIDE_REACH = 0.6
 """How far (in caption heights) a fading caption may slide into place."""
 EMOJI_INSIDE = 1.2
 """How far (font sizes) into the box from either end the difference test also looks."""
+WINDOW_PAD = 16
+"""Pixels kept around the caption area in the window (dilations, feathering, the seam band
+the colour offset and staleness are measured on)."""
 MARGIN_SHARE = 1.0
 """Scene context kept around the caption area for alignment, in caption-area heights."""
 """The band reaches this many font sizes beyond the OCR box on each side."""
@@ -49,6 +63,25 @@ class EraseArea:
     area: Mask
     band: Mask
     plate: Mask | None
+    still: Mask
+    """The caption's area once it has settled: `area` without the path a fading caption
+    may slide along (scene there is visible, so the flow may use it)."""
+    window: Window = (0, 0, 0, 0)
+    """Where pixels can change, in region coordinates: the area's bounding box plus a
+    seam band. Flow is estimated on the whole region (it needs the scene around), but
+    warping, colour correction and filling only touch this window."""
+
+    def in_window(self) -> EraseArea:
+        """The masks cut to the window."""
+        y0, y1, x0, x1 = self.window
+        return EraseArea(
+            self.region,
+            self.area[y0:y1, x0:x1],
+            self.band[y0:y1, x0:x1],
+            None if self.plate is None else self.plate[y0:y1, x0:x1],
+            self.still[y0:y1, x0:x1],
+            self.window,
+        )
 
 
 def _clip(x0: int, y0: int, x1: int, y1: int, width: int, height: int) -> Region:
@@ -67,6 +100,7 @@ def erase_area(overlay: Overlay, width: int, height: int) -> EraseArea:
     reach = int(EMOJI_REACH * font)
     grow = style.stroke_px + _dilation(overlay) + 2
     outer = style.plate_box or (bx - grow, by - grow, bw + 2 * grow, bh + 2 * grow)
+    settled = outer
     if overlay.fade_in_frames or overlay.fade_out_frames:
         # A caption that fades in may also slide: its path is part of the caption area.
         slide = int(SLIDE_REACH * outer[3])
@@ -107,7 +141,24 @@ def erase_area(overlay: Overlay, width: int, height: int) -> EraseArea:
     plate = None
     if style.plate_box is not None:
         plate = _rounded(shape, style.plate_box, style.plate_radius_px, (x0, y0), 2)
-    return EraseArea(region, area, band, plate)
+    still = area
+    if settled != outer:
+        _sx, sy, _sw, sh = settled
+        top, bottom = max(sy - shadow - y0, 0), max(sy + sh + shadow - y0, 0)
+        still = area.copy()
+        still[:top] = False
+        still[bottom:] = False
+    ys, xs = np.nonzero(area)
+    pad = WINDOW_PAD
+    window = (0, 0, 0, 0)
+    if len(xs):
+        window = (
+            max(int(ys.min()) - pad, 0),
+            min(int(ys.max()) + 1 + pad, shape[0]),
+            max(int(xs.min()) - pad, 0),
+            min(int(xs.max()) + 1 + pad, shape[1]),
+        )
+    return EraseArea(region, area, band, plate, still, window)
 
 
 def _rounded(
@@ -183,10 +234,13 @@ def static_pixels(crop: Frame, previous: Frame | None) -> Mask | None:
     return np.asarray(max_channel_diff(crop, previous) <= STATIC_TOLERANCE)
 
 
-def _differs(crop: Frame, warped: Frame, valid: Mask, band: Mask, static: Mask | None) -> Mask:
-    """Band pixels clearly unlike the clean reference that stayed still: emoji, shadows,
-    glows beside the text (a moving scene beside the caption is left alone)."""
-    diff = max_channel_diff(crop, warped) > DIFF_THRESHOLD
+def _differs(
+    crop: Frame, warped: Frame, valid: Mask, band: Mask, static: Mask | None, level: int
+) -> Mask:
+    """Band pixels unlike the clean reference by more than `level` that stayed still:
+    emoji, shadows, glows beside the text (a moving scene beside the caption is left
+    alone)."""
+    diff = max_channel_diff(crop, warped) > level
     diff &= band & valid
     if static is not None:
         diff &= static
@@ -210,9 +264,12 @@ def _blend(out: Frame, warped: Frame, use: Mask) -> None:
     out[y0:y1, x0:x1] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
 
 
-Aligned = Callable[[Frame], Iterator[tuple[Frame, Mask]]]
-"""Given the caption's current crop: clean references warped onto it with their valid
-pixels, best first (computed lazily: later ones only when holes are left)."""
+Aligned = Callable[[Frame], Iterator[tuple[Frame, Mask, float]]]
+"""Given the caption's current region crop: clean references warped onto its window
+(`EraseArea.window`) with their valid pixels and blend weights, best first (computed
+lazily: later ones only when needed). A positive weight blends the reference with the
+others of positive weight; weight 0 marks a fallback, used only for pixels the ones
+before it left."""
 
 
 def erase(
@@ -223,36 +280,84 @@ def erase(
     previous: Frame | None = None,
     fading: bool = False,
 ) -> Frame:
-    """Erase `overlay` from `frame_bgr` in place; `previous` is the caption's crop on the
-    frame before (for the still-pixel test). Returns this frame's crop (the next one's
-    `previous`). While `fading`, the caption's pixels are half-transparent and moving: any
-    pixel of its area unlike the clean reference is taken for it."""
+    """Erase `overlay` from `frame_bgr` in place; `previous` is the caption's window crop
+    on the frame before (for the still-pixel test). Returns this frame's window crop (the
+    next one's `previous`). `aligned` gets the whole region's crop and yields references
+    warped onto the window. While `fading`, the caption's pixels are half-transparent and
+    moving: any pixel of its area unlike the clean reference is taken for it."""
     x0, y0, x1, y1 = geo.region
-    crop = frame_bgr[y0:y1, x0:x1].copy()
+    region_crop = frame_bgr[y0:y1, x0:x1].copy()
+    wy0, wy1, wx0, wx1 = geo.window
+    crop = region_crop[wy0:wy1, wx0:wx1]
+    geo = geo.in_window()
     static = static_pixels(crop, previous)
+    if not fading:
+        geo = replace(geo, area=geo.still, band=geo.band & geo.still)
     hole = colour_hole(crop, overlay, geo, static)
     caption_like = _caption_coloured(crop, overlay)
     out = crop.copy()
+    references = aligned(region_crop)
+    pair = _blend_pair(references)
     left: Mask | None = None
-    for number, (warped_raw, valid) in enumerate(aligned(crop)):
-        if number == 0:
-            band = geo.area if fading else geo.band
-            hole = hole | _differs(crop, warped_raw, valid, band, None if fading else static)
-            hole = cv2.dilate(hole.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-            left = hole.copy()
-        assert left is not None
+    total: NDArray[np.float32] | None = None
+    weights: NDArray[np.float32] | None = None
+    if pair:
+        band = geo.area if fading else geo.band
+        # A pixel beside the text joins the hole only when it differs from every blended
+        # reference: an emoji or a shadow differs from all, a scene edge that one
+        # reference has out of place (it moved since) does not.
+        level = DIFF_FADING if fading else DIFF_THRESHOLD
+        extra = _differs(crop, pair[0][0], pair[0][1], band, None if fading else static, level)
+        for warped_raw, valid, _weight in pair[1:]:
+            extra &= _differs(crop, warped_raw, valid, band, None if fading else static, level)
+        hole = hole | extra
+        hole = cv2.dilate(hole.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        left = hole.copy()
+        total = np.zeros(crop.shape, np.float32)
+        weights = np.zeros(hole.shape, np.float32)
+    for tried, (warped_raw, valid, weight) in enumerate(_chain(pair, references), start=1):
+        assert left is not None and total is not None and weights is not None
         warped, stale = correct_reference(warped_raw, crop, hole, hole | caption_like, valid)
-        use = left & valid & ~stale
-        _blend(out, warped, use)
+        use = hole & valid & ~stale
+        if weight <= 0.0:
+            use &= left
+        share = np.float32(weight if weight > 0.0 else 1.0)
+        total[use] += warped[use].astype(np.float32) * share
+        weights[use] += share
         left &= ~use
-        if not (left & ~stale).any() or number + 1 >= MAX_REFERENCES_TRIED:
+        if tried >= len(pair) and (tried >= MAX_REFERENCES_TRIED or not (left & ~stale).any()):
             break
     rest = hole if left is None else left
+    if total is not None and weights is not None:
+        filled = weights > 0
+        if filled.any():
+            mean = total / np.maximum(weights, np.float32(1e-6))[:, :, None]
+            fill = np.where(filled[:, :, None], np.clip(mean + 0.5, 0, 255), out)
+            _blend(out, fill.astype(np.uint8), filled)
     result = out
     if rest.any():
         result = inpaint_rest(result, rest)
-    frame_bgr[y0:y1, x0:x1] = result
+    frame_bgr[y0 + wy0 : y0 + wy1, x0 + wx0 : x0 + wx1] = result
     return crop
+
+
+Aligned_ = tuple[Frame, Mask, float]
+
+
+def _blend_pair(references: Iterator[Aligned_]) -> list[Aligned_]:
+    """The first reference, and the second too when the first is blended with it."""
+    first = next(references, None)
+    if first is None:
+        return []
+    if not 0.0 < first[2] < 1.0:
+        return [first]
+    second = next(references, None)
+    return [first] if second is None else [first, second]
+
+
+def _chain(pair: list[Aligned_], rest: Iterator[Aligned_]) -> Iterator[Aligned_]:
+    yield from pair
+    yield from rest
 
 
 def _caption_coloured(crop: Frame, overlay: Overlay) -> Mask:

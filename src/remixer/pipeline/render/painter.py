@@ -114,7 +114,9 @@ class OverlayPainter:
         anything changed, the input otherwise)."""
         for number in self._before.get(frame_index, ()):
             self._keep(number, frame_index, frame_bgr)
-        jobs = [(n, job) for n, job in enumerate(self._jobs) if job.overlay.drawn_at(frame_index)]
+        jobs = [
+            (n, job) for n, job in enumerate(self._jobs) if _erased_at(job.overlay, frame_index)
+        ]
         if not jobs:
             return frame_bgr
         out = frame_bgr.copy()
@@ -123,21 +125,22 @@ class OverlayPainter:
             if ready is not None:
                 ready.wait()
             previous = self._previous.get(number)
-            fading = not job.overlay.shown_at(frame_index) or not job.overlay.shown_at(
-                frame_index - 1
-            )
+            overlay = job.overlay
+            unsettled = _unsettled(overlay, frame_index) or _unsettled(overlay, frame_index - 1)
             crop = erase(
                 out,
-                job.overlay,
+                overlay,
                 job.geo,
-                self._aligner(number, frame_index),
+                self._aligner(number, frame_index, unsettled),
                 None
-                if fading or previous is None or previous[0] != frame_index - 1
+                if unsettled or previous is None or previous[0] != frame_index - 1
                 else previous[1],
-                fading=not job.overlay.shown_at(frame_index),
+                fading=unsettled,
             )
             self._previous[number] = (frame_index, crop)
         for _number, job in jobs:
+            if not job.overlay.drawn_at(frame_index):
+                continue
             placed = job.placement
             rgba = placed.sprite_at(frame_index)
             opacity = job.overlay.opacity_at(frame_index)
@@ -148,14 +151,17 @@ class OverlayPainter:
         return out
 
     def _aligner(
-        self, number: int, frame_index: int
-    ) -> Callable[[Frame], Iterator[tuple[Frame, Mask]]]:
-        """Clean references of caption `number` aligned onto its crop, nearest in time first."""
+        self, number: int, frame_index: int, unsettled: bool
+    ) -> Callable[[Frame], Iterator[tuple[Frame, Mask, float]]]:
+        """Clean references of caption `number` aligned onto its crop with their blend
+        weights: the nearest on each side of the span first (`CleanPlate.blend_order`)."""
 
-        def aligned(crop: Frame) -> Iterator[tuple[Frame, Mask]]:
-            area = self._jobs[number].geo.area
-            for reference in self._plates[number].ordered(frame_index):
-                yield align_reference(reference, crop, area)
+        def aligned(crop: Frame) -> Iterator[tuple[Frame, Mask, float]]:
+            geo = self._jobs[number].geo
+            area = geo.area if unsettled else geo.still
+            for reference, weight in self._plates[number].blend_order(frame_index):
+                warped, valid = align_reference(reference, crop, area, geo.window)
+                yield warped, valid, weight
 
         return aligned
 
@@ -213,3 +219,36 @@ class OverlayPainter:
         finally:
             for event in self._ready.values():
                 event.set()
+
+
+SETTLE_FRAMES = 3
+"""Frames after a fade-in or a word's appearance (and before a fade-out) during which the
+caption may still be moving: its pixels are found by difference, not by stillness."""
+WORD_SETTLE_FRAMES = 8
+"""Words are timed to about ±5 frames and animate in: the frames this close to a word's
+measured appearance are unsettled."""
+
+
+def _margin(fade: int) -> int:
+    """Extra frames erased beyond a measured fade (fades are measured short, never long)."""
+    return max(fade, SETTLE_FRAMES) if fade else 0
+
+
+def _erased_at(overlay: Overlay, frame_index: int) -> bool:
+    """Drawn, or within the margin beyond a measured fade."""
+    first = overlay.start_frame - overlay.fade_in_frames - _margin(overlay.fade_in_frames)
+    last = overlay.end_frame + overlay.fade_out_frames + _margin(overlay.fade_out_frames)
+    return first <= frame_index <= last
+
+
+def _unsettled(overlay: Overlay, frame_index: int) -> bool:
+    """Is the caption fading, sliding or revealing a word on this frame (its pixels are
+    not still)?"""
+    if not overlay.shown_at(frame_index):
+        return True
+    if overlay.fade_in_frames and frame_index - overlay.start_frame < SETTLE_FRAMES:
+        return True
+    if overlay.fade_out_frames and overlay.end_frame - frame_index < SETTLE_FRAMES:
+        return True
+    words = overlay.word_frames or []
+    return any(abs(frame_index - first) <= WORD_SETTLE_FRAMES for first in words[1:])

@@ -3,13 +3,16 @@
 A caption comes and goes while the scene under it stays, so a frame shortly before (or
 after) its span shows what lies under it. For each caption a few such *reference crops*
 are kept (only the caption's work region, never whole frames); on every frame of the
-span the nearest reference is aligned to the current frame and its pixels replace the
-caption's. Alignment: DIS optical flow (OpenCV, ultrafast preset, at reduced scale)
-from the current crop to the reference, trusted only outside the caption's area; inside
-it the flow is filled in by normalized convolution (a Gaussian-weighted average of the
-surrounding flow, which carries both the global camera motion and the local subject
-motion around the caption). A smooth colour offset measured on a band around the hole
-then absorbs lighting drift and small seams. Pixels no reference saw are inpainted.
+span the nearest clean reference before it and the nearest after it (or the nearest one,
+when the span touches an end of the clip) are aligned to the current frame and blended,
+weighted by closeness in time, into the caption's pixels. Alignment: DIS optical flow
+(OpenCV, fast preset, at reduced scale) from the current crop to the reference, trusted
+only outside the caption's area; inside it the flow is filled in from the surrounding
+flow (the mean of a Gaussian-weighted average and, for wide bands, a per-column
+interpolation between the flow above and below; both carry the global camera motion and
+the local subject motion around the caption). Only the caption's window is warped. A
+smooth colour offset measured on a band around the hole then absorbs lighting drift and
+small seams. Pixels no reference saw are inpainted.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ Mask = NDArray[np.bool_]
 Flow = NDArray[np.float32]
 Region = tuple[int, int, int, int]
 """x0, y0, x1, y1 in frame pixels."""
+Window = tuple[int, int, int, int]
+"""y0, y1, x0, x1 inside a region crop."""
 
 FLOW_MAX_SIDE = 320
 """Flow is estimated on the work region scaled so its longer side is at most this."""
@@ -35,6 +40,8 @@ STALE_LEVEL = 28.0
 """Mean difference between the scene around a hole and the aligned reference above which
 the reference is taken as out of date there."""
 MAX_COLOUR_OFFSET = 30
+MIN_BLEND_WEIGHT = 0.2
+"""Below this weight the farther reference of a before/after pair is not blended in."""
 EXCLUDE_GROW = 6
 """Reduced pixels around the caption area whose flow is not trusted either (DIS patches
 overlapping the area's edge)."""
@@ -66,6 +73,29 @@ class CleanPlate:
 
     def ordered(self, frame_index: int) -> list[Reference]:
         return sorted(self.references, key=lambda r: abs(r.frame_index - frame_index))
+
+    def blend_order(self, frame_index: int) -> list[tuple[Reference, float]]:
+        """References to try for `frame_index` with blend weights. When there are clean
+        frames on both sides of it, the nearest before and the nearest after come first,
+        weighted by closeness in time (1 / distance): a scene that moves under a long
+        caption is half-way between the two, and the blend halves the error of either
+        guess. Otherwise nearest first, weight 1 for the first and 0 (a fallback for
+        pixels the first did not cover) for the rest."""
+        ordered = self.ordered(frame_index)
+        before = [r for r in ordered if r.frame_index < frame_index]
+        after = [r for r in ordered if r.frame_index > frame_index]
+        if before and after:
+            pair = [before[0], after[0]]
+            near = [1.0 / max(abs(r.frame_index - frame_index), 1) for r in pair]
+            total = sum(near)
+            rest = [r for r in ordered if r not in pair]
+            if min(near) / total < MIN_BLEND_WEIGHT:
+                # One side is far closer: the other would change little and costs a flow.
+                return [(r, 1.0 if n == 0 else 0.0) for n, r in enumerate(ordered)]
+            return [(r, w / total) for r, w in zip(pair, near, strict=True)] + [
+                (r, 0.0) for r in rest
+            ]
+        return [(r, 1.0 if n == 0 else 0.0) for n, r in enumerate(ordered)]
 
 
 _DIS: list[Any] = []
@@ -180,9 +210,13 @@ def small_flow(
     if target_valid is not None:
         weight &= _resized_mask(target_valid, (sw, sh))
     sigma = max(min(sw, sh) / 4.0, 3.0)
-    filled = _column_fill(flow, weight)
-    if filled is None:
-        filled = _normalized_blur(flow, weight.astype(np.float32), sigma)
+    filled = _normalized_blur(flow, weight.astype(np.float32), sigma)
+    columns = _column_fill(flow, weight)
+    if columns is not None:
+        # Neither guess wins on real footage (a head and the wall beside it favour the
+        # columns, a face moving under a plate the isotropic average); their mean is
+        # closer to the true flow than either on average (overlays-real: +1-3 dB).
+        filled = (filled + columns) * np.float32(0.5)
     return np.asarray(np.where(small_ex[:, :, None], filled, flow), dtype=np.float32)
 
 
@@ -208,15 +242,40 @@ def _column_fill(flow: Flow, weight: Mask) -> Flow | None:
     return np.asarray(out, dtype=np.float32)
 
 
-def warp_reference(reference: Reference, flow: Flow, shape: tuple[int, int]) -> tuple[Frame, Mask]:
+_GRIDS: dict[tuple[int, int, Window], tuple[NDArray[np.float32], ...]] = {}
+
+
+def _grids(shape: tuple[int, int], window: Window) -> tuple[NDArray[np.float32], ...]:
+    """Pixel coordinates of `window` (in region pixels) and the same in reduced-flow
+    pixels, cached per region shape and window (they are the same on every frame)."""
+    key = (shape[0], shape[1], window)
+    if key not in _GRIDS:
+        h, w = shape
+        sw, sh, _scale = flow_size(h, w)
+        y0, y1, x0, x1 = window
+        grid_x, grid_y = np.meshgrid(
+            np.arange(x0, x1, dtype=np.float32), np.arange(y0, y1, dtype=np.float32)
+        )
+        # Pixel centres of the full crop in the reduced flow's pixels (as cv2.resize maps them).
+        small_x = (grid_x + 0.5) * np.float32(sw / w) - np.float32(0.5)
+        small_y = (grid_y + 0.5) * np.float32(sh / h) - np.float32(0.5)
+        if len(_GRIDS) > 64:
+            _GRIDS.clear()
+        _GRIDS[key] = (grid_x, grid_y, small_x, small_y)
+    return _GRIDS[key]
+
+
+def warp_reference(
+    reference: Reference, flow: Flow, shape: tuple[int, int], window: Window | None = None
+) -> tuple[Frame, Mask]:
     """The reference crop warped by a reduced-scale flow onto a crop of `shape` (h, w),
-    and where that warp lands on valid reference pixels."""
+    or only onto `window` of it, and where that warp lands on valid reference pixels."""
     h, w = shape
     sw, sh, _scale = flow_size(h, w)
-    full = np.asarray(cv2.resize(flow, (w, h), interpolation=cv2.INTER_LINEAR), np.float32)
-    full = full * np.array([w / sw, h / sh], dtype=np.float32)
-    grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    map_x, map_y = grid_x + full[:, :, 0], grid_y + full[:, :, 1]
+    grid_x, grid_y, small_x, small_y = _grids(shape, window or (0, h, 0, w))
+    up = cv2.remap(flow, small_x, small_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    map_x = grid_x + up[:, :, 0] * np.float32(w / sw)
+    map_y = grid_y + up[:, :, 1] * np.float32(h / sh)
     warped = cv2.remap(
         reference.crop, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
@@ -225,10 +284,13 @@ def warp_reference(reference: Reference, flow: Flow, shape: tuple[int, int]) -> 
     return np.asarray(warped), valid & inside
 
 
-def align_reference(reference: Reference, current: Frame, exclude: Mask) -> tuple[Frame, Mask]:
-    """The reference crop warped onto `current` by a direct flow, and where it is valid."""
+def align_reference(
+    reference: Reference, current: Frame, exclude: Mask, window: Window | None = None
+) -> tuple[Frame, Mask]:
+    """The reference crop warped onto `current` (or its `window`) by a direct flow, and
+    where it is valid."""
     flow = small_flow(current, reference.crop, exclude, reference.valid)
-    return warp_reference(reference, flow, current.shape[:2])
+    return warp_reference(reference, flow, current.shape[:2], window)
 
 
 def correct_reference(
