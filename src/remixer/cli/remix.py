@@ -16,6 +16,7 @@ from remixer.cli.brand_options import AppName, Banned, Keywords, Language, Voice
 from remixer.cli.output import fail
 from remixer.config import Settings
 from remixer.pipeline.errors import PipelineError
+from remixer.pipeline.overlays.ocr import preload_ocr_engine
 from remixer.pipeline.remix import remix as run_remix
 from remixer.pipeline.render import placement_fields
 from remixer.pipeline.rewrite import CopyBrief, create_copy_provider
@@ -69,6 +70,7 @@ def remix(
 ) -> None:
     """Remix SOURCE with the face from --face photos into -o OUT.mp4; prints a JSON summary."""
     check_voice(voice)
+    preload_ocr_engine()  # overlaps the probe, the face models and the identity build
     settings = Settings()
     _check_face_models(settings)
     api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None

@@ -9,6 +9,7 @@ passes them explicitly; one engine must not be shared by concurrent threads.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -39,13 +40,30 @@ class TextLine:
         return self.box[1] + self.box[3]
 
 
+_LOADING = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def load_ocr_engine() -> Any:
-    """The process-wide RapidOCR engine (loaded once, reused by every call)."""
+def _engine() -> Any:
     from rapidocr import RapidOCR
 
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
     return RapidOCR(params=OCR_PARAMS)
+
+
+def load_ocr_engine() -> Any:
+    """The process-wide RapidOCR engine (loaded once, reused by every call; a call made
+    while `preload_ocr_engine` is still loading waits for that load)."""
+    with _LOADING:
+        return _engine()
+
+
+def preload_ocr_engine() -> threading.Thread:
+    """Start loading the engine in a background thread (about 1 s of imports and model
+    sessions) so that it overlaps the work done before the first OCR call."""
+    thread = threading.Thread(target=load_ocr_engine, name="remixer-ocr-load", daemon=True)
+    thread.start()
+    return thread
 
 
 def _axis_box(quad: Any) -> Box:
