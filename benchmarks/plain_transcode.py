@@ -25,8 +25,8 @@ def _copy_audio_stream(src: Any, dst: Any) -> tuple[Any, Any] | tuple[None, None
 
 def transcode(src_path: str, dst_path: str) -> int:
     """Transcode `src_path` to `dst_path`; returns the number of video frames written."""
-    src = av.open(src_path)
-    dst = av.open(dst_path, mode="w", options={"movflags": "+faststart"})
+    src: Any = av.open(src_path)
+    dst: Any = av.open(dst_path, mode="w", options={"movflags": "+faststart"})
     video_in = src.streams.video[0]
     video_in.thread_type = "AUTO"
     rate = video_in.average_rate or video_in.guessed_rate

@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from remixer.cli.output import fail, print_json
 from remixer.config import Settings
-from remixer.services import orgs
-from remixer.store.engine import make_engine, make_session_factory
-from remixer.store.migrations import upgrade_to_head
-from remixer.store.uow import UnitOfWork, UnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from remixer.store.uow import UnitOfWorkFactory
 
 admin_app = typer.Typer(
     help="Operator commands; each prints one JSON object.", no_args_is_help=True
 )
 
 
+def _orgs() -> ModuleType:
+    """The org services, imported when a command runs (the store stack is heavy to load,
+    and every other `remixer` command would pay for it at start-up)."""
+    from remixer.services import orgs
+
+    return orgs
+
+
 def _uow_factory() -> UnitOfWorkFactory:
+    from remixer.store.engine import make_engine, make_session_factory
+    from remixer.store.migrations import upgrade_to_head
+    from remixer.store.uow import UnitOfWork
+
     settings = Settings()
     upgrade_to_head(settings.app_database_url)
     sessions = make_session_factory(make_engine(settings.app_database_url))
@@ -40,7 +53,7 @@ def create_org(
     credits: Annotated[int, typer.Option(help="Initial credit grant")] = 0,
     tier: Annotated[str, typer.Option(help="standard|pilot|partner|unlimited")] = "standard",
 ) -> None:
-    _print_or_fail(lambda: orgs.create_org(_uow_factory(), name, credits, tier))
+    _print_or_fail(lambda: _orgs().create_org(_uow_factory(), name, credits, tier))
 
 
 @admin_app.command("create-key")
@@ -49,7 +62,7 @@ def create_key(
     scopes: Annotated[str, typer.Option(help="Comma-separated scopes, or '*'")],
     env: Annotated[str, typer.Option(help="live|test")] = "live",
 ) -> None:
-    _print_or_fail(lambda: orgs.create_key(_uow_factory(), org, scopes, env))
+    _print_or_fail(lambda: _orgs().create_key(_uow_factory(), org, scopes, env))
 
 
 @admin_app.command("grant-credits")
@@ -57,7 +70,7 @@ def grant_credits(
     org: Annotated[str, typer.Option(help="Organization id (org_…)")],
     credits: Annotated[int, typer.Option(help="Credits to add")],
 ) -> None:
-    _print_or_fail(lambda: orgs.grant_credits(_uow_factory(), org, credits))
+    _print_or_fail(lambda: _orgs().grant_credits(_uow_factory(), org, credits))
 
 
 @admin_app.command("kill-key")
@@ -65,6 +78,6 @@ def kill_key(key_id: Annotated[str, typer.Argument(help="API key id (key_…)")]
     from remixer.domain.errors import RemixerError
 
     try:
-        print_json(orgs.kill_key(_uow_factory(), key_id))
+        print_json(_orgs().kill_key(_uow_factory(), key_id))
     except RemixerError as exc:
         raise fail(f"API key {key_id} not found", 2) from exc

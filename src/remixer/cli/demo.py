@@ -18,7 +18,6 @@ from typing import Annotated, Any
 
 import httpx
 import typer
-import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -39,6 +38,8 @@ class EmbeddedService:
     """API (uvicorn in a thread) plus the DBOS worker, in this process."""
 
     def __init__(self, settings: Settings, port: int) -> None:
+        import uvicorn
+
         from remixer.api.app import create_app
         from remixer.bootstrap import build_components, build_runtime
         from remixer.workflows.worker import launch_worker

@@ -16,7 +16,7 @@ from remixer.cli.brand_options import AppName, Banned, Keywords, Language, Voice
 from remixer.cli.output import fail
 from remixer.config import Settings
 from remixer.pipeline.errors import PipelineError
-from remixer.pipeline.models import ModelStore, check_face_models
+from remixer.pipeline.models import ModelStore, check_face_models, ocr_engine, preload
 from remixer.pipeline.orchestration import STAGES
 from remixer.pipeline.remix import remix as run_remix
 from remixer.pipeline.render import placement_fields
@@ -64,6 +64,7 @@ def remix(
     check_voice(voice)
     settings = Settings()
     models = ModelCache()
+    preload(models, ocr_engine)  # overlaps the probe, the face models and the identity build
     _check_face_models(settings, models)
     api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
     provider = create_copy_provider(

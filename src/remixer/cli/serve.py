@@ -7,7 +7,6 @@ import threading
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 
 from remixer.cli.output import fail
 from remixer.config import Settings
@@ -62,6 +61,8 @@ def serve(
     metrics_host: MetricsHost = "127.0.0.1",
 ) -> None:
     """Run the HTTP API, and (unless --no-worker) a job worker in the same process."""
+    import uvicorn
+
     from remixer.api.app import create_app
     from remixer.bootstrap import build_components
 

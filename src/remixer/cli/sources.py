@@ -11,23 +11,20 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import av
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from remixer.blobs.factory import build_blob_store
 from remixer.config import Settings
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.video import probe_video
-from remixer.services.sources import ImportReport, ProgressFn, import_sources
 from remixer.sources.errors import SourceError
-from remixer.store.engine import make_engine, make_session_factory
-from remixer.store.migrations import upgrade_to_head
-from remixer.store.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from remixer.services.sources import ImportReport, ProgressFn
 
 sources_app = typer.Typer(help="Manage the source video catalog.", no_args_is_help=True)
 
@@ -63,6 +60,15 @@ def import_command(
     ],
 ) -> None:
     """Import video/sidecar pairs into the catalog; identical re-imports are no-ops."""
+    # The store stack loads here, not at start-up: every other command would pay for it.
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from remixer.blobs.factory import build_blob_store
+    from remixer.services.sources import import_sources
+    from remixer.store.engine import make_engine, make_session_factory
+    from remixer.store.migrations import upgrade_to_head
+    from remixer.store.uow import UnitOfWork
+
     settings = Settings()
     upgrade_to_head(settings.app_database_url)
     engine = make_engine(settings.app_database_url)

@@ -9,6 +9,7 @@ caller shares one key per model. Heavy modules load on first use.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -55,6 +56,18 @@ def arcface_embedder(models: ModelStore, path: Path) -> ArcFaceEmbedder:
 
     resolved = path.expanduser().resolve()
     return models.get(f"embedder:{resolved}", lambda: load_embedder(resolved))
+
+
+def preload(models: ModelStore, *getters: Callable[[ModelStore], object]) -> list[threading.Thread]:
+    """Start loading each model in its own background thread, so the loads overlap the
+    work before their first use (a `get` during a load waits for that load)."""
+    threads = [
+        threading.Thread(target=getter, args=(models,), name="remixer-model-load", daemon=True)
+        for getter in getters
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
 
 
 def check_face_models(

@@ -32,14 +32,25 @@ class ModelCache:
 
     _models: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _loading: dict[str, threading.Lock] = field(default_factory=dict)
 
     def get(self, name: str, loader: Callable[[], T]) -> T:
+        """One load per name; different models load at once in different threads."""
         with self._lock:
-            if name not in self._models:
-                log.info("loading model %s", name)
-                self._models[name] = loader()
-            model: T = self._models[name]
-            return model
+            if name in self._models:
+                model: T = self._models[name]
+                return model
+            loading = self._loading.setdefault(name, threading.Lock())
+        with loading:
+            with self._lock:
+                if name in self._models:
+                    ready: T = self._models[name]
+                    return ready
+            log.info("loading model %s", name)
+            loaded = loader()
+            with self._lock:
+                self._models[name] = loaded
+            return loaded
 
 
 @dataclass

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from remixer.pipeline.overlays.blocks import group_blocks
+from remixer.pipeline.overlays.gate import ChangeGate, detect_in, is_whole
 from remixer.pipeline.overlays.model import Overlay
-from remixer.pipeline.overlays.ocr import detect_boxes, read_lines
+from remixer.pipeline.overlays.ocr import read_lines
 from remixer.pipeline.overlays.spacing import restore_spaces
 from remixer.pipeline.overlays.tracking import (
     Pending,
@@ -35,6 +36,7 @@ def extract_overlays(path: Path, info: VideoInfo, ocr: Any, hooks: StageHooks) -
     """Find the burned-in caption blocks of `path`, each with its exact frame span and style."""
     step = sample_step(info.fps)
     tracker = Tracker()
+    gate = ChangeGate()
     pending: Pending = []
     total = max(info.frame_count, 1)
     with prefetch_frames(path) as frames:
@@ -43,7 +45,7 @@ def extract_overlays(path: Path, info: VideoInfo, ocr: Any, hooks: StageHooks) -
                 hooks.check_cancel()
                 hooks.progress(min(index / total, 0.99))
             if index % step == 0:
-                _sample(tracker, ocr, index, frame, pending)
+                _sample(tracker, gate, ocr, index, frame, pending)
                 pending = []
             else:
                 pending.append((index, frame))
@@ -53,9 +55,18 @@ def extract_overlays(path: Path, info: VideoInfo, ocr: Any, hooks: StageHooks) -
     return [_to_overlay(n, track, info.fps) for n, track in enumerate(tracks)]
 
 
-def _sample(tracker: Tracker, ocr: Any, index: int, frame: Frame, pending: Pending) -> None:
-    """Detection first; recognition only when something not already tracked shows up."""
-    if tracker.active and tracker.explains(detect_boxes(ocr, frame), frame):
+def _sample(
+    tracker: Tracker, gate: ChangeGate, ocr: Any, index: int, frame: Frame, pending: Pending
+) -> None:
+    """Detection only where the picture changed since the previous sample; recognition only
+    when something not already tracked shows up."""
+    region = gate.region(frame, [t.look.crop_box for t in tracker.active])
+    if region is None:
+        tracker.confirm(index, frame, pending)
+        return
+    if not tracker.active and is_whole(region, frame):
+        tracker.update(index, group_blocks(read_lines(ocr, frame)), frame, pending)
+    elif tracker.explains(detect_in(ocr, frame, region), frame):
         tracker.confirm(index, frame, pending)
     else:
         tracker.update(index, group_blocks(read_lines(ocr, frame)), frame, pending)

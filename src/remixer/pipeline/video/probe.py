@@ -10,7 +10,7 @@ from typing import Any
 import av
 
 from remixer.pipeline.errors import PipelineError
-from remixer.pipeline.video.reader import quarter_turns
+from remixer.pipeline.video.reader import note_first_frame, quarter_turns
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ def probe_video(path: Path) -> VideoInfo:
             first = next(container.decode(stream), None)
             if first is None:
                 raise PipelineError("SOURCE_INVALID", "The video stream has no decodable frame.")
+            note_first_frame()
             duration_s = _duration_of(container, stream)
             frames = int(stream.frames) or round(duration_s * float(rate))
             turns = quarter_turns(first)

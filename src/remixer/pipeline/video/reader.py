@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -11,6 +14,17 @@ import numpy as np
 
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.types import Frame
+
+log = logging.getLogger(__name__)
+_first_frame = threading.Event()
+
+
+def note_first_frame() -> None:
+    """Log, once per process, the wall-clock time the first frame was decoded: the end of
+    the cold start the end-to-end benchmark measures (`REMIXER_LOG_LEVEL=info`)."""
+    if not _first_frame.is_set():
+        _first_frame.set()
+        log.info("first frame decoded at %.3f", time.time())
 
 
 def open_input(path: Path) -> Any:
@@ -45,6 +59,7 @@ def iter_frames_bgr(path: Path) -> Generator[Frame, None, None]:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         for frame in container.decode(stream):
+            note_first_frame()
             yield upright_bgr(frame)
     except av.FFmpegError as exc:
         raise PipelineError("SOURCE_INVALID", "The video could not be decoded.") from exc
