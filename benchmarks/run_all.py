@@ -95,42 +95,68 @@ def run_one(name: str) -> dict[str, Any]:
     return {"status": status, "seconds": round(time.perf_counter() - start, 1), "figures": figures}
 
 
-def render(results: dict[str, dict[str, Any]]) -> str:
+def _measured_line(names: list[str]) -> str:
+    command = "make bench" if names == ORDER else f"python -m benchmarks.run_all {' '.join(names)}"
+    load = os.getloadavg()[0]
+    return (
+        f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} at commit {_git_rev()} "
+        f"with `{command}` (1-minute load average at the end: {load:.1f})."
+    )
+
+
+def render_section(name: str, result: dict[str, Any], measured: str) -> str:
     lines = [
+        f"## {name}",
+        "",
+        measured,
+        "",
+        f"Target: {TARGETS.get(name, '-')}",
+        "",
+        f"Status: {result['status']} in {result['seconds']} s",
+        "",
+        "```json",
+        json.dumps(result["figures"], indent=2, default=str),
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _sections(text: str) -> dict[str, str]:
+    """The `## name` sections of an existing BENCHMARKS.md, each with its own text."""
+    found: dict[str, str] = {}
+    parts = text.split("\n## ")
+    for part in parts[1:]:
+        name = part.split("\n", 1)[0].strip()
+        found[name] = "## " + part.rstrip("\n") + "\n"
+    return found
+
+
+def render(sections: dict[str, str]) -> str:
+    """The whole file: each section keeps the line saying when and at which commit it ran."""
+    head = [
         "# Benchmarks",
         "",
-        f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} at commit {_git_rev()} "
-        f"with `make bench` (`python -m benchmarks.run_all`).",
+        "Written by `make bench` (`python -m benchmarks.run_all`); `python -m "
+        "benchmarks.run_all NAME…` reruns some sections and keeps the others as they were.",
         "",
         f"Machine: {machine()}.",
         "",
     ]
-    for name, result in results.items():
-        lines += [
-            f"## {name}",
-            "",
-            f"Target: {TARGETS.get(name, '-')}",
-            "",
-            f"Status: {result['status']} in {result['seconds']} s",
-            "",
-            "```json",
-            json.dumps(result["figures"], indent=2, default=str),
-            "```",
-            "",
-        ]
-    return "\n".join(lines)
+    ordered = [n for n in ORDER if n in sections] + [n for n in sections if n not in ORDER]
+    return "\n".join(head) + "\n".join(sections[n] for n in ordered)
 
 
 def main(argv: list[str]) -> int:
     names = argv or ORDER
     results = {name: run_one(name) for name in names}
+    measured = _measured_line(names)
     out = ROOT / "BENCHMARKS.md"
-    if argv and out.exists():
-        print(render(results))
-        print(f"(single benchmark: {out.name} left as it was)")
-    else:
-        out.write_text(render(results))
-        print(f"wrote {out}")
+    sections = _sections(out.read_text()) if argv and out.exists() else {}
+    for name, result in results.items():
+        sections[name] = render_section(name, result, measured)
+    out.write_text(render(sections))
+    print(f"wrote {out} ({', '.join(names)})")
     return 0 if all(r["status"] == "ok" for r in results.values()) else 1
 
 
