@@ -191,7 +191,6 @@ class LocalRemix:
             _known(self.identity),
             _known(self.track),
             face_models(self.models),
-            sample_every=10,
             hooks=hooks("rendering"),
         ).to_dict()
 
