@@ -152,12 +152,7 @@ class LocalRemix:
         """Probe the source and check the reference photos: bad inputs fail before the
         heavy work."""
         self.info = probe_video(self.source)
-        identity = build_identity(self.faces, face_models(self.models))
-        if self.embedder_path is not None:
-            from remixer.pipeline.faces.neural import with_arcface
-
-            identity = with_arcface(identity, arcface_embedder(self.models, self.embedder_path))
-        self.identity = identity
+        self.identity = build_identity(self.faces, face_models(self.models))
         hooks("fetching_source").progress(1.0)
 
     def extract_overlays(self, hooks: HooksFor) -> None:
@@ -170,6 +165,13 @@ class LocalRemix:
         hooks("adapting_copy").progress(1.0)
 
     def analyze_face(self, hooks: HooksFor) -> None:
+        """The target's track, and the influencer's ArcFace embedding (the embedder's load
+        and run stay off the fetch, in the face lane beside OCR)."""
+        if self.embedder_path is not None:
+            from remixer.pipeline.faces.neural import with_arcface
+
+            embedder = arcface_embedder(self.models, self.embedder_path)
+            self.identity = with_arcface(_known(self.identity), embedder)
         self.track = analyze_target(self.source, face_models(self.models), hooks("face_swapping"))
 
     def render_video(self, hooks: HooksFor) -> None:
@@ -191,7 +193,6 @@ class LocalRemix:
             _known(self.identity),
             _known(self.track),
             face_models(self.models),
-            sample_every=10,
             hooks=hooks("rendering"),
         ).to_dict()
 

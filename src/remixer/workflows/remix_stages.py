@@ -173,7 +173,7 @@ def measure_output_quality(
     from remixer.pipeline.faces import measure_quality
 
     models, identity, track = _face_inputs(runtime, job)
-    return measure_quality(video, identity, track, models, sample_every=10, hooks=hooks).to_dict()
+    return measure_quality(video, identity, track, models, hooks=hooks).to_dict()
 
 
 def measure_output(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:

@@ -148,6 +148,18 @@ def test_decoded_frames_keep_their_order_and_blue_green_red_channels(tmp_path: P
     assert blue_bgr[0] > 200 and blue_bgr[2] < 50, blue_bgr
 
 
+def test_selected_frames_come_with_their_index_and_content(tmp_path: Path) -> None:
+    from remixer.pipeline.video.transcode import prefetch_selected_frames
+
+    path = tmp_path / "rgb.mp4"
+    _write_rgb_clip(path, 12)
+    with prefetch_selected_frames(path, lambda index: index % 4 == 1) as frames:
+        picked = list(frames)
+    assert [index for index, _ in picked] == [1, 5, 9]
+    for index, frame in picked:
+        assert abs(float(frame[44:60, 8:56].mean()) - (20 + 10 * index)) <= 4, index
+
+
 def test_odd_sized_frames_are_padded_to_even(tmp_path: Path) -> None:
     out = tmp_path / "odd.mp4"
     with VideoWriter(out, 63, 35, Fraction(10)) as writer:

@@ -15,13 +15,19 @@ the track's box is found again (HOG) and embedded (dlib):
   angle where the swap fades out), `occluded` (in ≥ `WARN_SHARE` of the sampled frames
   ≥ `OCCLUDED_SHARE` of the face is covered; kept in front, not swapped);
 - `passed`: identity and "not the original" pass rates both ≥ `PASS_RATE` (SPEC §7.3);
-- `jitter_px`: over every visible frame, mean distance in frame pixels of each FaceMesh
-  point from the midpoint of its neighbours in time (the acceleration a still or smoothly
-  moving face does not have), averaged over the 468 mesh points; run on the source clip it
-  gives the baseline the swap must not exceed."""
+- `jitter_px`: over the visible frames of short runs of consecutive frames (`JITTER_RUN`
+  of every `JITTER_PERIOD`), mean distance in frame pixels of each FaceMesh point from the
+  midpoint of its neighbours in time (the acceleration a still or smoothly moving face does
+  not have), averaged over the 468 mesh points; run on the source clip it gives the
+  baseline the swap must not exceed.
+
+Only the frames a figure needs are followed (FaceMesh) or converted from the decoder
+(`FramePlan`): about 12 embedded frames spread over the clip and the jitter runs, a third
+of the frames of a clip instead of all of them (docs/performance.md has the figures)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +49,7 @@ from remixer.pipeline.faces.occlusion import occluded_share
 from remixer.pipeline.faces.sampling import ANALYSIS_WIDTH
 from remixer.pipeline.faces.track import FaceTrack
 from remixer.pipeline.types import Box, Frame, StageHooks
-from remixer.pipeline.video.transcode import prefetch_frames
+from remixer.pipeline.video.transcode import prefetch_selected_frames
 
 
 @dataclass(frozen=True)
@@ -131,30 +137,77 @@ def jitter_of(run: list[Landmarks]) -> list[float]:
     return [float(v) for v in np.linalg.norm(accel, axis=2).mean(axis=1)]
 
 
+JITTER_RUN = 8
+JITTER_PERIOD = 30
+JITTER_WARMUP = 3
+"""Frames followed, but left out of the jitter, after FaceMesh starts again on a run: its
+first tracked frames settle (counting them doubles the figure on the synthetic clip)."""
+EMBED_FRAMES = 12
+MAX_EMBED_EVERY = 30
+"""A long clip still gets an embedded frame at least every second (at 30 fps)."""
+
+
+@dataclass(frozen=True)
+class FramePlan:
+    """Which frames of the output quality looks at: every `embed_every`-th is embedded
+    (and checked for occlusion), the first `jitter_run` of every `jitter_period` are
+    followed in a row for jitter; the rest are decoded but not converted or followed."""
+
+    embed_every: int
+    jitter_run: int = JITTER_RUN + JITTER_WARMUP
+    jitter_period: int = JITTER_PERIOD
+    warmup: int = JITTER_WARMUP
+
+    def embeds(self, index: int) -> bool:
+        return index % self.embed_every == 0
+
+    def follows(self, index: int) -> bool:
+        return index % self.jitter_period < self.jitter_run or self.embeds(index)
+
+
+DENSE = FramePlan(embed_every=1, jitter_run=1, jitter_period=1, warmup=0)
+"""Every frame followed and embedded (the reference the sampled figures are checked against)."""
+
+
+def plan_for(frame_count: int, sample_every: int | None = None) -> FramePlan:
+    """The plan for a clip: `sample_every` when given, else ~`EMBED_FRAMES` embedded frames."""
+    every = sample_every or min(MAX_EMBED_EVERY, math.ceil(frame_count / EMBED_FRAMES))
+    return FramePlan(embed_every=max(1, every))
+
+
 def _collect(
-    video: Path, track: FaceTrack, models: FaceModels, every: int, want_ids: bool, hooks: StageHooks
+    video: Path,
+    track: FaceTrack,
+    models: FaceModels,
+    plan: FramePlan,
+    want_ids: bool,
+    hooks: StageHooks,
 ) -> tuple[_Tally, list[Embedding | None]]:
     tally = _Tally()
     embeddings: list[Embedding | None] = []
     follower = TargetFollower(track, models)
+    last, streak = -2, 0
     try:
-        with prefetch_frames(video) as frames:  # decode overlaps FaceMesh and HOG
-            for index, frame in enumerate(frames):
+        with prefetch_selected_frames(video, plan.follows) as frames:  # decode overlaps FaceMesh
+            for seen, (index, frame) in enumerate(frames):
                 state = follower.follow(frame, index)
-                if state is None or track.is_shot_start(index):
+                if state is None or track.is_shot_start(index) or index != last + 1:
                     tally.jitter += jitter_of(tally.run)
-                    tally.run = []
+                    tally.run, streak = [], 0
+                last = index
                 if state is not None:
-                    tally.run.append(state.raw)
+                    streak += 1
+                    if streak > plan.warmup:
+                        tally.run.append(state.raw)
                     tally.visible += 1
                     tally.turned += abs(state.pose.yaw) > FULL_YAW
                 box = track.box_at(index)
-                if want_ids and box is not None and index % every == 0:
+                if want_ids and box is not None and plan.embeds(index):
                     embeddings.append(embed_target(models, frame, box))
                     if state is not None:
                         outline = warp_points(state.raw, 1.0)[MESH_POINTS:]
                         tally.occlusion.append(occluded_share(frame, state.raw, outline))
-                if index % 8 == 0:
+                if seen % 8 == 0:
                     hooks.check_cancel()
                     hooks.progress(min(0.99, index / max(track.frame_count, 1)))
     finally:
@@ -163,9 +216,14 @@ def _collect(
     return tally, embeddings
 
 
-def measure_jitter(video: Path, track: FaceTrack, models: FaceModels) -> float:
-    """The landmark jitter (px) of the target in `video` (see module docstring)."""
-    tally, _ = _collect(video, track, models, 1, False, StageHooks())
+def measure_jitter(
+    video: Path, track: FaceTrack, models: FaceModels, plan: FramePlan | None = None
+) -> float:
+    """The landmark jitter (px) of the target in `video` (see module docstring), on the
+    same frames `measure_quality` uses unless another `plan` (e.g. `DENSE`) is given."""
+    tally, _ = _collect(
+        video, track, models, plan or plan_for(track.frame_count), False, StageHooks()
+    )
     return float(np.mean(tally.jitter)) if tally.jitter else 0.0
 
 
@@ -174,13 +232,14 @@ def measure_quality(
     identity: FaceIdentity,
     track: FaceTrack,
     models: FaceModels,
-    sample_every: int = 5,
+    sample_every: int | None = None,
     hooks: StageHooks | None = None,
+    plan: FramePlan | None = None,
 ) -> FaceQuality:
-    """Quality of a swapped video against the influencer and the original target."""
-    tally, embeddings = _collect(
-        output_video, track, models, sample_every, True, hooks or StageHooks()
-    )
+    """Quality of a swapped video against the influencer and the original target, on the
+    frames of `plan` (default: `plan_for(frame_count, sample_every)`)."""
+    chosen = plan or plan_for(track.frame_count, sample_every)
+    tally, embeddings = _collect(output_video, track, models, chosen, True, hooks or StageHooks())
     influencer = identity.embedding
     to_inf = [1.0 if e is None else float(np.linalg.norm(e - influencer)) for e in embeddings]
     to_orig = [0.0 if e is None else float(np.linalg.norm(e - track.embedding)) for e in embeddings]

@@ -20,7 +20,7 @@ from typing import cast
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.types import Frame, StageHooks
 from remixer.pipeline.video.probe import VideoInfo
-from remixer.pipeline.video.reader import iter_frames_bgr
+from remixer.pipeline.video.reader import iter_frames_bgr, iter_selected_frames_bgr
 from remixer.pipeline.video.writer import VideoWriter
 
 ProcessFn = Callable[[int, Frame], Frame]
@@ -135,6 +135,21 @@ def prefetch_frames(path: Path) -> Iterator[Iterator[Frame]]:
     decoder.start()
     try:
         yield cast(Iterator[Frame], drain(decoder, stop))
+    finally:
+        stop.set()
+        decoder.join()
+
+
+@contextmanager
+def prefetch_selected_frames(
+    path: Path, wanted: Callable[[int], bool]
+) -> Iterator[Iterator[tuple[int, Frame]]]:
+    """Like `prefetch_frames`, for only the frames where `wanted(index)`, with their index."""
+    stop = threading.Event()
+    decoder = _Stage("remixer-prefetch", lambda: iter_selected_frames_bgr(path, wanted), stop)
+    decoder.start()
+    try:
+        yield cast(Iterator[tuple[int, Frame]], drain(decoder, stop))
     finally:
         stop.set()
         decoder.join()
