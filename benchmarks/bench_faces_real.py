@@ -33,6 +33,7 @@ from benchmarks.bench_faces_judge import (
     observe_output,
     person_embedding,
 )
+from benchmarks.footage_clips import footage_dir
 from remixer.pipeline.faces import (
     FaceModels,
     analyze_target,
@@ -58,14 +59,6 @@ TARGETS = {
 GLASSES_CLIP, EDGE_KEEP = "d9", 0.6
 MAX_JITTER = 1.05
 SHEET_FRAMES, CELL_H = 8, 240
-
-
-def footage_dir() -> Path | None:
-    env = os.environ.get("REMIXER_FOOTAGE")
-    candidates = [Path(env)] if env else []
-    candidates += [ROOT.parent / "shared" / "footage", ROOT.parent.parent / "shared" / "footage"]
-    candidates.append(Path("/work/shared/footage"))
-    return next((c for c in candidates if (c / "README.md").is_file()), None)
 
 
 def _subset(name: str, default: list[str]) -> list[str]:

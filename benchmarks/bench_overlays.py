@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.text_metrics import cer as text_cer
 from remixer.pipeline.overlays import Overlay, extract_overlays, load_ocr_engine
 from remixer.pipeline.overlays.ocr import read_lines
 from remixer.pipeline.render import OverlayPainter
@@ -54,14 +55,8 @@ DEMO = ClipSpec(
 
 
 def cer(truth: str, read: str) -> float:
-    """Levenshtein distance / truth length, whitespace and emoji ignored."""
-    a, b = "".join(strip_emoji(truth).split()), "".join(strip_emoji(read).split())
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, start=1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[len(b)] / max(len(a), 1)
+    """Character error rate, whitespace and emoji ignored, letter case kept."""
+    return text_cer(truth, read, ignore_case=False)
 
 
 def _ocr_text(frame: Frame) -> str:

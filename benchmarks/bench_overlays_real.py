@@ -26,6 +26,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from benchmarks.footage_clips import footage_dir
+from benchmarks.text_metrics import cer
 from remixer.pipeline.overlays import Overlay, extract_overlays, load_ocr_engine
 from remixer.pipeline.overlays.blocks import group_blocks
 from remixer.pipeline.overlays.ocr import read_lines
@@ -39,8 +41,6 @@ from remixer.pipeline.typeset.fonts import CJK_FAMILY, FAMILIES, strip_emoji, we
 from remixer.pipeline.typeset.text import TextStyle, render_block
 from remixer.pipeline.video import iter_frames_bgr, probe_video, transcode
 
-FOOTAGE = Path(__file__).resolve().parents[1].parent.parent / "shared" / "footage"
-SHARED_FOOTAGE = Path("/work/shared/footage")
 SHEETS = Path(__file__).resolve().parents[1] / "out" / "overlays-real"
 
 
@@ -207,26 +207,6 @@ CLIPS = (
     ),
 )
 FONT_SUITE_TEXTS = ("Morning routine tips", "Nobody talks about this", "Three habits that work")
-
-
-def footage_dir() -> Path | None:
-    for candidate in (SHARED_FOOTAGE, FOOTAGE):
-        if candidate.is_dir() and any(candidate.glob("*.mp4")):
-            return candidate
-    return None
-
-
-def cer(truth: str, read: str) -> float:
-    """Levenshtein distance / truth length; whitespace, emoji and letter case ignored
-    (all-caps faces such as Bebas Neue draw lower case as capitals)."""
-    a = "".join(strip_emoji(truth).lower().split())
-    b = "".join(strip_emoji(read).lower().split())
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, start=1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[len(b)] / max(len(a), 1)
 
 
 def _grow(box: Box, pad: int, width: int, height: int) -> tuple[int, int, int, int]:

@@ -6,6 +6,7 @@ the clips nor frames of them ever enter the repository.
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,7 +15,21 @@ from remixer.pipeline.synth.captions import CaptionSpec, place_caption
 from remixer.pipeline.video import iter_frames_bgr, probe_video
 from remixer.pipeline.video.writer import VideoWriter
 
-FOOTAGE = Path(__file__).resolve().parent.parent.parent / "shared" / "footage"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def footage_dir() -> Path | None:
+    """The shared footage folder: `REMIXER_FOOTAGE`, else `../shared/footage` beside the
+    checkout (or beside its parent, for a worktree), else `/work/shared/footage`; None
+    when none of them holds the footage README."""
+    env = os.environ.get("REMIXER_FOOTAGE")
+    candidates = [Path(env)] if env else []
+    candidates += [ROOT.parent / "shared" / "footage", ROOT.parent.parent / "shared" / "footage"]
+    candidates.append(Path("/work/shared/footage"))
+    return next((c for c in candidates if (c / "README.md").is_file()), None)
+
+
+FOOTAGE = footage_dir() or ROOT.parent / "shared" / "footage"
 CLIPS = ("d9", "d6", "d3", "d14", "d0", "s20", "s18", "s13")
 
 

@@ -30,18 +30,6 @@ class LiveService:
     settings: Settings
 
 
-def cer(truth: str, read: str) -> float:
-    """Levenshtein distance / truth length, whitespace, case and emoji ignored."""
-    a = "".join(strip_emoji(truth).lower().split())
-    b = "".join(strip_emoji(read).lower().split())
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, start=1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[len(b)] / max(len(a), 1)
-
-
 def old_words(source_text: str, new_text: str) -> list[str]:
     """The source's words (> 3 letters) that the new text does not also contain."""
     new = strip_emoji(new_text).lower()

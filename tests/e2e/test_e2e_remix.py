@@ -17,7 +17,8 @@ import cv2
 import httpx
 import numpy as np
 import pytest
-from e2e_support import TIKTOK_ID, LiveService, cer, old_words
+from benchmarks.text_metrics import cer
+from e2e_support import TIKTOK_ID, LiveService, old_words
 
 from remixer.pipeline.faces import load_face_models
 from remixer.pipeline.faces.models import SAME_PERSON_DISTANCE, Embedding, FaceModels

@@ -8,6 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from benchmarks.text_metrics import cer as text_cer
+
 from remixer.pipeline.overlays import Overlay, extract_overlays, load_ocr_engine
 from remixer.pipeline.overlays.ocr import read_lines
 from remixer.pipeline.synth.clips import ClipSpec, ClipTruth, caption_suite, make_clip
@@ -34,14 +36,8 @@ def extracted(index: int) -> list[Overlay]:
 
 
 def cer(truth: str, read: str) -> float:
-    """Character error rate (Levenshtein distance / truth length), whitespace ignored."""
-    a, b = "".join(truth.split()), "".join(read.split())
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, start=1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[len(b)] / max(len(a), 1)
+    """Character error rate, whitespace ignored (emoji and letter case count)."""
+    return text_cer(truth, read, ignore_emoji=False, ignore_case=False)
 
 
 def ocr_text(frame_bgr: Any) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from benchmarks.footage_clips import footage_dir
 
 from remixer.pipeline.overlays import Overlay, extract_overlays, load_ocr_engine
 from remixer.pipeline.overlays.blocks import group_blocks
@@ -21,9 +22,7 @@ from remixer.pipeline.synth.captions import CaptionSpec
 from remixer.pipeline.types import StageHooks
 from remixer.pipeline.video import iter_frames_bgr, probe_video, transcode
 
-FOOTAGE = Path("/work/shared/footage")
-if not (FOOTAGE / "s20.mp4").exists():
-    FOOTAGE = Path(__file__).resolve().parents[3].parent.parent / "shared" / "footage"
+FOOTAGE = footage_dir() or Path("/work/shared/footage")
 
 pytestmark = pytest.mark.skipif(
     not (FOOTAGE / "s20.mp4").exists(),

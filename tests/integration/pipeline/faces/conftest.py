@@ -4,9 +4,6 @@ occlusion). Stand-in ONNX models for the neural backend are in tests/onnx_standi
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from remixer.pipeline.faces import FaceIdentity, FaceModels, build_identity, load_face_models
@@ -15,9 +12,6 @@ from remixer.pipeline.synth.motion import Motion
 from remixer.pipeline.synth.photos import save_photo
 
 INFLUENCER_PHOTOS = ("obama", "obama2", "obama3")
-ROOT = Path(__file__).resolve().parents[4]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # the real-footage tests use the benchmark's dlib judge
 
 
 @pytest.fixture(scope="session")

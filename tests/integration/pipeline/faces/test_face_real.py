@@ -19,7 +19,8 @@ from benchmarks.bench_faces_judge import (
     observe_output,
     person_embedding,
 )
-from benchmarks.bench_faces_real import footage_dir, influencer_embedding, swap_clip, trim
+from benchmarks.bench_faces_real import influencer_embedding, swap_clip, trim
+from benchmarks.footage_clips import footage_dir
 
 from remixer.pipeline.faces import FaceModels, analyze_target, build_identity, measure_quality
 from remixer.pipeline.types import Frame, StageHooks
