@@ -89,10 +89,17 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    """Twenty deliveries can connect at once; the default listen backlog of 5 would refuse
+    some of them before the handler saw them, and the test would count a lost request."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 @contextmanager
 def running(receiver: Receiver) -> Iterator[Receiver]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _handler(receiver))
     receiver.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
