@@ -1,6 +1,13 @@
 """The sparse analysis pass over a clip: decode every frame once, find scene cuts from grey
 thumbnails, and detect and embed faces on sampled frames (every `sample_every` frames, plus
-the first and last frame of every shot) at a reduced analysis width."""
+the first and last frame of every shot) at a reduced analysis width.
+
+The identity embedding (dlib's ResNet, the most expensive step of the pass) is computed
+once per second of a continuous face, not on every sample: a face whose box overlaps the
+one face of the previous sample in the same shot, with no other face in either sample, is
+the same person, and keeps that face's embedding until it is `EMBED_EVERY` samples old.
+Wherever faces could be confused (two or more in a sample, a cut, a jump) every face is
+embedded."""
 
 from __future__ import annotations
 
@@ -11,7 +18,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from remixer.pipeline.faces.geometry import scale_box
+from remixer.pipeline.faces.geometry import box_iou, scale_box
 from remixer.pipeline.faces.models import Embedding, FaceModels
 from remixer.pipeline.types import Box, Frame, StageHooks
 from remixer.pipeline.video import probe_video
@@ -21,6 +28,9 @@ ANALYSIS_WIDTH = 540
 CUT_THRESHOLD = 30.0
 MAX_FACES_PER_FRAME = 4
 SAMPLES_PER_SECOND = 5.0
+EMBED_EVERY = 5
+"""Samples a continuous single face keeps one embedding for (1 s at 5 samples a second)."""
+SAME_FACE_IOU = 0.5
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,12 @@ class FaceSample:
     frame: int
     box: Box
     embedding: Embedding
+    embedded_at: int = -1
+    """The frame the embedding was computed on (-1: this one)."""
+
+    @property
+    def source_frame(self) -> int:
+        return self.frame if self.embedded_at < 0 else self.embedded_at
 
 
 @dataclass
@@ -57,15 +73,38 @@ def is_cut(previous: NDArray[np.float32] | None, current: NDArray[np.float32]) -
     return previous is not None and float(np.abs(current - previous).mean()) > CUT_THRESHOLD
 
 
-def detect_and_embed(models: FaceModels, frame_bgr: Frame, index: int) -> list[FaceSample]:
-    """Faces on one frame (HOG at `ANALYSIS_WIDTH`), boxes mapped back to frame pixels."""
+def detect_and_embed(
+    models: FaceModels,
+    frame_bgr: Frame,
+    index: int,
+    previous: list[FaceSample] | None = None,
+    max_age: int = 0,
+) -> list[FaceSample]:
+    """Faces on one frame (HOG at `ANALYSIS_WIDTH`), boxes mapped back to frame pixels.
+
+    `previous`: the faces of the previous sample in the same shot, whose embedding a
+    continuing single face keeps while it was computed fewer than `max_age` frames ago
+    (see the module docstring)."""
     factor = min(1.0, ANALYSIS_WIDTH / frame_bgr.shape[1])
     small = cv2.resize(frame_bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     rgb = np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), dtype=np.uint8)
     found = models.detect(rgb, upsample=0)[:MAX_FACES_PER_FRAME]
-    return [
-        FaceSample(index, scale_box(d.box, 1 / factor), models.embed(rgb, d.box)) for d in found
-    ]
+    boxes = [scale_box(d.box, 1 / factor) for d in found]
+    same = _continuing(previous or [], boxes, index, max_age)
+    if same is not None:
+        return [FaceSample(index, boxes[0], same.embedding, same.source_frame)]
+    return [FaceSample(index, box, models.embed(rgb, d.box)) for box, d in zip(boxes, found)]
+
+
+def _continuing(
+    previous: list[FaceSample], boxes: list[Box], index: int, max_age: int
+) -> FaceSample | None:
+    """The previous sample's face that `boxes` continues, when it is unambiguous."""
+    if len(previous) != 1 or len(boxes) != 1:
+        return None
+    face = previous[0]
+    fresh = index - face.source_frame < max_age
+    return face if fresh and box_iou(face.box, boxes[0]) >= SAME_FACE_IOU else None
 
 
 def sample_faces(
@@ -99,5 +138,10 @@ def sample_faces(
 def _sample(scan: ClipScan, models: FaceModels, item: tuple[int, Frame] | None) -> None:
     if item is None or (scan.sampled and scan.sampled[-1] == item[0]):
         return
+    same_shot = bool(scan.sampled) and not any(
+        scan.sampled[-1] < start <= item[0] for start in scan.shot_starts
+    )
+    last = [f for f in scan.faces[-MAX_FACES_PER_FRAME:] if same_shot and f.frame == scan.sampled[-1]]
     scan.sampled.append(item[0])
-    scan.faces.extend(detect_and_embed(models, item[1], item[0]))
+    age = EMBED_EVERY * scan.sample_every
+    scan.faces.extend(detect_and_embed(models, item[1], item[0], last, age))

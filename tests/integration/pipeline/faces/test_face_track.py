@@ -10,10 +10,11 @@ import pytest
 
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.faces import FaceModels, FaceTrack, analyze_target
-from remixer.pipeline.faces.models import face_distance
+from remixer.pipeline.faces.models import Embedding, face_distance
+from remixer.pipeline.faces.sampling import EMBED_EVERY, sample_faces
 from remixer.pipeline.synth.faces import FaceClip
 from remixer.pipeline.synth.photos import load_photo_rgb
-from remixer.pipeline.types import StageHooks
+from remixer.pipeline.types import Box, Frame, StageHooks
 from remixer.pipeline.video import VideoWriter
 
 
@@ -85,3 +86,33 @@ def test_a_clip_without_faces_raises_no_face_found(tmp_path: Path, models: FaceM
     with pytest.raises(PipelineError) as caught:
         analyze_target(path, models, StageHooks())
     assert caught.value.code == "NO_FACE_FOUND"
+
+
+class CountingModels(FaceModels):
+    """The real models, counting the frames the embedder ran on."""
+
+    embedded: list[int]
+
+    def embed(self, image_rgb: Frame, box: Box) -> Embedding:
+        self.embedded.append(id(image_rgb))
+        return super().embed(image_rgb, box)
+
+
+def test_a_continuing_single_face_is_embedded_about_once_a_second(
+    tracking_clip: FaceClip, models: FaceModels
+) -> None:
+    counting = CountingModels(models.detector, models.predictor, models.encoder)
+    object.__setattr__(counting, "embedded", [])
+    scan = sample_faces(tracking_clip.path, counting, StageHooks())
+    kept = [f for f in scan.faces if f.embedded_at >= 0]
+    assert len(counting.embedded) + len(kept) == len(scan.faces)
+    alone = [f for f in scan.faces if sum(g.frame == f.frame for g in scan.faces) == 1]
+    assert len(alone) >= 8 and len(kept) >= 0.5 * len(alone)
+    by_frame = {f.frame: f for f in scan.faces}
+    for face in kept:
+        origin = by_frame[face.embedded_at]
+        assert np.array_equal(face.embedding, origin.embedding)
+        assert face.frame - face.embedded_at < EMBED_EVERY * scan.sample_every
+        assert not any(face.embedded_at < s <= face.frame for s in scan.shot_starts)
+    alone_frames = {f.frame for f in alone}
+    assert len(alone) < len(scan.faces) and all(f.frame in alone_frames for f in kept)
