@@ -7,6 +7,7 @@ import numpy as np
 
 from remixer.pipeline.overlays.gate import FULL_EVERY, ChangeGate, detect_in, is_whole
 from remixer.pipeline.overlays.ocr import detect_boxes, load_ocr_engine
+from remixer.pipeline.synth.photos import load_photo_rgb
 from remixer.pipeline.types import Box, Frame
 
 
@@ -64,6 +65,35 @@ def test_a_region_touching_a_caption_grows_to_cover_it() -> None:
     caption: Box = (250, 420, 250, 60)
     region = gate.region(changed, [caption])
     assert region is not None and _inside(caption, region)
+
+
+def _panned(frame: Frame, dx: float, dy: float, zoom: float = 1.0) -> Frame:
+    height, width = frame.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), 0.8, zoom)
+    matrix[:, 2] += (dx, dy)
+    return np.asarray(cv2.warpAffine(frame, matrix, (width, height), borderMode=cv2.BORDER_REFLECT))
+
+
+def _photo_scene() -> Frame:
+    """A real photo (textured, like a filmed scene), 540×960 BGR."""
+    rgb = load_photo_rgb("obama")
+    return np.asarray(cv2.resize(rgb[..., ::-1], (540, 960), interpolation=cv2.INTER_AREA))
+
+
+def test_a_moving_camera_alone_needs_no_full_detection() -> None:
+    gate, scene = ChangeGate(), _photo_scene()
+    gate.region(_with_text(scene, "keep going", (60, 300)), [])
+    moved = _with_text(_panned(scene, 14, -9, 1.03), "keep going", (60, 300))
+    region = gate.region(moved, [(50, 260, 260, 60)])
+    assert region is None or region[2] * region[3] < 0.3 * 540 * 960
+
+
+def test_a_caption_appearing_while_the_camera_moves_is_looked_for() -> None:
+    gate, scene = ChangeGate(), _photo_scene()
+    gate.region(scene, [])
+    moved = _with_text(_panned(scene, -12, 8, 1.03), "try it for 7 days", (60, 820))
+    region = gate.region(moved, [])
+    assert region is not None and _inside((60, 780, 330, 60), region)
 
 
 def test_a_full_detection_runs_every_few_samples_anyway() -> None:

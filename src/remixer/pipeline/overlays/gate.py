@@ -7,6 +7,13 @@ still checked pixel by pixel); where only part of the frame changed (a face talk
 front of a still background) text detection runs on that region alone, at the scale a
 full-frame detection would use, so its boxes match. Every `FULL_EVERY` samples a full
 detection runs anyway, so slow drift below the threshold cannot hide a caption for long.
+
+A moving camera changes every pixel, yet it brings no caption: captions are drawn on the
+frame, not in the scene. So the camera's motion between the two samples (a similarity
+transform from corners tracked on the grey copies) is also compensated, and a tile counts
+as changed only where it changed both as it stands and after the previous sample is moved
+with the camera. A caption that appeared changes both; the scene panning under it changes
+only the first; a caption that stayed where it was changes neither.
 """
 
 from __future__ import annotations
@@ -31,6 +38,10 @@ FULL_AREA = 0.6
 """A changed region larger than this fraction of the frame is detected whole."""
 FULL_EVERY = 6
 """Samples between two forced full-frame detections (2 s at 3 samples a second)."""
+MIN_TRACKED = 12
+"""Corners that must follow one similarity transform before the camera counts as moving."""
+STILL_PX = 0.25
+"""Camera motion below this (small pixels, at the frame's corners) is no motion."""
 
 
 def _overlaps(a: Box, b: Box) -> bool:
@@ -51,6 +62,51 @@ def _changed_tiles(small: np.ndarray, previous: np.ndarray) -> np.ndarray:
     padded[: changed.shape[0], : changed.shape[1]] = changed
     share = padded.reshape(rows, TILE, cols, TILE).mean(axis=(1, 3))
     return np.asarray(share >= TILE_SHARE)
+
+
+def camera_motion(previous: np.ndarray, current: np.ndarray) -> np.ndarray | None:
+    """The 2×3 similarity transform taking `previous` onto `current` (grey copies), or None
+    when the camera did not move or its motion cannot be told from the scene's."""
+    corners = cv2.goodFeaturesToTrack(previous, maxCorners=200, qualityLevel=0.01, minDistance=4)
+    if corners is None or len(corners) < MIN_TRACKED:
+        return None
+    moved, status, _ = cv2.calcOpticalFlowPyrLK(previous, current, corners, np.empty(0))
+    ok = status.ravel() == 1
+    if int(ok.sum()) < MIN_TRACKED:
+        return None
+    matrix, inliers = cv2.estimateAffinePartial2D(
+        corners[ok], moved[ok], method=cv2.RANSAC, ransacReprojThreshold=1.0
+    )
+    if matrix is None or inliers is None or int(inliers.sum()) < max(MIN_TRACKED, ok.sum() // 2):
+        return None
+    height, width = previous.shape[:2]
+    frame_corners = np.array([[0, 0], [width, 0], [0, height], [width, height]], np.float32)
+    shift = frame_corners @ matrix[:, :2].T + matrix[:, 2] - frame_corners
+    return None if float(np.abs(shift).max()) < STILL_PX else np.asarray(matrix)
+
+
+def _scene_changed_tiles(small: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """Tiles changed as they stand and after moving `previous` with the camera. After the
+    move a small pixel counts as changed only outside the range of its 3×3 neighbourhood
+    in the moved copy, so a registration error below a pixel changes nothing, and a lone
+    changed tile (a registration error at a strong edge; a caption line spans several
+    tiles) is dropped. A caption too small to span two tiles is still found by the next
+    full detection."""
+    tiles = _changed_tiles(small, previous)
+    matrix = camera_motion(previous, small) if tiles.any() else None
+    if matrix is None:
+        return tiles
+    size = (small.shape[1], small.shape[0])
+    moved = cv2.warpAffine(previous, matrix, size, flags=cv2.INTER_LINEAR)
+    seen = cv2.warpAffine(np.full_like(previous, 255), matrix, size, flags=cv2.INTER_NEAREST)
+    kernel = np.ones((3, 3), np.uint8)
+    high = np.where(seen == 255, cv2.dilate(moved, kernel), 255)
+    low = np.where(seen == 255, cv2.erode(moved, kernel), 0)
+    outside = np.maximum(cv2.subtract(small, high), cv2.subtract(low, small))
+    changed = (tiles & _changed_tiles(outside, np.zeros_like(outside))).astype(np.uint8)
+    ring = np.ones((3, 3), np.float32)
+    neighbours = cv2.filter2D(changed, -1, ring, borderType=cv2.BORDER_CONSTANT)
+    return np.asarray((changed > 0) & (neighbours > 1))
 
 
 class ChangeGate:
@@ -74,7 +130,7 @@ class ChangeGate:
         if previous is None or self._since_full >= FULL_EVERY:
             self._since_full = 0
             return (0, 0, width, height)
-        tiles = _changed_tiles(small, previous)
+        tiles = _scene_changed_tiles(small, previous)
         if not tiles.any():
             return None
         ys, xs = np.nonzero(tiles)
