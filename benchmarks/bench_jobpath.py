@@ -8,7 +8,9 @@ loaded when the timed jobs run.
 
 Run: `.venv/bin/python -m benchmarks.bench_jobpath` (prints and returns a dict). Clip: the
 1080×1920 30 fps 8 s synthetic clip of `bench_e2e` (`REMIXER_BENCH_E2E_SECONDS`);
-`REMIXER_BENCH_JOBPATH_RUNS` sets the timed runs per side (default 3).
+`REMIXER_BENCH_JOBPATH_RUNS` sets the timed runs per side (default 3);
+`REMIXER_BENCH_JOBPATH_LOG=/path/serve.log` keeps the server's log there at INFO (each
+task's "… done in N ms" line), to see where a job's time goes.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from remixer.config import Settings
 from remixer.pipeline.synth.photos import save_photo
 
 RUNS = int(os.environ.get("REMIXER_BENCH_JOBPATH_RUNS", "3"))
+KEEP_LOG = os.environ.get("REMIXER_BENCH_JOBPATH_LOG", "")
 TARGET_RATIO = 2.5
 TIKTOK_ID = "7309876543210000016"
 POLL_S = 0.2
@@ -127,7 +130,7 @@ def main() -> dict[str, Any]:
             **os.environ,
             "REMIXER_DATA_DIR": str(folder / "data"),
             "REMIXER_PUBLIC_URL": base_url,
-            "REMIXER_LOG_LEVEL": "warning",
+            "REMIXER_LOG_LEVEL": "info" if KEEP_LOG else "warning",
         }
         env.pop("REMIXER_DATABASE_URL", None)
         settings = Settings(data_dir=folder / "data", database_url=None, public_url=base_url)
@@ -136,7 +139,7 @@ def main() -> dict[str, Any]:
             [str(BIN / "remixer"), "serve", "--port", str(port)],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=(folder / "serve.log").open("wb"),
+            stderr=Path(KEEP_LOG or folder / "serve.log").open("wb"),
         )
         try:
             _wait_up(base_url, server)

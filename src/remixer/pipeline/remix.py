@@ -149,10 +149,11 @@ class LocalRemix:
     quality: dict[str, Any] = field(default_factory=dict)
 
     def fetch_source(self, hooks: HooksFor) -> None:
-        """Probe the source and check the reference photos: bad inputs fail before the
-        heavy work."""
+        """Probe the source: a file that is no video fails before any other work. The
+        reference photos are checked first thing in the face lane (`analyze_face`), so OCR
+        does not wait for the face models and the photo check; a bad photo still fails
+        the remix within its first seconds (a failed lane stops the other)."""
         self.info = probe_video(self.source)
-        self.identity = build_identity(self.faces, face_models(self.models))
         hooks("fetching_source").progress(1.0)
 
     def extract_overlays(self, hooks: HooksFor) -> None:
@@ -166,7 +167,8 @@ class LocalRemix:
 
     def analyze_face(self, hooks: HooksFor) -> None:
         """The target's track, and the influencer's ArcFace embedding (the embedder's load
-        and run stay off the fetch, in the face lane beside OCR)."""
+        and run stay off the fetch, in the face lane beside OCR), after the photo check."""
+        self.identity = build_identity(self.faces, face_models(self.models))
         if self.embedder_path is not None:
             from remixer.pipeline.faces.neural import with_arcface
 
