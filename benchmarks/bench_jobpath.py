@@ -9,7 +9,7 @@ loaded when the timed jobs run.
 Run: `.venv/bin/python -m benchmarks.bench_jobpath` (prints and returns a dict). Clip: the
 1080×1920 30 fps 8 s synthetic clip of `bench_e2e` (`REMIXER_BENCH_E2E_SECONDS`);
 `REMIXER_BENCH_JOBPATH_RUNS` sets the timed runs per side (default 3);
-`REMIXER_BENCH_JOBPATH_LOG=/path/serve.log` keeps the server's log there at INFO (each
+`REMIXER_BENCH_JOBPATH_LOG=/path/serve.log` keeps the server's log (stdout) there at INFO (each
 task's "… done in N ms" line), to see where a job's time goes.
 """
 
@@ -138,8 +138,8 @@ def main() -> dict[str, Any]:
         server = subprocess.Popen(
             [str(BIN / "remixer"), "serve", "--port", str(port)],
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=Path(KEEP_LOG or folder / "serve.log").open("wb"),
+            stdout=Path(KEEP_LOG).open("wb") if KEEP_LOG else subprocess.DEVNULL,
+            stderr=(folder / "serve.log").open("wb"),
         )
         try:
             _wait_up(base_url, server)
