@@ -106,14 +106,14 @@ def render_remix(
     swapping = hooks("face_swapping")
     total = max(info.frame_count, 1)
 
-    def process(index: int, frame_bgr: Frame) -> Frame:
+    def swap(index: int, frame_bgr: Frame) -> Frame:
         swapped = swapper.swap(frame_bgr, index)
         if (index + 1) % HOOK_EVERY == 0 or index + 1 >= total:
             swapping.progress(min((index + 1) / total, 1.0))
-        return painter.paint(swapped, index)
+        return swapped
 
-    try:
-        transcode(source, out, process, info, hooks("rendering"))
+    try:  # the swap and the caption painting of the next frame overlap (two threads)
+        transcode(source, out, (swap, lambda i, f: painter.paint(f, i)), info, hooks("rendering"))
     finally:
         painter.close()
         swapper.close()
@@ -244,9 +244,10 @@ def remix(
 ) -> RemixResult:
     """Every SPEC §7.2 stage on local files, without a server (the `remixer remix` command).
 
-    Bad inputs fail before any heavy work: the source is probed and the reference photos
-    checked first. The two sparse passes (OCR then the copy, and the face track) then run
-    at once: OCR (onnxruntime), HOG and decoding release the GIL, so they overlap.
+    A source that is no video fails before any other work; the reference photos are
+    checked first thing in the face lane. The two sparse passes (OCR then the copy, and
+    the photo check then the face track) run at once: OCR (onnxruntime), HOG and decoding
+    release the GIL, so they overlap.
     `models` keeps the loaded models (the caller's, so they can outlive the call).
     """
     work = LocalRemix(

@@ -1,8 +1,8 @@
 """The dense pass engine: decode → process(frame_index, frame_bgr) → encode, overlapped in threads.
 
-Three stages run at once (decode thread, processing thread, encoding in the caller's
-thread); PyAV, OpenCV and numpy release the GIL so they overlap on several cores. The
-processing function is called in frame order from a single thread, so stateful
+The stages run at once (decode thread, a thread per processing step, encoding in the
+caller's thread); PyAV, OpenCV and numpy release the GIL so they overlap on several cores.
+Each processing step is called in frame order from its own single thread, so stateful
 processors (trackers, smoothers) stay correct. Progress and cancel hooks are called
 from the caller's thread every few frames; any exception (a cancel included) stops
 every thread, closes the containers and leaves no partial file behind.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
@@ -83,25 +83,31 @@ def drain(stage: _Stage, stop: threading.Event) -> Iterator[object]:
         yield item
 
 
-def transcode(src: Path, dst: Path, process: ProcessFn, info: VideoInfo, hooks: StageHooks) -> None:
-    """Write `dst`: every frame of `src` passed through `process`, source audio copied."""
+def transcode(
+    src: Path,
+    dst: Path,
+    process: ProcessFn | Sequence[ProcessFn],
+    info: VideoInfo,
+    hooks: StageHooks,
+) -> None:
+    """Write `dst`: every frame of `src` passed through `process`, source audio copied.
+
+    Several processing steps form a pipeline, each in its own thread (frame n's second
+    step runs while frame n+1's first does), each called in frame order."""
+    steps = [process] if callable(process) else list(process)
     stop = threading.Event()
-    decoder = _Stage("remixer-decode", lambda: iter_frames_bgr(src), stop)
-
-    def processed() -> _Items:
-        for index, frame in enumerate(drain(decoder, stop)):
-            yield process(index, frame)  # type: ignore[arg-type]
-
-    worker = _Stage("remixer-process", processed, stop)
+    stages = [_Stage("remixer-decode", lambda: iter_frames_bgr(src), stop)]
+    for number, step in enumerate(steps):
+        stages.append(_Stage(f"remixer-process-{number}", _stepping(step, stages[-1], stop), stop))
     try:
         writer = VideoWriter(dst, info.width, info.height, info.frame_rate, audio_from=src)
     except PipelineError:
         dst.unlink(missing_ok=True)
         raise
     try:
-        decoder.start()
-        worker.start()
-        _encode_all(writer, drain(worker, stop), info, hooks)
+        for stage in stages:
+            stage.start()
+        _encode_all(writer, drain(stages[-1], stop), info, hooks)
         writer.close()
     except BaseException:
         writer.abort()
@@ -109,8 +115,17 @@ def transcode(src: Path, dst: Path, process: ProcessFn, info: VideoInfo, hooks: 
         raise
     finally:
         stop.set()
-        decoder.join()
-        worker.join()
+        for stage in stages:
+            if stage.ident is not None:  # started
+                stage.join()
+
+
+def _stepping(step: ProcessFn, upstream: _Stage, stop: threading.Event) -> Callable[[], _Items]:
+    def run() -> _Items:
+        for index, frame in enumerate(drain(upstream, stop)):
+            yield step(index, frame)  # type: ignore[arg-type]
+
+    return run
 
 
 def _encode_all(
