@@ -68,6 +68,49 @@ def test_transcode_keeps_frames_duration_and_audio(tmp_path: Path) -> None:
     assert first[5, 5, 2] > 200 and first[5, 5, 0] < 60
 
 
+def test_transcode_steps_run_in_their_own_threads_in_frame_order(tmp_path: Path) -> None:
+    src = _with_audio()
+    info = probe_video(src)
+    calls: dict[str, list[tuple[int, str]]] = {"mark": [], "tint": []}
+
+    def mark(index: int, frame: Frame) -> Frame:
+        calls["mark"].append((index, threading.current_thread().name))
+        out = frame.copy()
+        out[:20, :20] = (0, 0, 255)
+        return out
+
+    def tint(index: int, frame: Frame) -> Frame:
+        calls["tint"].append((index, threading.current_thread().name))
+        assert frame[5, 5, 2] == 255  # the first step's output, not the decoded frame
+        out = frame.copy()
+        out[:20, 20:40] = (255, 0, 0)
+        return out
+
+    dst = tmp_path / "out.mp4"
+    before = threading.active_count()
+    transcode(src, dst, (mark, tint), info, StageHooks())
+    assert threading.active_count() == before
+    for name in calls:
+        assert [i for i, _ in calls[name]] == list(range(info.frame_count))
+        assert len({thread for _, thread in calls[name]}) == 1
+    assert calls["mark"][0][1] != calls["tint"][0][1]
+    first = next(iter_frames_bgr(dst))
+    assert first[5, 5, 2] > 200 and first[5, 25, 0] > 200 and first[5, 25, 2] < 60
+
+
+def test_a_failing_second_step_stops_the_pass_and_leaves_no_file(tmp_path: Path) -> None:
+    src = _with_audio()
+
+    def boom(index: int, frame: Frame) -> Frame:
+        if index == 7:
+            raise RuntimeError("painting failed")
+        return frame
+
+    with pytest.raises(RuntimeError, match="painting failed"):
+        transcode(src, tmp_path / "o.mp4", (lambda i, f: f, boom), probe_video(src), StageHooks())
+    assert not (tmp_path / "o.mp4").exists()
+
+
 def test_transcode_cancel_stops_threads_and_leaves_no_file(tmp_path: Path) -> None:
     src = _with_audio()
     calls = {"n": 0}
