@@ -13,6 +13,7 @@ from overlay_fixtures import suite
 from remixer.pipeline.errors import PipelineCanceled, PipelineError
 from remixer.pipeline.types import Frame, StageHooks
 from remixer.pipeline.video import VideoInfo, VideoWriter, iter_frames_bgr, probe_video, transcode
+from remixer.pipeline.video.reader import iter_decoded_frames
 
 
 def _with_audio() -> Path:
@@ -148,6 +149,22 @@ def test_transcode_of_non_video_is_source_invalid(tmp_path: Path) -> None:
     with pytest.raises(PipelineError) as caught:
         transcode(src, tmp_path / "o.mp4", lambda i, f: f, info, StageHooks())
     assert caught.value.code == "SOURCE_INVALID"
+
+
+def test_decoded_frames_convert_on_demand_like_the_bgr_reader() -> None:
+    import cv2
+
+    src = _with_audio()
+    decoded = list(iter_decoded_frames(src))
+    bgr = list(iter_frames_bgr(src))
+    assert len(decoded) == len(bgr) == probe_video(src).frame_count
+    for index in (0, len(bgr) // 2, len(bgr) - 1):
+        assert np.array_equal(decoded[index].bgr(), bgr[index])
+        grey = cv2.cvtColor(bgr[index], cv2.COLOR_BGR2GRAY)
+        expected = cv2.resize(grey, (32, 56), interpolation=cv2.INTER_AREA).astype(np.float32)
+        small = decoded[index].grey(32, 56)
+        assert small.shape == (56, 32) and small.dtype == np.uint8
+        assert float(np.abs(small - expected).mean()) < 3.0
 
 
 def test_frames_decode_in_order_as_bgr() -> None:

@@ -22,7 +22,8 @@ from remixer.pipeline.faces.geometry import box_iou, scale_box
 from remixer.pipeline.faces.models import Embedding, FaceModels
 from remixer.pipeline.types import Box, Frame, StageHooks
 from remixer.pipeline.video import probe_video
-from remixer.pipeline.video.transcode import prefetch_frames
+from remixer.pipeline.video.reader import DecodedFrame
+from remixer.pipeline.video.transcode import prefetch_decoded_frames
 
 ANALYSIS_WIDTH = 540
 CUT_THRESHOLD = 30.0
@@ -62,12 +63,10 @@ class ClipScan:
     faces: list[FaceSample] = field(default_factory=list)
 
 
-def thumbnail(frame_bgr: Frame) -> NDArray[np.float32]:
-    """A 32×56 grey thumbnail for cut detection, averaged over every fourth pixel of every
-    fourth row (a cut changes whole regions; all pixels of a 1080p frame cost ~10 ms)."""
-    step = max(min(frame_bgr.shape[0] // 224, frame_bgr.shape[1] // 128, 4), 1)
-    small = cv2.resize(frame_bgr[::step, ::step], (32, 56), interpolation=cv2.INTER_AREA)
-    return cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
+def thumbnail(frame: DecodedFrame) -> NDArray[np.float32]:
+    """A 32×56 grey thumbnail for cut detection (converted from the decoded frame
+    directly: the BGR array is made only for the sampled frames)."""
+    return frame.grey(32, 56).astype(np.float32)
 
 
 def is_cut(previous: NDArray[np.float32] | None, current: NDArray[np.float32]) -> bool:
@@ -117,10 +116,10 @@ def sample_faces(
     info = probe_video(video)
     every = sample_every or max(1, round(info.fps / SAMPLES_PER_SECOND))
     scan = ClipScan(info.width, info.height, info.fps, sample_every=every)
-    previous: tuple[int, Frame] | None = None
+    previous: tuple[int, DecodedFrame] | None = None
     last_thumb: NDArray[np.float32] | None = None
     index = -1
-    with prefetch_frames(video) as frames:  # decode overlaps HOG (both release the GIL)
+    with prefetch_decoded_frames(video) as frames:  # decode overlaps HOG (both release the GIL)
         for index, frame in enumerate(frames):
             thumb = thumbnail(frame)
             if index > 0 and is_cut(last_thumb, thumb):
@@ -138,7 +137,7 @@ def sample_faces(
     return scan
 
 
-def _sample(scan: ClipScan, models: FaceModels, item: tuple[int, Frame] | None) -> None:
+def _sample(scan: ClipScan, models: FaceModels, item: tuple[int, DecodedFrame] | None) -> None:
     if item is None or (scan.sampled and scan.sampled[-1] == item[0]):
         return
     same_shot = bool(scan.sampled) and not any(
@@ -148,4 +147,4 @@ def _sample(scan: ClipScan, models: FaceModels, item: tuple[int, Frame] | None) 
     last = [f for f in recent if f.frame == scan.sampled[-1]]
     scan.sampled.append(item[0])
     age = EMBED_EVERY * scan.sample_every
-    scan.faces.extend(detect_and_embed(models, item[1], item[0], last, age))
+    scan.faces.extend(detect_and_embed(models, item[1].bgr(), item[0], last, age))

@@ -20,7 +20,12 @@ from typing import cast
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.types import Frame, StageHooks
 from remixer.pipeline.video.probe import VideoInfo
-from remixer.pipeline.video.reader import iter_frames_bgr, iter_selected_frames_bgr
+from remixer.pipeline.video.reader import (
+    DecodedFrame,
+    iter_decoded_frames,
+    iter_frames_bgr,
+    iter_selected_frames_bgr,
+)
 from remixer.pipeline.video.writer import VideoWriter
 
 ProcessFn = Callable[[int, Frame], Frame]
@@ -150,6 +155,19 @@ def prefetch_frames(path: Path) -> Iterator[Iterator[Frame]]:
     decoder.start()
     try:
         yield cast(Iterator[Frame], drain(decoder, stop))
+    finally:
+        stop.set()
+        decoder.join()
+
+
+@contextmanager
+def prefetch_decoded_frames(path: Path) -> Iterator[Iterator[DecodedFrame]]:
+    """Like `prefetch_frames`, the frames left unconverted (`DecodedFrame`)."""
+    stop = threading.Event()
+    decoder = _Stage("remixer-prefetch", lambda: iter_decoded_frames(path), stop)
+    decoder.start()
+    try:
+        yield cast(Iterator[DecodedFrame], drain(decoder, stop))
     finally:
         stop.set()
         decoder.join()
