@@ -66,13 +66,19 @@ def composite(
     Where `detail` (0..1) says, the reference's fine band is taken too (its features:
     the target's lashes and lid, brow and lip edges would carry its identity)."""
     target = target_bgr.astype(np.float32)
-    diff = (warped_bgr.astype(np.float32) - target) * weight[..., None]
+    band = warped_bgr.astype(np.float32)  # becomes D, then the band, then the output
+    band -= target
+    band *= weight[..., None]
     fine, coarse = band_sigmas(face_px)
-    smooth = blur(diff, fine)
-    d = detail[..., None]
-    band = (smooth + (diff - smooth) * d - blur(diff, coarse)) * np.float32(BAND_GAIN)
+    smooth, low = blur(band, fine), blur(band, coarse)
+    band -= smooth  # in place from here: three frame-sized temporaries fewer a frame
+    band *= detail[..., None]
+    band += smooth
+    band -= low
     # The coarse band of D reaches past the mask; cut off at the ROI's edge, it drew a
     # rectangle on the forehead and hair: it is faded out with the mask instead.
     reach = np.minimum(weight * np.float32(2.0), np.float32(1.0))
-    out = target + band * ((1.0 - keep) * reach)[..., None]
-    return np.asarray(np.clip(out + 0.5, 0, 255), np.uint8)
+    band *= ((1.0 - keep) * reach * np.float32(BAND_GAIN))[..., None]
+    band += target
+    band += np.float32(0.5)
+    return np.asarray(np.clip(band, 0, 255, out=band), np.uint8)
