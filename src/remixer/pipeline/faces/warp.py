@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from remixer.pipeline.faces.composite import composite
 from remixer.pipeline.faces.facegrid import grid_for
 from remixer.pipeline.faces.geometry import INNER_LIPS, box_of, outline_polygon, warp_points
+from remixer.pipeline.faces.lids import lid_covers, shut_lids
 from remixer.pipeline.faces.occlusion import (
     FEATURE_AREAS,
     LEFT_EYE,
@@ -363,6 +364,9 @@ def render_reference(
     keeps the target's outline and inner mouth. None: the target's own landmarks."""
     local = warp_points(face.local, outline_scale)
     drawn = local if shape is None else warp_points(shape, outline_scale)
+    covers = lid_covers(drawn, src)
+    if any(k > 0.0 for k in covers):
+        drawn, src = shut_lids(drawn, src, covers)
     both = np.vstack([local, drawn])
     frame_pts = (both @ face.rigid[:, :2].T + face.rigid[:, 2]).astype(np.float32)
     roi = roi_for(frame_pts, frame_bgr.shape)
