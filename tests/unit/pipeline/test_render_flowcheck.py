@@ -69,8 +69,7 @@ def test_the_test_on_clean_references_picks_the_column_guess_at_a_motion_boundar
     references = [_reference(0), _reference(4)]
     pairs = check_pairs(references, 10)
     assert [(a.frame_index, b.frame_index) for a, b in pairs] == [(4, 0)]
-    window = (0, H, 0, W)
-    method = choose_method(pairs, _hole(), window)
+    method = choose_method(pairs, _hole())
     assert method.fill == "columns", method
     chosen = _fill_psnr(method, references[1], 14)
     default = _fill_psnr(DEFAULT_METHOD, references[1], 14)
@@ -82,4 +81,4 @@ def test_pairs_are_the_nearest_across_the_span_and_the_nearest_on_each_side() ->
     pairs = check_pairs(references, 20)
     assert [(a.frame_index, b.frame_index) for a, b in pairs] == [(7, 60), (7, 3), (60, 64)]
     assert check_pairs(references[:1], 20) == []
-    assert choose_method([], _hole(), (0, H, 0, W)) == DEFAULT_METHOD
+    assert choose_method([], _hole()) == DEFAULT_METHOD

@@ -163,7 +163,7 @@ class OverlayPainter:
             plate = self._plates[number]
             if plate.method is None:
                 pairs = check_pairs(plate.references, frame_index)
-                plate.method = choose_method(pairs, geo.still, geo.window)
+                plate.method = choose_method(pairs, geo.still)
             for reference, weight in plate.blend_order(frame_index):
                 warped, valid = align_reference(reference, crop, area, geo.window, plate.method)
                 yield warped, valid, weight
