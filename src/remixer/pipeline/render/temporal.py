@@ -110,15 +110,16 @@ class FlowMethod:
       of stopping at half of it and refining (fine texture such as hair needs the
       finer level; large motion is steadier with the coarser, refined one);
     - `fill`: how the untrusted flow on and near the caption is guessed: "average" (a
-      Gaussian-weighted average of the flow around), "columns" (per column between the
-      flow above and below: a head beside a wall) or "mean" (of the two guesses)."""
+      Gaussian-weighted average of the flow around), "near" (the same over half the
+      distance: the rim's own motion reaches less far in), "columns" (per column between
+      the flow above and below: a head beside a wall) or "mean" (of average and columns)."""
 
     fine: bool = False
     fill: str = "mean"
 
 
 DEFAULT_METHOD = FlowMethod()
-FILLS = ("average", "columns", "mean")
+FILLS = ("average", "columns", "mean", "near")
 
 _DIS: dict[bool, Any] = {}
 
@@ -267,14 +268,17 @@ def fill_flow(flow: Flow, untrusted: Mask, weight: Mask, fill: str) -> Flow:
 def fill_guesses(
     flow: Flow, untrusted: Mask, weight: Mask, fills: tuple[str, ...]
 ) -> dict[str, Flow]:
-    """The flow filled in each of the ways in `fills` (sharing the work they have in
-    common). "columns" falls back on "average" where the hole is not a wide band."""
+    """The flow filled in each of the ways in `fills` (`FlowMethod.fill`; sharing the
+    work they have in common). "columns" falls back on "average" where the hole is not a
+    wide band."""
     sh, sw = untrusted.shape
     average = _normalized_blur(flow, weight.astype(np.float32), max(min(sw, sh) / 4.0, 3.0))
     columns = _column_fill(flow, weight) if {"columns", "mean"} & set(fills) else None
     guesses: dict[str, Flow] = {}
     for fill in fills:
-        if fill == "columns":
+        if fill == "near":
+            guess = _normalized_blur(flow, weight.astype(np.float32), max(min(sw, sh) / 8.0, 3.0))
+        elif fill == "columns":
             guess = average if columns is None else columns
         elif fill == "mean" and columns is not None:
             # The mean of the two guesses is closer to the true flow than either on
