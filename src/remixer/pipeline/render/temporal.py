@@ -272,21 +272,29 @@ def fill_guesses(
     work they have in common). "columns" falls back on "average" where the hole is not a
     wide band."""
     sh, sw = untrusted.shape
-    average = _normalized_blur(flow, weight.astype(np.float32), max(min(sw, sh) / 4.0, 3.0))
+    trusted = weight.astype(np.float32)
     columns = _column_fill(flow, weight) if {"columns", "mean"} & set(fills) else None
+    blurred: dict[float, Flow] = {}
+
+    def average(share: float) -> Flow:
+        """The Gaussian-weighted average at `share` of the shorter side."""
+        if share not in blurred:
+            blurred[share] = _normalized_blur(flow, trusted, max(min(sw, sh) * share, 3.0))
+        return blurred[share]
+
     guesses: dict[str, Flow] = {}
     for fill in fills:
         if fill == "near":
-            guess = _normalized_blur(flow, weight.astype(np.float32), max(min(sw, sh) / 8.0, 3.0))
-        elif fill == "columns":
-            guess = average if columns is None else columns
+            guess = average(1 / 8)
+        elif fill == "columns" and columns is not None:
+            guess = columns
         elif fill == "mean" and columns is not None:
             # The mean of the two guesses is closer to the true flow than either on
             # average (a head and the wall beside it favour the columns, a face moving
             # under a plate the isotropic average).
-            guess = (average + columns) * np.float32(0.5)
+            guess = (average(1 / 4) + columns) * np.float32(0.5)
         else:
-            guess = average
+            guess = average(1 / 4)
         guesses[fill] = np.asarray(np.where(untrusted[:, :, None], guess, flow), np.float32)
     return guesses
 
