@@ -10,7 +10,7 @@ the caption's area treated as a hole, and comparing what lands there with what t
 reference really shows, scores every method on this caption's scene and motion. The
 nearest reference on each side, and the two nearest on each side, are aligned both ways;
 the method with the least squared error at flow scale wins. Cost: four DIS flows and
-twelve small warps per pair, at most three pairs, once per caption.
+sixteen small warps per pair, at most three pairs, once per caption.
 """
 
 from __future__ import annotations
