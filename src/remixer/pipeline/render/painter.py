@@ -23,6 +23,7 @@ import numpy as np
 from remixer.pipeline.overlays.model import Overlay
 from remixer.pipeline.render.compose import composite_rgba
 from remixer.pipeline.render.erase import EraseArea, erase, erase_area
+from remixer.pipeline.render.flowcheck import check_pairs, choose_method
 from remixer.pipeline.render.layout import Placement, place_text
 from remixer.pipeline.render.temporal import CleanPlate, Mask, align_reference
 from remixer.pipeline.types import Frame
@@ -159,8 +160,12 @@ class OverlayPainter:
         def aligned(crop: Frame) -> Iterator[tuple[Frame, Mask, float]]:
             geo = self._jobs[number].geo
             area = geo.area if unsettled else geo.still
-            for reference, weight in self._plates[number].blend_order(frame_index):
-                warped, valid = align_reference(reference, crop, area, geo.window)
+            plate = self._plates[number]
+            if plate.method is None:
+                pairs = check_pairs(plate.references, frame_index)
+                plate.method = choose_method(pairs, geo.still)
+            for reference, weight in plate.blend_order(frame_index):
+                warped, valid = align_reference(reference, crop, area, geo.window, plate.method)
                 yield warped, valid, weight
 
         return aligned

@@ -8,9 +8,10 @@ when the span touches an end of the clip) are aligned to the current frame and b
 weighted by closeness in time, into the caption's pixels. Alignment: DIS optical flow
 (OpenCV, fast preset, at reduced scale) from the current crop to the reference, trusted
 only outside the caption's area; inside it the flow is filled in from the surrounding
-flow (the mean of a Gaussian-weighted average and, for wide bands, a per-column
-interpolation between the flow above and below; both carry the global camera motion and
-the local subject motion around the caption). Only the caption's window is warped. A
+flow (a Gaussian-weighted average, for wide bands a per-column interpolation between the
+flow above and below, or the mean of the two; both carry the global camera motion and
+the local subject motion around the caption). Which fill, and how deep DIS goes, is a
+`FlowMethod` chosen per caption by `render.flowcheck`. Only the caption's window is warped. A
 smooth colour offset measured on a band around the hole then absorbs lighting drift and
 small seams. Pixels no reference saw are inpainted.
 """
@@ -65,6 +66,8 @@ class CleanPlate:
 
     region: Region
     references: list[Reference] = field(default_factory=list)
+    method: FlowMethod | None = None
+    """How the flow is found for this caption, once chosen (`render.flowcheck`)."""
 
     def add(self, frame_index: int, frame: Frame, covered: Mask) -> None:
         x0, y0, x1, y1 = self.region
@@ -98,15 +101,40 @@ class CleanPlate:
         return [(r, 1.0 if n == 0 else 0.0) for n, r in enumerate(ordered)]
 
 
-_DIS: list[Any] = []
+@dataclass(frozen=True)
+class FlowMethod:
+    """How the flow across a caption is found. Neither choice wins on every caption of
+    real footage (`render.flowcheck` picks one per caption on its clean references):
+
+    - `fine`: DIS down to the flow scale itself without variational refinement, instead
+      of stopping at half of it and refining (fine texture such as hair needs the
+      finer level; large motion is steadier with the coarser, refined one);
+    - `fill`: how the untrusted flow on and near the caption is guessed: "average" (a
+      Gaussian-weighted average of the flow around), "near" (the same over half the
+      distance: the rim's own motion reaches less far in), "columns" (per column between
+      the flow above and below: a head beside a wall) or "mean" (of average and columns)."""
+
+    fine: bool = False
+    fill: str = "mean"
 
 
-def _dis() -> Any:
-    """One DIS optical flow object (OpenCV's, fast preset), created on first use."""
-    if not _DIS:
+DEFAULT_METHOD = FlowMethod()
+FILLS = ("average", "columns", "mean", "near")
+
+_DIS: dict[bool, Any] = {}
+
+
+def _dis(fine: bool = False) -> Any:
+    """One DIS optical flow object per kind (OpenCV's, fast preset; `fine`: finest scale
+    1, no variational refinement, about the same cost), created on first use."""
+    if fine not in _DIS:
         opencv: Any = cv2  # the stubs lack DISOpticalFlow_create
-        _DIS.append(opencv.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST))
-    return _DIS[0]
+        dis = opencv.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+        if fine:
+            dis.setFinestScale(1)
+            dis.setVariationalRefinementIterations(0)
+        _DIS[fine] = dis
+    return _DIS[fine]
 
 
 def _smooth(image: NDArray[np.float32], sigma: float) -> NDArray[np.float32]:
@@ -143,7 +171,7 @@ def _normalized_blur(
     return np.asarray(np.where(den > 1e-3, num / np.maximum(den, 1e-6), mean), dtype=np.float32)
 
 
-def _dis_flow(current: Frame, target: Frame, trusted: Mask) -> Flow:
+def _dis_flow(current: Frame, target: Frame, trusted: Mask, fine: bool = False) -> Flow:
     """DIS flow started from the global shift found by phase correlation (a pan of tens
     of pixels between a reference and the current frame is more than DIS's coarsest level
     reliably finds on small crops)."""
@@ -155,7 +183,7 @@ def _dis_flow(current: Frame, target: Frame, trusted: Mask) -> Flow:
     use = response > 0.05 and bool(trusted.any())
     if use:
         initial[:, :, 0], initial[:, :, 1] = -dx, -dy
-    flow = _dis().calc(current, target, initial if use else None)
+    flow = _dis(fine).calc(current, target, initial if use else None)
     return np.asarray(flow, dtype=np.float32)
 
 
@@ -187,12 +215,32 @@ def flow_size(h: int, w: int) -> tuple[int, int, float]:
 
 
 def small_flow(
-    current: Frame, target: Frame, exclude: Mask, target_valid: Mask | None = None
+    current: Frame,
+    target: Frame,
+    exclude: Mask,
+    target_valid: Mask | None = None,
+    method: FlowMethod = DEFAULT_METHOD,
 ) -> Flow:
     """Flow at reduced scale (in reduced pixels) mapping `current` pixels to where they
     are in `target`. Estimated everywhere but trusted only outside `exclude` (where
     `current` shows the caption and not the scene) and where `target` is valid; inside,
-    filled in from the surrounding flow by normalized convolution."""
+    filled in from the surrounding flow as `method.fill` says."""
+    return fill_flow(*raw_flow(current, target, exclude, target_valid, method.fine), method.fill)
+
+
+RawFlow = tuple[Flow, Mask, Mask]
+"""A DIS flow, where it is not trusted (the caption and the patches overlapping it) and
+where it is (the rest, where the target is valid), at flow scale."""
+
+
+def raw_flow(
+    current: Frame,
+    target: Frame,
+    exclude: Mask,
+    target_valid: Mask | None = None,
+    fine: bool = False,
+) -> RawFlow:
+    """DIS flow from `current` to `target` before the caption's part is filled in."""
     h, w = current.shape[:2]
     sw, sh, _scale = flow_size(h, w)
     caption = _resized_mask(exclude, (sw, sh))
@@ -202,22 +250,53 @@ def small_flow(
     around = (~caption).astype(np.float32)
     smooth = _normalized_blur(current_gray.astype(np.float32), around, max(min(sw, sh) / 8.0, 2.0))
     current_gray = np.where(caption, smooth[:, :, 0], current_gray).astype(np.uint8)
-    flow = _dis_flow(current_gray, target_gray, ~caption)
+    flow = _dis_flow(current_gray, target_gray, ~caption, fine)
     size = 2 * EXCLUDE_GROW + 1
     grown = cv2.dilate(caption.astype(np.uint8), np.ones((size, size), np.uint8))
     small_ex: Mask = np.asarray(grown > 0)
     weight: Mask = ~small_ex
     if target_valid is not None:
         weight &= _resized_mask(target_valid, (sw, sh))
-    sigma = max(min(sw, sh) / 4.0, 3.0)
-    filled = _normalized_blur(flow, weight.astype(np.float32), sigma)
-    columns = _column_fill(flow, weight)
-    if columns is not None:
-        # Neither guess wins on real footage (a head and the wall beside it favour the
-        # columns, a face moving under a plate the isotropic average); their mean is
-        # closer to the true flow than either on average (overlays-real: +1-3 dB).
-        filled = (filled + columns) * np.float32(0.5)
-    return np.asarray(np.where(small_ex[:, :, None], filled, flow), dtype=np.float32)
+    return flow, small_ex, weight
+
+
+def fill_flow(flow: Flow, untrusted: Mask, weight: Mask, fill: str) -> Flow:
+    """`flow` with its `untrusted` part guessed from the flow where `weight` is set."""
+    return fill_guesses(flow, untrusted, weight, (fill,))[fill]
+
+
+def fill_guesses(
+    flow: Flow, untrusted: Mask, weight: Mask, fills: tuple[str, ...]
+) -> dict[str, Flow]:
+    """The flow filled in each of the ways in `fills` (`FlowMethod.fill`; sharing the
+    work they have in common). "columns" falls back on "average" where the hole is not a
+    wide band."""
+    sh, sw = untrusted.shape
+    trusted = weight.astype(np.float32)
+    columns = _column_fill(flow, weight) if {"columns", "mean"} & set(fills) else None
+    blurred: dict[float, Flow] = {}
+
+    def average(share: float) -> Flow:
+        """The Gaussian-weighted average at `share` of the shorter side."""
+        if share not in blurred:
+            blurred[share] = _normalized_blur(flow, trusted, max(min(sw, sh) * share, 3.0))
+        return blurred[share]
+
+    guesses: dict[str, Flow] = {}
+    for fill in fills:
+        if fill == "near":
+            guess = average(1 / 8)
+        elif fill == "columns" and columns is not None:
+            guess = columns
+        elif fill == "mean" and columns is not None:
+            # The mean of the two guesses is closer to the true flow than either on
+            # average (a head and the wall beside it favour the columns, a face moving
+            # under a plate the isotropic average).
+            guess = (average(1 / 4) + columns) * np.float32(0.5)
+        else:
+            guess = average(1 / 4)
+        guesses[fill] = np.asarray(np.where(untrusted[:, :, None], guess, flow), np.float32)
+    return guesses
 
 
 def _column_fill(flow: Flow, weight: Mask) -> Flow | None:
@@ -285,11 +364,15 @@ def warp_reference(
 
 
 def align_reference(
-    reference: Reference, current: Frame, exclude: Mask, window: Window | None = None
+    reference: Reference,
+    current: Frame,
+    exclude: Mask,
+    window: Window | None = None,
+    method: FlowMethod = DEFAULT_METHOD,
 ) -> tuple[Frame, Mask]:
     """The reference crop warped onto `current` (or its `window`) by a direct flow, and
     where it is valid."""
-    flow = small_flow(current, reference.crop, exclude, reference.valid)
+    flow = small_flow(current, reference.crop, exclude, reference.valid, method)
     return warp_reference(reference, flow, current.shape[:2], window)
 
 
