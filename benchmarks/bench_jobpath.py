@@ -120,6 +120,11 @@ def _remix_job(http: httpx.Client, pid: str, account: str) -> float:
     return time.perf_counter() - start
 
 
+def _log_file(folder: Path) -> Any:
+    """Where the server's stdout (its log lines) goes: `KEEP_LOG`, or the temp folder."""
+    return Path(KEEP_LOG or folder / "serve.out").open("wb")
+
+
 def main() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="remixer-bench-jobpath-") as tmp:
         folder = Path(tmp)
@@ -138,7 +143,7 @@ def main() -> dict[str, Any]:
         server = subprocess.Popen(
             [str(BIN / "remixer"), "serve", "--port", str(port)],
             env=env,
-            stdout=Path(KEEP_LOG).open("wb") if KEEP_LOG else subprocess.DEVNULL,
+            stdout=_log_file(folder),
             stderr=(folder / "serve.log").open("wb"),
         )
         try:
