@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Generator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -53,19 +54,26 @@ def upright_bgr(frame: Any) -> Frame:
     return np.ascontiguousarray(np.rot90(array, turns)) if turns else array
 
 
-def iter_frames_bgr(path: Path) -> Generator[Frame, None, None]:
-    """Yield every frame of the first video stream as an upright H×W×3 BGR uint8 array."""
+def _decoded(path: Path) -> Generator[Any, None, None]:
+    """Every decoded PyAV frame of the first video stream; decoder failures are
+    `SOURCE_INVALID`, and the container is closed when the generator is."""
     container = open_input(path)
     try:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        for frame in container.decode(stream):
-            note_first_frame()
-            yield upright_bgr(frame)
+        yield from container.decode(stream)
     except av.FFmpegError as exc:
         raise PipelineError("SOURCE_INVALID", "The video could not be decoded.") from exc
     finally:
         container.close()
+
+
+def iter_frames_bgr(path: Path) -> Generator[Frame, None, None]:
+    """Yield every frame of the first video stream as an upright H×W×3 BGR uint8 array."""
+    with closing(_decoded(path)) as frames:
+        for frame in frames:
+            note_first_frame()
+            yield upright_bgr(frame)
 
 
 class DecodedFrame:
@@ -88,17 +96,10 @@ class DecodedFrame:
 
 def iter_decoded_frames(path: Path) -> Generator[DecodedFrame, None, None]:
     """Every frame of the first video stream, decoded but not converted (`DecodedFrame`)."""
-    container = open_input(path)
-    try:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        for frame in container.decode(stream):
+    with closing(_decoded(path)) as frames:
+        for frame in frames:
             note_first_frame()
             yield DecodedFrame(frame)
-    except av.FFmpegError as exc:
-        raise PipelineError("SOURCE_INVALID", "The video could not be decoded.") from exc
-    finally:
-        container.close()
 
 
 def iter_selected_frames_bgr(
@@ -107,14 +108,7 @@ def iter_selected_frames_bgr(
     """Yield `(index, frame)` for the frames where `wanted(index)`; the others are decoded
     (later frames depend on them) but never converted to BGR, which at 1080×1920 costs
     about as much as the decode itself."""
-    container = open_input(path)
-    try:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        for index, frame in enumerate(container.decode(stream)):
+    with closing(_decoded(path)) as frames:
+        for index, frame in enumerate(frames):
             if wanted(index):
                 yield index, upright_bgr(frame)
-    except av.FFmpegError as exc:
-        raise PipelineError("SOURCE_INVALID", "The video could not be decoded.") from exc
-    finally:
-        container.close()

@@ -148,29 +148,30 @@ def _encode_all(
 
 
 @contextmanager
-def prefetch_frames(path: Path) -> Iterator[Iterator[Frame]]:
-    """Decode `path` in a background thread; the caller iterates the frames in order."""
+def _prefetched(source: Callable[[], _Items]) -> Iterator[Iterator[object]]:
+    """`source`'s items, produced in a background thread; the caller iterates them."""
     stop = threading.Event()
-    decoder = _Stage("remixer-prefetch", lambda: iter_frames_bgr(path), stop)
+    decoder = _Stage("remixer-prefetch", source, stop)
     decoder.start()
     try:
-        yield cast(Iterator[Frame], drain(decoder, stop))
+        yield drain(decoder, stop)
     finally:
         stop.set()
         decoder.join()
 
 
 @contextmanager
+def prefetch_frames(path: Path) -> Iterator[Iterator[Frame]]:
+    """Decode `path` in a background thread; the caller iterates the frames in order."""
+    with _prefetched(lambda: iter_frames_bgr(path)) as items:
+        yield cast(Iterator[Frame], items)
+
+
+@contextmanager
 def prefetch_decoded_frames(path: Path) -> Iterator[Iterator[DecodedFrame]]:
     """Like `prefetch_frames`, the frames left unconverted (`DecodedFrame`)."""
-    stop = threading.Event()
-    decoder = _Stage("remixer-prefetch", lambda: iter_decoded_frames(path), stop)
-    decoder.start()
-    try:
-        yield cast(Iterator[DecodedFrame], drain(decoder, stop))
-    finally:
-        stop.set()
-        decoder.join()
+    with _prefetched(lambda: iter_decoded_frames(path)) as items:
+        yield cast(Iterator[DecodedFrame], items)
 
 
 @contextmanager
@@ -178,11 +179,5 @@ def prefetch_selected_frames(
     path: Path, wanted: Callable[[int], bool]
 ) -> Iterator[Iterator[tuple[int, Frame]]]:
     """Like `prefetch_frames`, for only the frames where `wanted(index)`, with their index."""
-    stop = threading.Event()
-    decoder = _Stage("remixer-prefetch", lambda: iter_selected_frames_bgr(path, wanted), stop)
-    decoder.start()
-    try:
-        yield cast(Iterator[tuple[int, Frame]], drain(decoder, stop))
-    finally:
-        stop.set()
-        decoder.join()
+    with _prefetched(lambda: iter_selected_frames_bgr(path, wanted)) as items:
+        yield cast(Iterator[tuple[int, Frame]], items)
