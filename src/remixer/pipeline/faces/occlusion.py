@@ -75,23 +75,61 @@ def core_of(inside: Floats) -> NDArray[np.uint8]:
     return np.asarray(inner > margin, np.uint8)
 
 
+MIDFACE = (33, 145, 153, 154, 133, 362, 381, 380, 374, 263, 291, 2, 61)
+"""Outer eye corners, lower lids, mouth corners and the nose's base: their hull spans the
+cheeks and nose, the part of a face a fringe, a hairline or side hair never reaches."""
+
+
+def midface_mask(points: Floats, size: tuple[int, int]) -> Floats:
+    """1 inside the hull of `MIDFACE` (`size` is (width, height), points in its pixels)."""
+    mask = np.zeros((size[1], size[0]), np.uint8)
+    hull = cv2.convexHull(np.round(points[list(MIDFACE)] * 16).astype(np.int32))
+    cv2.fillConvexPoly(mask, hull, 1, cv2.LINE_8, 4)
+    return np.asarray(mask, np.float32)
+
+
+HAIR_TEXTURE = (1.5, 2.5)
+"""Texture (see `texture_ratio`) from which a pixel starts to count as hair, and where it
+counts fully. Measured above the brows: s1's fringe 2.5 (median), bare foreheads 0.4–0.8
+(Obama, Biden, s42); hair is told by its strands where its colour is close to the skin's."""
+
+
+def texture_ratio(image_bgr: Frame, skin: Floats, face_px: float) -> Floats:
+    """Per pixel, the local fine-detail energy (|Laplacian|, averaged over 1.5 % of the face
+    width) over its median on `skin` (0..1): about 1 on skin, well above on hair strands."""
+    grey = cv2.GaussianBlur(
+        np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY), np.float32),
+        (0, 0),
+        max(1.0, face_px * 0.004),
+    )
+    energy = cv2.GaussianBlur(
+        np.abs(cv2.Laplacian(grey, cv2.CV_32F)), (0, 0), max(1.0, face_px * 0.015)
+    )
+    sample = energy[skin > 0.5]
+    typical = float(np.median(sample)) if sample.size >= 64 else float(np.median(energy))
+    return np.asarray(energy / max(typical, 1e-3), np.float32)
+
+
 def occluder_map(
     image_bgr: Frame,
     inside: Floats,
     features: Floats,
     chroma_z: float = CHROMA_Z,
     light_z: float = LIGHT_Z,
+    skin: Floats | None = None,
 ) -> Floats:
     """0..1 per pixel: how surely the pixel covers the skin. The skin model is the median
-    and spread (MAD) of LAB over the core of `inside` (0..1 face mask) without `features`;
-    chroma and lightness are tested apart (light varies across a face more than chroma)."""
+    and spread (MAD) of LAB over `skin` (default: the core of `inside`, the 0..1 face
+    mask) without `features`; chroma and lightness are tested apart (light varies across
+    a face more than chroma)."""
     lab = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2LAB), np.float32)
-    sample = (core_of(inside) > 0) & (features < 0.5)
+    region = core_of(inside) > 0 if skin is None else skin > 0.5
+    sample = region & (features < 0.5)
     if int(sample.sum()) < 64:
         return np.zeros(inside.shape, np.float32)
-    skin = lab[sample][::4]  # a quarter of the pixels: same median, 4× cheaper
-    median = np.median(skin, axis=0)
-    spread = 1.4826 * np.median(np.abs(skin - median), axis=0)
+    pixels = lab[sample][::4]  # a quarter of the pixels: same median, 4× cheaper
+    median = np.median(pixels, axis=0)
+    spread = 1.4826 * np.median(np.abs(pixels - median), axis=0)
     chroma = np.hypot(
         (lab[..., 1] - median[1]) / max(float(spread[1]), CHROMA_FLOOR),
         (lab[..., 2] - median[2]) / max(float(spread[2]), CHROMA_FLOOR),

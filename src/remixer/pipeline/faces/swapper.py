@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from remixer.pipeline.faces.composite import blur
 from remixer.pipeline.faces.follow import FULL_YAW, FaceState, TargetFollower
 from remixer.pipeline.faces.geometry import (
     EYE_OUTER_LEFT,
@@ -19,6 +20,7 @@ from remixer.pipeline.faces.geometry import (
 from remixer.pipeline.faces.identity import FaceIdentity
 from remixer.pipeline.faces.models import FaceModels
 from remixer.pipeline.faces.occlusion import (
+    HAIR_TEXTURE,
     LEFT_BROW,
     LEFT_EYE,
     REFERENCE_CHROMA_Z,
@@ -26,8 +28,10 @@ from remixer.pipeline.faces.occlusion import (
     RIGHT_BROW,
     RIGHT_EYE,
     feature_mask,
+    midface_mask,
     occluder_map,
     soften,
+    texture_ratio,
 )
 from remixer.pipeline.faces.shape import SHAPE_GAIN, ShapeTransfer
 from remixer.pipeline.faces.swapping import SwapStats
@@ -70,32 +74,75 @@ BROW_LINE = 0.0
 """Where across the brows (0 = their top, 1 = their bottom) the reference's cut is placed.
 At 1 the target keeps its own brows: influencer pass 0.0 on all six pairs tried (from
 0.87–1.0): the brows carry much of the identity for the recogniser."""
-BROW_MARGIN = 0.02
-"""The reference is used up to this share of the face height above its brows' top."""
-BROW_RAMP = 0.05
+BROW_MARGIN = 0.06
+"""The reference is used up to this share of the face height above its brows' top (with
+its hair smoothed away it can reach that far: at 0.02 the target's own brows, where they
+sit higher than the drawn ones, showed as a second, grey brow line)."""
+BROW_RAMP = 0.08
 """... and fades out over this share further up (see `above_brows`)."""
+
+
+HAIR_CHROMA_Z = 0.5
+"""Above the brows' bottom line, a tint this many spreads off the cheeks' starts to count
+as hair (fully 1.5 spreads further): a blond fringe sits about 2 spreads off pink skin in
+chroma, a bare forehead within about 1.3."""
+HAIR_FEATHER = 0.015
+"""σ (share of the face width) of the edge where the reference's hair is painted over."""
+
+
+def brow_depth(
+    points: NDArray[np.float32], size: tuple[int, int], line: float = BROW_LINE
+) -> NDArray[np.float32]:
+    """Per pixel of a `size` (width, height) image, how far (px, along the face's own
+    down axis) it lies below a line across the brows (`line`: 0 their top, 1 their bottom)."""
+    eye_r, eye_l = points[EYE_OUTER_RIGHT], points[EYE_OUTER_LEFT]
+    across = (eye_l - eye_r) / max(float(np.linalg.norm(eye_l - eye_r)), 1e-6)
+    down = np.array([-across[1], across[0]], np.float32)
+    brows = points[list(RIGHT_BROW + LEFT_BROW)] @ down
+    brow_top = float(brows.min() + line * (brows.max() - brows.min()))
+    yy, xx = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
+    return np.asarray(xx * down[0] + yy * down[1] - brow_top, np.float32)
+
+
+def face_height(points: NDArray[np.float32]) -> float:
+    """The mesh's extent along the face's own down axis (px)."""
+    eye_r, eye_l = points[EYE_OUTER_RIGHT], points[EYE_OUTER_LEFT]
+    across = (eye_l - eye_r) / max(float(np.linalg.norm(eye_l - eye_r)), 1e-6)
+    down = np.array([-across[1], across[0]], np.float32)
+    return float(np.ptp(points[:MESH_POINTS] @ down))
 
 
 def above_brows(points: NDArray[np.float32], size: tuple[int, int]) -> NDArray[np.float32]:
     """1 at and below the reference's brows (plus `BROW_MARGIN`), ramping to 0 above: a
-    fringe or hairline over the forehead (s1: hair down to the brows, the same brown as
-    shaded skin, so the skin test keeps it) is never pasted; the forehead carries little
-    identity and the target's own shows there."""
-    eye_r, eye_l = points[EYE_OUTER_RIGHT], points[EYE_OUTER_LEFT]
-    across = (eye_l - eye_r) / max(float(np.linalg.norm(eye_l - eye_r)), 1e-6)
-    down = np.array([-across[1], across[0]], np.float32)
-    height = float(np.ptp(points[:MESH_POINTS] @ down))
-    brows = points[list(RIGHT_BROW + LEFT_BROW)] @ down
-    brow_top = float(brows.min() + BROW_LINE * (brows.max() - brows.min()))
-    yy, xx = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
-    depth = xx * down[0] + yy * down[1] - (brow_top - BROW_MARGIN * height)
+    hairline over the forehead is never pasted; the forehead carries little identity and
+    the target's own shows there."""
+    height = face_height(points)
+    depth = brow_depth(points, size) + BROW_MARGIN * height
     return np.asarray(np.clip(depth / max(BROW_RAMP * height, 1.0) + 1.0, 0.0, 1.0), np.float32)
+
+
+HAIR_SMOOTHING = 0.08
+"""σ (share of the face width) of the smooth average painted over the reference's hair."""
+
+
+def smooth_average(image_bgr: Frame, weight: NDArray[np.float32], sigma: float) -> Frame:
+    """The image averaged over the pixels `weight` (0..1) says, with a Gaussian of `sigma`
+    px (normalised convolution), as float BGR: smooth colour and shading carried into the
+    pixels left out; the weighted mean colour where none is near."""
+    near_weight = blur(np.asarray(weight, np.float32), sigma)
+    total = blur(np.asarray(image_bgr, np.float32) * weight[..., None], sigma)
+    kept = weight > 0.5
+    mean = image_bgr[kept].mean(axis=0) if kept.any() else image_bgr.reshape(-1, 3).mean(0)
+    near = np.clip(near_weight / 0.05, 0.0, 1.0)[..., None]
+    average = total / np.maximum(near_weight, 1e-4)[..., None]
+    return np.asarray(average * near + mean * (1.0 - near), np.float32)
 
 
 def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
     """The reference crop as BGRA with its own occluders (hair strands, a hand, glasses
-    rims, background inside the outline) painted over from the skin around them, and
-    alpha 0 above its brows (`above_brows`), where the target shows through instead.
+    rims, background inside the outline) painted over from the skin around them, hair
+    down to its brows smoothed away, and alpha 0 above its brows (`above_brows`), where
+    the target shows through instead.
 
     Filled, not cut out: the composite adds a band-pass of (reference − target), and a hole
     where it is 0 came out as a dark blotch (the surrounding difference's coarse band
@@ -107,7 +154,12 @@ def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
         inside, [np.round(outline_polygon(points) * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4
     )
     features = feature_mask(points, (w, h), face_px * 0.015)
-    occluded = occluder_map(crop_bgr, inside, features, REFERENCE_CHROMA_Z, REFERENCE_LIGHT_Z)
+    # Skin is sampled on the cheeks and nose: a fringe down to the brows (s1) lies inside
+    # the outline's core and, sampled with the skin, was taken for skin.
+    skin = midface_mask(points, (w, h)) * inside
+    occluded = occluder_map(
+        crop_bgr, inside, features, REFERENCE_CHROMA_Z, REFERENCE_LIGHT_Z, skin=skin
+    )
     occluded = soften(
         np.asarray(cv2.dilate(occluded, np.ones((5, 5), np.uint8)), np.float32), face_px
     )
@@ -115,13 +167,34 @@ def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
     # the reference's (cut out, the target's eyes came back: influencer 1.0 → 0.47 on the
     # green-screen clip × s1).
     occluded *= 1.0 - feature_mask(points, (w, h), face_px * EYE_LINES, (RIGHT_EYE, LEFT_EYE))
+    # Hair down to the brows (told by colour or by its strands; above their bottom line,
+    # between them too) is painted over with a smooth average of the reference around it
+    # (`smooth_average`, the hair itself included): its strands and hard edges go (Telea
+    # filled it from the brows: a dark, stair-stepped band across the target's forehead
+    # and between the brows), a soft shading stays. Painted with the bare skin's tone
+    # alone, the recogniser lost the influencer whose photo has a fringe down to the brows
+    # (glasses clip × s1: influencer 1.0 → 0.13; 0.92 with the average).
+    low, full = HAIR_TEXTURE
+    strands = np.clip((texture_ratio(crop_bgr, skin, face_px) - low) / (full - low), 0.0, 1.0)
+    tint = occluder_map(crop_bgr, inside, features, HAIR_CHROMA_Z, np.inf, skin=skin)
+    found = np.maximum(np.maximum(occluded, tint), strands)
+    found *= (1.0 - features) * (brow_depth(points, (w, h), 1.0) < 0)
+    spread = cv2.GaussianBlur(soften(found, face_px), (0, 0), face_px * HAIR_FEATHER)
+    brows = feature_mask(points, (w, h), face_px * 0.01, (RIGHT_BROW, LEFT_BROW))
+    brows = np.asarray(cv2.GaussianBlur(brows, (0, 0), face_px * HAIR_FEATHER / 2), np.float32)
+    hair = np.clip(spread * 1.5, 0.0, 1.0) * (1.0 - brows)
     # Filled from the skin only: what lies outside the outline (hair, background) is part
     # of the hole, else a hole at the face's edge is filled with the hair next to it.
     occluded = np.maximum(occluded, 1.0 - inside)
     holes = np.asarray(occluded > 0.05, np.uint8)
     filled = cv2.inpaint(crop_bgr, holes, max(3.0, face_px * 0.02), cv2.INPAINT_TELEA)
     k = occluded[..., None]
-    bgr = np.clip(crop_bgr * (1.0 - k) + filled * k + 0.5, 0, 255).astype(np.uint8)
+    mixed = crop_bgr * (1.0 - k) + filled * k
+    smooth = smooth_average(
+        crop_bgr, inside * (1.0 - features) * (1.0 - occluded), face_px * HAIR_SMOOTHING
+    )
+    mixed += (smooth - mixed) * hair[..., None]
+    bgr = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
     alpha = np.clip(above_brows(points, (w, h)) * 255.0 + 0.5, 0, 255).astype(np.uint8)
     return np.ascontiguousarray(np.dstack([bgr, alpha]))
 
