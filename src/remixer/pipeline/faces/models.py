@@ -3,7 +3,11 @@ embedder (128-d, distance < 0.6 means "same person"), and MediaPipe FaceMesh (47
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
+import sys
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,9 +72,7 @@ class Landmarker:
     """MediaPipe FaceMesh with refined landmarks, returning pixel coordinates."""
 
     def __init__(self, static: bool, max_faces: int = 1) -> None:
-        from mediapipe.python.solutions import face_mesh
-
-        self._mesh: Any = face_mesh.FaceMesh(
+        self._mesh: Any = face_mesh_solution().FaceMesh(
             static_image_mode=static,
             max_num_faces=max_faces,
             refine_landmarks=True,
@@ -92,6 +94,28 @@ class Landmarker:
 
     def close(self) -> None:
         self._mesh.close()
+
+
+_MEDIAPIPE_IMPORT = threading.Lock()
+_UMBRELLAS = ("mediapipe", "mediapipe.python.solutions")
+"""The packages whose `__init__` imports every solution, the tasks API and `drawing_utils`,
+which imports matplotlib.pyplot: ≈ 1.3 CPU s a process (and a font cache build wherever
+matplotlib finds none), none of it needed by FaceMesh."""
+
+
+def face_mesh_solution() -> Any:
+    """mediapipe's FaceMesh module, imported without running the `_UMBRELLAS`' `__init__`:
+    each is put in `sys.modules` as a bare package (its path, none of its names) first. So
+    in this process `mediapipe.solutions` and the like are not set; import submodules by
+    their full path (`from mediapipe.python.solutions import face_mesh` still works)."""
+    with _MEDIAPIPE_IMPORT:
+        for name in _UMBRELLAS:
+            if name not in sys.modules:
+                spec = importlib.util.find_spec(name)
+                if spec is None:
+                    raise ModuleNotFoundError(name)
+                sys.modules[name] = importlib.util.module_from_spec(spec)
+        return importlib.import_module("mediapipe.python.solutions.face_mesh")
 
 
 def load_face_models() -> FaceModels:
