@@ -1,6 +1,6 @@
 """What a `remixer remix` process imports for the models it uses, checked in a fresh
 interpreter: FaceMesh without mediapipe's umbrella imports (matplotlib among them), the
-model store without the store stack."""
+dlib models without `pkg_resources`, the model store without the store stack."""
 
 from __future__ import annotations
 
@@ -44,3 +44,13 @@ def test_face_mesh_runs_without_matplotlib() -> None:
 def test_the_model_store_loads_no_store_stack() -> None:
     loaded = _loaded_after("from remixer.workflows.runtime import ModelCache\nModelCache()")
     assert "sqlalchemy" not in loaded
+
+
+def test_the_dlib_models_load_without_pkg_resources() -> None:
+    code = (
+        "from remixer.pipeline.faces.models import load_face_models\n"
+        "assert load_face_models().encoder is not None\n"
+    )
+    loaded = _loaded_after(code)
+    assert "dlib" in loaded
+    assert "pkg_resources" not in loaded

@@ -9,6 +9,7 @@ import os
 import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -118,16 +119,29 @@ def face_mesh_solution() -> Any:
         return importlib.import_module("mediapipe.python.solutions.face_mesh")
 
 
+def dlib_model_file(name: str) -> str:
+    """The path of `face_recognition_models`' model file `name`, found without importing
+    the package: its `__init__` imports `pkg_resources` (≈ 0.12 CPU s) for this alone."""
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("face_recognition_models")
+    path = Path(next(iter(spec.submodule_search_locations))) / "models" / name
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    return str(path)
+
+
 def load_face_models() -> FaceModels:
-    """Load the dlib models from `face_recognition_models`; a process keeps them in its
-    `pipeline.models.ModelRegistry`."""
+    """Load the dlib models shipped in `face_recognition_models`; a process keeps them in
+    its `pipeline.models.ModelRegistry`."""
     import dlib
-    import face_recognition_models as frm
 
     return FaceModels(
         detector=dlib.get_frontal_face_detector(),
-        predictor=dlib.shape_predictor(frm.pose_predictor_five_point_model_location()),
-        encoder=dlib.face_recognition_model_v1(frm.face_recognition_model_location()),
+        predictor=dlib.shape_predictor(dlib_model_file("shape_predictor_5_face_landmarks.dat")),
+        encoder=dlib.face_recognition_model_v1(
+            dlib_model_file("dlib_face_recognition_resnet_model_v1.dat")
+        ),
     )
 
 
