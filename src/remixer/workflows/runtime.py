@@ -14,11 +14,13 @@ import socket
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from remixer.blobs.store import BlobStore
 from remixer.config import Settings
-from remixer.store.uow import UnitOfWorkFactory
+
+if TYPE_CHECKING:  # `remixer remix` builds a ModelCache without loading the store stack
+    from remixer.blobs.store import BlobStore
+    from remixer.store.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -3,8 +3,13 @@ embedder (128-d, distance < 0.6 means "same person"), and MediaPipe FaceMesh (47
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
+import sys
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -68,9 +73,7 @@ class Landmarker:
     """MediaPipe FaceMesh with refined landmarks, returning pixel coordinates."""
 
     def __init__(self, static: bool, max_faces: int = 1) -> None:
-        from mediapipe.python.solutions import face_mesh
-
-        self._mesh: Any = face_mesh.FaceMesh(
+        self._mesh: Any = face_mesh_solution().FaceMesh(
             static_image_mode=static,
             max_num_faces=max_faces,
             refine_landmarks=True,
@@ -94,16 +97,51 @@ class Landmarker:
         self._mesh.close()
 
 
+_MEDIAPIPE_IMPORT = threading.Lock()
+_UMBRELLAS = ("mediapipe", "mediapipe.python.solutions")
+"""The packages whose `__init__` imports every solution, the tasks API and `drawing_utils`,
+which imports matplotlib.pyplot: ≈ 1.3 CPU s a process (and a font cache build wherever
+matplotlib finds none), none of it needed by FaceMesh."""
+
+
+def face_mesh_solution() -> Any:
+    """mediapipe's FaceMesh module, imported without running the `_UMBRELLAS`' `__init__`:
+    each is put in `sys.modules` as a bare package (its path, none of its names) first. So
+    in this process `mediapipe.solutions` and the like are not set; import submodules by
+    their full path (`from mediapipe.python.solutions import face_mesh` still works)."""
+    with _MEDIAPIPE_IMPORT:
+        for name in _UMBRELLAS:
+            if name not in sys.modules:
+                spec = importlib.util.find_spec(name)
+                if spec is None:
+                    raise ModuleNotFoundError(name)
+                sys.modules[name] = importlib.util.module_from_spec(spec)
+        return importlib.import_module("mediapipe.python.solutions.face_mesh")
+
+
+def dlib_model_file(name: str) -> str:
+    """The path of `face_recognition_models`' model file `name`, found without importing
+    the package: its `__init__` imports `pkg_resources` (≈ 0.12 CPU s) for this alone."""
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("face_recognition_models")
+    path = Path(next(iter(spec.submodule_search_locations))) / "models" / name
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    return str(path)
+
+
 def load_face_models() -> FaceModels:
-    """Load the dlib models from `face_recognition_models`; a process keeps them in its
-    `pipeline.models.ModelRegistry`."""
+    """Load the dlib models shipped in `face_recognition_models`; a process keeps them in
+    its `pipeline.models.ModelRegistry`."""
     import dlib
-    import face_recognition_models as frm
 
     return FaceModels(
         detector=dlib.get_frontal_face_detector(),
-        predictor=dlib.shape_predictor(frm.pose_predictor_five_point_model_location()),
-        encoder=dlib.face_recognition_model_v1(frm.face_recognition_model_location()),
+        predictor=dlib.shape_predictor(dlib_model_file("shape_predictor_5_face_landmarks.dat")),
+        encoder=dlib.face_recognition_model_v1(
+            dlib_model_file("dlib_face_recognition_resnet_model_v1.dat")
+        ),
     )
 
 

@@ -28,6 +28,7 @@ of the frames of a clip instead of all of them (docs/performance.md has the figu
 from __future__ import annotations
 
 import math
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,13 +184,21 @@ def _collect(
     want_ids: bool,
     hooks: StageHooks,
 ) -> tuple[_Tally, list[Embedding | None]]:
+    """Follow the plan's frames; the embeddings (HOG + ResNet, which release the GIL) run
+    in a thread of their own, in frame order, beside FaceMesh: only this thread uses the
+    dlib models while quality is measured."""
     tally = _Tally()
-    embeddings: list[Embedding | None] = []
+    pending: list[Future[Embedding | None]] = []
     follower = TargetFollower(track, models)
+    embedding = ThreadPoolExecutor(1, thread_name_prefix="remixer-quality-embed")
     last, streak = -2, 0
     try:
         with prefetch_selected_frames(video, plan.follows) as frames:  # decode overlaps FaceMesh
             for seen, (index, frame) in enumerate(frames):
+                box = track.box_at(index)
+                embeds = want_ids and box is not None and plan.embeds(index)
+                if embeds and box is not None:
+                    pending.append(embedding.submit(embed_target, models, frame, box))
                 state = follower.follow(frame, index)
                 if state is None or track.is_shot_start(index) or index != last + 1:
                     tally.jitter += jitter_of(tally.run)
@@ -201,16 +210,15 @@ def _collect(
                         tally.run.append(state.raw)
                     tally.visible += 1
                     tally.turned += abs(state.pose.yaw) > FULL_YAW
-                box = track.box_at(index)
-                if want_ids and box is not None and plan.embeds(index):
-                    embeddings.append(embed_target(models, frame, box))
-                    if state is not None:
-                        outline = warp_points(state.raw, 1.0)[MESH_POINTS:]
-                        tally.occlusion.append(occluded_share(frame, state.raw, outline))
+                if embeds and state is not None:
+                    outline = warp_points(state.raw, 1.0)[MESH_POINTS:]
+                    tally.occlusion.append(occluded_share(frame, state.raw, outline))
                 if seen % 8 == 0:
                     hooks.check_cancel()
                     hooks.progress(min(0.99, index / max(track.frame_count, 1)))
+        embeddings = [found.result() for found in pending]
     finally:
+        embedding.shutdown(cancel_futures=True)
         follower.close()
     tally.jitter += jitter_of(tally.run)
     return tally, embeddings

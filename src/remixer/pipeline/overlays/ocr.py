@@ -4,6 +4,11 @@ Settings follow MEDIA-NOTES: no angle classifier, detection capped at 736 px on 
 long side (~0.22 s per 1080×1920 frame on 2 cores, exact text on TikTok-style captions).
 RapidOCR keeps per-call switches (use_det/use_rec) as engine state, so every call here
 passes them explicitly; one engine must not be shared by concurrent threads.
+
+onnxruntime runs each model on one thread (`OCR_THREADS`): OCR always runs beside the face
+lane, so the cores are already busy, and onnxruntime's default pool (one thread a core,
+spinning between the many small runs of a caption read) spent about twice the CPU for the
+same OCR on 2 cores (docs/performance.md, round of 2026-12-07).
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ import numpy as np
 
 from remixer.pipeline.types import Box, Frame
 
+OCR_THREADS = 1
 OCR_PARAMS: dict[str, Any] = {
+    "EngineConfig.onnxruntime.intra_op_num_threads": OCR_THREADS,
+    "EngineConfig.onnxruntime.inter_op_num_threads": OCR_THREADS,
     "Global.use_cls": False,
     "Det.limit_type": "max",
     "Det.limit_side_len": 736,
