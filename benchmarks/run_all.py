@@ -95,8 +95,14 @@ def run_one(name: str) -> dict[str, Any]:
     return {"status": status, "seconds": round(time.perf_counter() - start, 1), "figures": figures}
 
 
+KNOBS = ("REMIXER_BENCH_", "REMIXER_FACES_REAL_", "REMIXER_OVERLAYS_REAL_", "REMIXER_FOOTAGE")
+"""Environment variables that change what a benchmark measures: recorded with its command."""
+
+
 def _measured_line(names: list[str]) -> str:
     command = "make bench" if names == ORDER else f"python -m benchmarks.run_all {' '.join(names)}"
+    knobs = " ".join(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith(KNOBS))
+    command = f"{knobs} {command}" if knobs else command
     load = os.getloadavg()[0]
     return (
         f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} at commit {_git_rev()} "
