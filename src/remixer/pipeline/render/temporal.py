@@ -174,17 +174,40 @@ def _normalized_blur(
 def _dis_flow(current: Frame, target: Frame, trusted: Mask, fine: bool = False) -> Flow:
     """DIS flow started from the global shift found by phase correlation (a pan of tens
     of pixels between a reference and the current frame is more than DIS's coarsest level
-    reliably finds on small crops)."""
+    reliably finds on small crops). The target is moved by that shift before DIS and the
+    shift added back, rather than passed to DIS as its initial flow: DIS reads its
+    patches through a 16-pixel border, and an initial flow reaching beyond it read out of
+    bounds (run-to-run differences, and segfaults, on OpenCV 4.14)."""
     window = cv2.createHanningWindow((current.shape[1], current.shape[0]), cv2.CV_32F)
     (dx, dy), response = cv2.phaseCorrelate(
         target.astype(np.float32), current.astype(np.float32), window
     )
-    initial = np.zeros((*current.shape[:2], 2), np.float32)
-    use = response > 0.05 and bool(trusted.any())
-    if use:
-        initial[:, :, 0], initial[:, :, 1] = -dx, -dy
-    flow = _dis(fine).calc(current, target, initial if use else None)
-    return np.asarray(flow, dtype=np.float32)
+    # Whole pixels: the moved target is a copy, not an interpolation (a blur).
+    dx, dy = float(round(dx)), float(round(dy))
+    if not (response > 0.05 and bool(trusted.any())):
+        dx = dy = 0.0
+    moved = target
+    if dx or dy:
+        shift = np.float32([[1, 0, -dx], [0, 1, -dy]])
+        moved = cv2.warpAffine(
+            target,
+            shift,
+            (target.shape[1], target.shape[0]),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
+    flow = np.asarray(_dis(fine).calc(current, moved, None), dtype=np.float32)
+    if dx or dy:
+        # Where the moved target is only its replicated edge, DIS matched nothing real:
+        # keep the bare shift there (it lands outside the target, so the warp finds no
+        # valid pixel instead of a wrong one).
+        h, w = current.shape[:2]
+        xs, ys = np.arange(w) - dx, np.arange(h) - dy
+        edge = ((ys < 0) | (ys > h - 1))[:, None] | ((xs < 0) | (xs > w - 1))[None, :]
+        flow[edge] = 0.0
+    flow[:, :, 0] -= np.float32(dx)
+    flow[:, :, 1] -= np.float32(dy)
+    return flow
 
 
 def _gray(img: Frame, size: tuple[int, int]) -> Frame:
