@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from remixer.pipeline.render.seam import rim_offset
 from remixer.pipeline.types import Frame
 
 Mask = NDArray[np.bool_]
@@ -37,6 +38,9 @@ Window = tuple[int, int, int, int]
 FLOW_MAX_SIDE = 320
 """Flow is estimated on the work region scaled so its longer side is at most this."""
 SEAM_BAND_PX = 6
+"""Width of the band around a hole that must show enough scene for a colour offset."""
+SEAM_RIM_PX = 2
+"""Width of the rim just outside a hole the colour offset is matched on."""
 STALE_LEVEL = 28.0
 """Mean difference between the scene around a hole and the aligned reference above which
 the reference is taken as out of date there."""
@@ -188,13 +192,16 @@ def _dis_flow(current: Frame, target: Frame, trusted: Mask, fine: bool = False) 
         dx = dy = 0.0
     moved = target
     if dx or dy:
-        shift = np.float32([[1, 0, -dx], [0, 1, -dy]])
-        moved = cv2.warpAffine(
-            target,
-            shift,
-            (target.shape[1], target.shape[0]),
-            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-            borderMode=cv2.BORDER_REPLICATE,
+        shift = np.array([[1, 0, -dx], [0, 1, -dy]], dtype=np.float32)
+        moved = np.asarray(
+            cv2.warpAffine(
+                target,
+                shift,
+                (target.shape[1], target.shape[0]),
+                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                borderMode=cv2.BORDER_REPLICATE,
+            ),
+            dtype=np.uint8,
         )
     flow = np.asarray(_dis(fine).calc(current, moved, None), dtype=np.float32)
     if dx or dy:
@@ -405,8 +412,10 @@ def correct_reference(
     """Colour-correct an aligned reference and find where it is out of date, both from the
     scene visible around the caption (pixels not in `exclude`, valid in the reference):
 
-    - a smooth colour offset, measured on a band around `hole`, absorbs lighting drift,
-      exposure changes and small seams;
+    - a colour offset that matches the scene on the rim just outside `hole` exactly and
+      fades smoothly inside (`render.seam`) absorbs lighting drift, exposure changes and
+      the misfit of the warp at the hole's edge (a smoother offset measured on a wider
+      band left a visible step at the rim, where the old caption's edge is scored);
     - hole pixels whose surroundings disagree with the reference by more than
       `STALE_LEVEL` on average are *stale* (something moved in since): they are left for
       inpainting from the current frame.
@@ -420,14 +429,13 @@ def correct_reference(
     band = (cv2.dilate(hole.astype(np.uint8), kernel) > 0) & around
     cur_s = _float(cv2.resize(current, (sw, sh), interpolation=cv2.INTER_AREA))
     ref_s = _float(cv2.resize(warped, (sw, sh), interpolation=cv2.INTER_AREA))
-    diff = np.clip(cur_s - ref_s, -MAX_COLOUR_OFFSET, MAX_COLOUR_OFFSET)
     band_s = _shrunk_share(band, (sw, sh))
     around_s = _shrunk_share(around, (sw, sh))
     corrected = warped
     if float(band_s.sum()) * 16 >= 20:
-        offset = _normalized_blur(diff, band_s, max(min(sw, sh) / 5.0, 2.0))
-        offset_full = cv2.resize(offset, (w, h), interpolation=cv2.INTER_LINEAR)
-        corrected = np.clip(warped.astype(np.float32) + offset_full, 0, 255).astype(np.uint8)
+        offset = rim_offset(current, warped, hole, around, SEAM_RIM_PX)
+        offset = np.clip(offset, -MAX_COLOUR_OFFSET, MAX_COLOUR_OFFSET)
+        corrected = np.clip(warped.astype(np.float32) + offset, 0, 255).astype(np.uint8)
     stale = np.zeros_like(hole)
     if float(around_s.sum()) * 16 >= 20:
         mismatch = _float(np.abs(cur_s - ref_s).max(axis=2))
