@@ -14,6 +14,7 @@ from remixer.pipeline.render.temporal import (
     DEFAULT_METHOD,
     FlowMethod,
     Reference,
+    align_reference,
     small_flow,
     warp_reference,
 )
@@ -71,6 +72,7 @@ def test_the_test_on_clean_references_picks_the_column_guess_at_a_motion_boundar
     assert [(a.frame_index, b.frame_index) for a, b in pairs] == [(4, 0)]
     method = choose_method(pairs, _hole())
     assert method.fill == "columns", method
+    assert method.also is not None and method.also != method.fill, method  # runner-up
     chosen = _fill_psnr(method, references[1], 14)
     default = _fill_psnr(DEFAULT_METHOD, references[1], 14)
     assert chosen >= default + 6.0, (chosen, default)
@@ -82,3 +84,16 @@ def test_pairs_are_the_nearest_across_the_span_and_the_nearest_on_each_side() ->
     assert [(a.frame_index, b.frame_index) for a, b in pairs] == [(7, 60), (7, 3), (60, 64)]
     assert check_pairs(references[:1], 20) == []
     assert choose_method([], _hole()) == DEFAULT_METHOD
+
+
+def test_a_second_fill_averages_the_two_warps() -> None:
+    reference, current = _reference(4), _scene(14)
+    single = [
+        align_reference(reference, current, _hole(), None, FlowMethod(False, fill))[0]
+        for fill in ("columns", "average")
+    ]
+    both, valid = align_reference(
+        reference, current, _hole(), None, FlowMethod(False, "columns", "average")
+    )
+    mean = (single[0].astype(int) + single[1] + 1) // 2
+    assert valid.any() and np.array_equal(both.astype(int), mean)

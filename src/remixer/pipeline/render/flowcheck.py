@@ -83,7 +83,13 @@ def choose_method(pairs: list[tuple[Reference, Reference]], hole: Mask) -> FlowM
         return DEFAULT_METHOD
     tests = max(len(e) for e in errors.values())
     scored = {m: sum(e) for m, e in errors.items() if len(e) == tests}
-    return min(scored, key=lambda m: scored[m])
+    best = min(scored, key=lambda m: scored[m])
+    # The runner-up fill at the same DIS depth (one flow serves both) is averaged in.
+    others = [m for m in scored if m.fine == best.fine and m != best]
+    if not others:
+        return best
+    runner = min(others, key=lambda m: scored[m])
+    return FlowMethod(best.fine, best.fill, runner.fill)
 
 
 def _small_mask(mask: Mask, size: tuple[int, int]) -> Mask:
