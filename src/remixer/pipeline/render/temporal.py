@@ -175,9 +175,13 @@ def _normalized_blur(
     if blurred.ndim == 2:
         blurred = blurred[:, :, None]
     num, den = blurred[:, :, :channels], blurred[:, :, channels : channels + 1]
-    total = float(weight.sum())
-    mean = stacked[:, :, :channels].reshape(-1, channels).sum(axis=0) / total if total > 0 else 0.0
-    return np.asarray(np.where(den > 1e-3, num / np.maximum(den, 1e-6), mean), dtype=np.float32)
+    out = num / np.maximum(den, np.float32(1e-6))
+    far = den[:, :, 0] <= 1e-3
+    if far.any():
+        total = float(weight.sum())
+        weighted = stacked[:, :, :channels].reshape(-1, channels).sum(axis=0)
+        out[far] = weighted / total if total > 0 else 0.0
+    return np.asarray(out, dtype=np.float32)
 
 
 def _dis_flow(current: Frame, target: Frame, trusted: Mask, fine: bool = False) -> Flow:
