@@ -11,9 +11,10 @@ only outside the caption's area; inside it the flow is filled in from the surrou
 flow (a Gaussian-weighted average, for wide bands a per-column interpolation between the
 flow above and below, or the mean of the two; both carry the global camera motion and
 the local subject motion around the caption). Which fill, and how deep DIS goes, is a
-`FlowMethod` chosen per caption by `render.flowcheck`. Only the caption's window is warped. A
-smooth colour offset measured on a band around the hole then absorbs lighting drift and
-small seams. Pixels no reference saw are inpainted.
+`FlowMethod` chosen per caption by `render.flowcheck`. Only the caption's window is
+warped. A colour offset matched on the rim just outside the hole (`render.seam`) then
+absorbs lighting drift and the warp's misfit at the rim. Pixels no reference saw are
+inpainted.
 """
 
 from __future__ import annotations
@@ -253,20 +254,6 @@ def flow_size(h: int, w: int) -> tuple[int, int, float]:
     return max(int(w * scale), 8), max(int(h * scale), 8), scale
 
 
-def small_flow(
-    current: Frame,
-    target: Frame,
-    exclude: Mask,
-    target_valid: Mask | None = None,
-    method: FlowMethod = DEFAULT_METHOD,
-) -> Flow:
-    """Flow at reduced scale (in reduced pixels) mapping `current` pixels to where they
-    are in `target`. Estimated everywhere but trusted only outside `exclude` (where
-    `current` shows the caption and not the scene) and where `target` is valid; inside,
-    filled in from the surrounding flow as `method.fill` says."""
-    return fill_flow(*raw_flow(current, target, exclude, target_valid, method.fine), method.fill)
-
-
 RawFlow = tuple[Flow, Mask, Mask]
 """A DIS flow, where it is not trusted (the caption and the patches overlapping it) and
 where it is (the rest, where the target is valid), at flow scale."""
@@ -438,7 +425,7 @@ def correct_reference(
       `STALE_LEVEL` on average are *stale* (something moved in since): they are left for
       inpainting from the current frame.
 
-    Worked out at quarter size (both are smooth fields)."""
+    The staleness is worked out at quarter size (a smooth field)."""
     h, w = hole.shape
     sw, sh = max(w // 4, 4), max(h // 4, 4)
     size = 2 * SEAM_BAND_PX + 1
