@@ -9,13 +9,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from remixer.pipeline.render.flowcheck import check_pairs, choose_method
+from remixer.pipeline.render.flowcheck import check_pairs, choose_method, pick
 from remixer.pipeline.render.temporal import (
     DEFAULT_METHOD,
     FlowMethod,
     Reference,
-    small_flow,
-    warp_reference,
+    align_reference,
 )
 
 W, H = 320, 240
@@ -59,8 +58,7 @@ def _fill_psnr(method: FlowMethod, reference: Reference, index: int) -> float:
     current = _scene(index)
     burned = current.copy()
     burned[hole] = 255  # the caption: nothing of the scene shows through
-    flow = small_flow(burned, reference.crop, hole, reference.valid, method)
-    warped, _valid = warp_reference(reference, flow, (H, W))
+    warped, _valid = align_reference(reference, burned, hole, None, method)
     diff = warped[hole].astype(np.float64) - current[hole].astype(np.float64)
     return float(10 * np.log10(255**2 / max(np.mean(diff**2), 1e-6)))
 
@@ -71,6 +69,7 @@ def test_the_test_on_clean_references_picks_the_column_guess_at_a_motion_boundar
     assert [(a.frame_index, b.frame_index) for a, b in pairs] == [(4, 0)]
     method = choose_method(pairs, _hole())
     assert method.fill == "columns", method
+    assert method.also is None, method  # a clear winner is not averaged with another fill
     chosen = _fill_psnr(method, references[1], 14)
     default = _fill_psnr(DEFAULT_METHOD, references[1], 14)
     assert chosen >= default + 6.0, (chosen, default)
@@ -82,3 +81,28 @@ def test_pairs_are_the_nearest_across_the_span_and_the_nearest_on_each_side() ->
     assert [(a.frame_index, b.frame_index) for a, b in pairs] == [(7, 60), (7, 3), (60, 64)]
     assert check_pairs(references[:1], 20) == []
     assert choose_method([], _hole()) == DEFAULT_METHOD
+
+
+def test_the_runner_up_fill_is_averaged_in_only_when_it_tests_about_as_well() -> None:
+    close = {
+        FlowMethod(True, "columns"): 100.0,
+        FlowMethod(True, "average"): 130.0,
+        FlowMethod(False, "mean"): 110.0,  # another DIS depth: needs its own flow
+    }
+    assert pick(close) == FlowMethod(True, "columns", "average")
+    clear = {FlowMethod(True, "columns"): 100.0, FlowMethod(True, "average"): 400.0}
+    assert pick(clear) == FlowMethod(True, "columns")
+    assert pick({FlowMethod(False, "near"): 5.0}) == FlowMethod(False, "near")
+
+
+def test_a_second_fill_averages_the_two_warps() -> None:
+    reference, current = _reference(4), _scene(14)
+    single = [
+        align_reference(reference, current, _hole(), None, FlowMethod(False, fill))[0]
+        for fill in ("columns", "average")
+    ]
+    both, valid = align_reference(
+        reference, current, _hole(), None, FlowMethod(False, "columns", "average")
+    )
+    mean = (single[0].astype(int) + single[1] + 1) // 2
+    assert valid.any() and np.array_equal(both.astype(int), mean)

@@ -31,6 +31,9 @@ from remixer.pipeline.render.temporal import (
     raw_flow,
 )
 
+HEDGE_RATIO = 1.5
+"""The runner-up fill is averaged in when its test error is within this factor of the
+pick's."""
 MIN_PIXELS = 20
 """Fewer hole pixels (at flow scale) seen by both references than this: no test, the
 default method."""
@@ -53,8 +56,9 @@ def choose_method(pairs: list[tuple[Reference, Reference]], hole: Mask) -> FlowM
     """The method (DIS depth × fill) under which each pair's references, aligned onto
     each other (both ways) with `hole` (region pixels) treated as unknown, best match
     inside the hole, by total squared error at flow scale (a ranking, not a picture:
-    warping the full crops for every method cost 10 % of the erase at 1080p); the
-    default method when no pair sees enough of the hole."""
+    warping the full crops for every method cost 10 % of the erase at 1080p), with the
+    runner-up fill at the same DIS depth as its `also` when that scored within
+    `HEDGE_RATIO` of it; the default method when no pair sees enough of the hole."""
     if not pairs:
         return DEFAULT_METHOD
     h, w = hole.shape
@@ -83,7 +87,21 @@ def choose_method(pairs: list[tuple[Reference, Reference]], hole: Mask) -> FlowM
         return DEFAULT_METHOD
     tests = max(len(e) for e in errors.values())
     scored = {m: sum(e) for m, e in errors.items() if len(e) == tests}
-    return min(scored, key=lambda m: scored[m])
+    return pick(scored)
+
+
+def pick(scored: dict[FlowMethod, float]) -> FlowMethod:
+    """The method with the least test error, with the runner-up fill at the same DIS
+    depth (one flow serves both) as its `also` when the test cannot tell the two apart
+    (within `HEDGE_RATIO`); a clear winner is used alone."""
+    best = min(scored, key=lambda m: scored[m])
+    others = [m for m in scored if m.fine == best.fine and m != best]
+    if not others:
+        return best
+    runner = min(others, key=lambda m: scored[m])
+    if scored[runner] > HEDGE_RATIO * scored[best]:
+        return best
+    return FlowMethod(best.fine, best.fill, runner.fill)
 
 
 def _small_mask(mask: Mask, size: tuple[int, int]) -> Mask:
