@@ -25,7 +25,7 @@ from remixer.pipeline.faces.warp import grid_maps
 
 @pytest.fixture(autouse=True)
 def _lids_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The closed lid is off by default (`LID_GAIN` 0); these tests measure it on."""
+    """These tests measure the closed lid at full gain, whatever the default."""
     monkeypatch.setattr(lids, "LID_GAIN", 1.0)
 
 
@@ -132,3 +132,12 @@ def test_a_closing_aperture_is_drawn_as_a_closed_eye() -> None:
     opened = _render(reference, reference, image)
     assert _dark_share(closed) < 0.5 * _dark_share(squeezed)
     assert _dark_share(squeezed) < _dark_share(opened)
+
+
+def test_lid_memory_smooths_covers_and_forgets_on_reset() -> None:
+    memory = lids.LidMemory(0.5)
+    assert memory.smooth((0.0, 0.0)) == (0.0, 0.0)
+    assert memory.smooth((1.0, 0.4)) == (0.5, 0.2)  # a one-frame jump is halved
+    assert memory.smooth((1.0, 0.4)) == pytest.approx((0.75, 0.3))
+    memory.reset()
+    assert memory.smooth((1.0, 0.4)) == (1.0, 0.4)  # after a cut: the frame's own covers

@@ -18,6 +18,7 @@ from remixer.pipeline.faces.geometry import (
     warp_points,
 )
 from remixer.pipeline.faces.identity import FaceIdentity
+from remixer.pipeline.faces.lids import LidMemory
 from remixer.pipeline.faces.models import FaceModels
 from remixer.pipeline.faces.occlusion import (
     HAIR_TEXTURE,
@@ -217,6 +218,7 @@ class ClassicFaceSwapper:
         self._picker = ReferencePicker(identity)
         self._colour = ColourMatch(smoothing=0.1)
         self._memory = OccluderMemory()
+        self._lids = LidMemory()
         self._sources = [
             warp_points(r.landmarks, identity.outline_scale) for r in identity.references
         ]
@@ -237,10 +239,12 @@ class ClassicFaceSwapper:
         if self._track.is_shot_start(frame_index):
             self._colour.reset()
             self._memory.reset()
+            self._lids.reset()
             for shape in self._shapes:
                 shape.reset()
         state = self._follower.follow(frame_bgr, frame_index)
         if state is None or state.alpha <= 0.0:
+            self._lids.reset()
             return frame_bgr
         out = frame_bgr.copy()
         self._render(out, state)
@@ -264,6 +268,7 @@ class ClassicFaceSwapper:
             state.alpha,
             drawn,
             self._memory,
+            self._lids,
         )
         if occluded >= OCCLUDED_SHARE:
             self.stats.occluded += 1

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from remixer.pipeline.faces.composite import composite
 from remixer.pipeline.faces.facegrid import grid_for
 from remixer.pipeline.faces.geometry import INNER_LIPS, box_of, outline_polygon, warp_points
-from remixer.pipeline.faces.lids import lid_covers, shut_lids
+from remixer.pipeline.faces.lids import LidMemory, lid_covers, shut_lids
 from remixer.pipeline.faces.occlusion import (
     FEATURE_AREAS,
     LEFT_EYE,
@@ -349,6 +349,7 @@ def render_reference(
     alpha: float,
     shape: Floats | None = None,
     memory: OccluderMemory | None = None,
+    lids: LidMemory | None = None,
 ) -> float:
     """Warp the reference crop (BGR + alpha = where the reference shows bare skin or a
     feature; points `src`) onto the stabilised face and composite it in; returns the share
@@ -365,6 +366,8 @@ def render_reference(
     local = warp_points(face.local, outline_scale)
     drawn = local if shape is None else warp_points(shape, outline_scale)
     covers = lid_covers(drawn, src)
+    if lids is not None:
+        covers = lids.smooth(covers)
     if any(k > 0.0 for k in covers):
         drawn, src = shut_lids(drawn, src, covers)
     both = np.vstack([local, drawn])
