@@ -77,15 +77,12 @@ def core_of(inside: Floats) -> NDArray[np.uint8]:
 
 MIDFACE = (33, 145, 153, 154, 133, 362, 381, 380, 374, 263, 291, 2, 61)
 """Outer eye corners, lower lids, mouth corners and the nose's base: their hull spans the
-cheeks and nose, the part of a face a fringe, a hairline or side hair never reaches."""
+cheeks and nose, the part of a face a fringe, a hairline or side hair rarely reaches."""
 
 
 def midface_mask(points: Floats, size: tuple[int, int]) -> Floats:
     """1 inside the hull of `MIDFACE` (`size` is (width, height), points in its pixels)."""
-    mask = np.zeros((size[1], size[0]), np.uint8)
-    hull = cv2.convexHull(np.round(points[list(MIDFACE)] * 16).astype(np.int32))
-    cv2.fillConvexPoly(mask, hull, 1, cv2.LINE_8, 4)
-    return np.asarray(mask, np.float32)
+    return feature_mask(points, size, 0.0, (MIDFACE,))
 
 
 HAIR_TEXTURE = (1.5, 2.5)

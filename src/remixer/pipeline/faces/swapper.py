@@ -91,14 +91,19 @@ HAIR_FEATHER = 0.015
 """σ (share of the face width) of the edge where the reference's hair is painted over."""
 
 
+def _down_axis(points: NDArray[np.float32]) -> NDArray[np.float32]:
+    """The face's own down axis (unit), square to the line through the outer eye corners."""
+    eye_r, eye_l = points[EYE_OUTER_RIGHT], points[EYE_OUTER_LEFT]
+    across = (eye_l - eye_r) / max(float(np.linalg.norm(eye_l - eye_r)), 1e-6)
+    return np.array([-across[1], across[0]], np.float32)
+
+
 def brow_depth(
     points: NDArray[np.float32], size: tuple[int, int], line: float = BROW_LINE
 ) -> NDArray[np.float32]:
     """Per pixel of a `size` (width, height) image, how far (px, along the face's own
     down axis) it lies below a line across the brows (`line`: 0 their top, 1 their bottom)."""
-    eye_r, eye_l = points[EYE_OUTER_RIGHT], points[EYE_OUTER_LEFT]
-    across = (eye_l - eye_r) / max(float(np.linalg.norm(eye_l - eye_r)), 1e-6)
-    down = np.array([-across[1], across[0]], np.float32)
+    down = _down_axis(points)
     brows = points[list(RIGHT_BROW + LEFT_BROW)] @ down
     brow_top = float(brows.min() + line * (brows.max() - brows.min()))
     yy, xx = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
@@ -107,10 +112,7 @@ def brow_depth(
 
 def face_height(points: NDArray[np.float32]) -> float:
     """The mesh's extent along the face's own down axis (px)."""
-    eye_r, eye_l = points[EYE_OUTER_RIGHT], points[EYE_OUTER_LEFT]
-    across = (eye_l - eye_r) / max(float(np.linalg.norm(eye_l - eye_r)), 1e-6)
-    down = np.array([-across[1], across[0]], np.float32)
-    return float(np.ptp(points[:MESH_POINTS] @ down))
+    return float(np.ptp(points[:MESH_POINTS] @ _down_axis(points)))
 
 
 def above_brows(points: NDArray[np.float32], size: tuple[int, int]) -> NDArray[np.float32]:
@@ -126,7 +128,9 @@ HAIR_SMOOTHING = 0.08
 """σ (share of the face width) of the smooth average painted over the reference's hair."""
 
 
-def smooth_average(image_bgr: Frame, weight: NDArray[np.float32], sigma: float) -> Frame:
+def smooth_average(
+    image_bgr: Frame, weight: NDArray[np.float32], sigma: float
+) -> NDArray[np.float32]:
     """The image averaged over the pixels `weight` (0..1) says, with a Gaussian of `sigma`
     px (normalised convolution), as float BGR: smooth colour and shading carried into the
     pixels left out; the weighted mean colour where none is near."""
