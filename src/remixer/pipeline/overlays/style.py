@@ -34,6 +34,8 @@ _STROKE_TOL = 60
 _FLAT_TOL = 30
 _FLAT_SHARE = 0.9
 """A plate is flat: this share of its border pixels within `_FLAT_TOL` of its median."""
+_GLYPH_TALL = 1.25
+"""A connected part of a cluster taller than this many OCR line heights is not a glyph."""
 
 
 @dataclass(frozen=True)
@@ -101,15 +103,11 @@ def _thickness(mask: Mask) -> float:
 def _glyph_parts(mask: Mask, line_h: int) -> Mask:
     """`mask` without its parts taller than a text line: a letter (or a word its stroke
     joins up) is no taller than its line, so a taller part is a region of the scene."""
-    count, parts, stats, _ = cv2.connectedComponentsWithStats(
+    _count, parts, stats, _ = cv2.connectedComponentsWithStats(
         mask.astype(np.uint8), connectivity=8
     )
     tall = np.flatnonzero(stats[:, cv2.CC_STAT_HEIGHT] > _GLYPH_TALL * line_h)
     return mask & ~np.isin(parts, tall[tall > 0])
-
-
-_GLYPH_TALL = 1.25
-"""A connected part of a cluster taller than this many OCR line heights is not a glyph."""
 
 
 def _pick_fill(
