@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from benchmarks.footage_clips import footage_dir
+from benchmarks.footage_clips import footage_dir, three_captions
 
 from remixer.pipeline.overlays import Overlay, extract_overlays, load_ocr_engine
 from remixer.pipeline.overlays.blocks import group_blocks
@@ -115,3 +115,19 @@ def test_white_cjk_with_a_black_stroke_over_skin_is_read_white_with_its_stroke(
     rgba = place_text(overlay, "早起改变了生活", burned.width, burned.height).sprite_at(10)
     ink = rgba[:, :, :3][rgba[:, :, 3] > 200]
     assert (ink.min(axis=1) > 200).any() and (ink.max(axis=1) < 60).any()
+
+
+def test_three_captions_on_a_bright_sky_over_hair_are_all_found_exactly(tmp_path: Path) -> None:
+    """s20's first caption (white, black stroke) sits on a bright sky with the top of a
+    head of hair under its second line. Its look was measured on the hair (one region of
+    the hair's mid tone, thicker than the stroke), so as the head moved the caption
+    counted as moving scene text and was dropped; its "finally" also came back split."""
+    info = probe_video(FOOTAGE / "s20.mp4")
+    specs = three_captions(info.duration_s)
+    burned = burn_captions(FOOTAGE / "s20.mp4", specs, tmp_path, "three")
+    found = extract_overlays(burned.path, probe_video(burned.path), load_ocr_engine(), StageHooks())
+    assert [(o.text, o.start_frame, o.end_frame) for o in found] == [
+        (" ".join(t["lines"]), t["start_frame"], t["end_frame"]) for t in burned.captions
+    ]
+    hook = found[0].style
+    assert min(hook.fill_rgb) > 200 and hook.stroke_rgb is not None and max(hook.stroke_rgb) < 60

@@ -34,6 +34,8 @@ _STROKE_TOL = 60
 _FLAT_TOL = 30
 _FLAT_SHARE = 0.9
 """A plate is flat: this share of its border pixels within `_FLAT_TOL` of its median."""
+_GLYPH_TALL = 1.25
+"""A connected part of a cluster taller than this many OCR line heights is not a glyph."""
 
 
 @dataclass(frozen=True)
@@ -98,15 +100,32 @@ def _thickness(mask: Mask) -> float:
     return float(depth[mask].mean())
 
 
-def _pick_fill(labels: NDArray[np.int32], shares: list[float], exclude: int | None) -> int | None:
+def _glyph_parts(mask: Mask, line_h: int) -> Mask:
+    """`mask` without its parts taller than a text line: a letter (or a word its stroke
+    joins up) is no taller than its line, so a taller part is a region of the scene."""
+    _count, parts, stats, _ = cv2.connectedComponentsWithStats(
+        mask.astype(np.uint8), connectivity=8
+    )
+    tall = np.flatnonzero(stats[:, cv2.CC_STAT_HEIGHT] > _GLYPH_TALL * line_h)
+    return mask & ~np.isin(parts, tall[tall > 0])
+
+
+def _pick_fill(
+    labels: NDArray[np.int32], shares: list[float], exclude: int | None, line_h: int
+) -> int | None:
     """The cluster that spans the whole text width, stays off the box border and has the
-    thickest strokes (thin clusters are anti-aliasing or outlines)."""
+    thickest strokes (thin clusters are anti-aliasing or outlines). Thickness is measured
+    on glyph-sized parts only: a dark scene region behind the text (hair behind a black
+    stroke) shares a cluster with the stroke's anti-aliased edge, and as one region it
+    would be the thickest "ink" of all."""
     scored: list[tuple[float, float, int]] = []
     for k in range(len(shares)):
         mask = labels == k
         if k == exclude or shares[k] > 0.12 or mask.sum() < 20:
             continue
-        scored.append((_coverage(mask) - 2.0 * shares[k], _thickness(mask), k))
+        glyphs = _glyph_parts(mask, line_h)
+        depth = _thickness(glyphs) if glyphs.any() else 0.0
+        scored.append((_coverage(mask) - 2.0 * shares[k], depth, k))
     if not scored:
         return None
     top = max(score for score, _, _ in scored)
@@ -374,6 +393,7 @@ def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
     crop = frame_bgr[cy : cy + ch, cx : cx + cw]
     if cw < 8 or ch < 8:
         return None
+    line_h = max(line.box[3] for line in block.lines)
     for k in (_K, _K_BUSY):
         # A bright or busy scene can share a cluster with the fill at k = 4; more
         # clusters split the fill's flat colour from it.
@@ -385,7 +405,7 @@ def measure_block(frame_bgr: Frame, block: Block) -> BlockLook | None:
         plate = top if shares[top] > 0.85 and _is_flat(crop, labels, top) else None
         if plate is None:
             plate = _plate_inside(crop, labels, block.box, crop_box)
-        fill = _pick_fill(labels, shares, plate)
+        fill = _pick_fill(labels, shares, plate, line_h)
         if fill is not None:
             break
     if fill is None:
