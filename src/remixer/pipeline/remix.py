@@ -170,8 +170,8 @@ class LocalRemix:
     def analyze_face(self, hooks: HooksFor) -> None:
         """The target's track, and the influencer's ArcFace embedding (the embedder's load
         and run stay off the fetch, in the face lane beside OCR), after the photo check;
-        then the swapper, whose set-up (the classic one prepares every reference, ≈ 1 s
-        on d0) would otherwise hold up the dense pass: the face lane ends before OCR's."""
+        then the swapper, whose set-up (the classic one prepares every reference, ≈ 1 CPU s
+        on d0) would otherwise run alone between this phase and the dense pass."""
         self.identity = build_identity(self.faces, face_models(self.models))
         if self.embedder_path is not None:
             from remixer.pipeline.faces.neural import with_arcface

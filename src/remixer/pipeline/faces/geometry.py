@@ -88,11 +88,11 @@ def triangulate(points: NDArray[np.float32]) -> NDArray[np.int32]:
 
     OpenCV's `Subdiv2D` (cv2 is loaded already; scipy.spatial cost 0.3–0.7 s of import in
     the face lane). Its outer vertices stand about 3 rectangle sides out, and from that
-    near they take thin triangles off the hull (5 of 300 random rings at a 100-span
-    margin); the rectangle is `TRIANGULATION_MARGIN` spans wider than the points each
-    side, and what it leaves out are the triangles on the outer vertices alone. A point
-    given twice (the pushed-out ring at an outline scale of 1 lies on the outline) is one
-    vertex, named by its first index."""
+    near they take thin triangles off the hull (5 of 300 random point sets at a 100-span
+    margin, 0 of 1300 at 1000); the rectangle is `TRIANGULATION_MARGIN` spans wider than
+    the points each side, and what it leaves out are the triangles on the outer vertices
+    alone. A point given twice (the pushed-out ring at an outline scale of 1 lies on the
+    outline) is one vertex, named by its first index."""
     pts = np.asarray(points, dtype=np.float32)
     low, high = pts.min(axis=0).astype(np.float64), pts.max(axis=0).astype(np.float64)
     margin = TRIANGULATION_MARGIN * max(float((high - low).max()), 1.0)
