@@ -14,16 +14,17 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from remixer.cli.demo_assets import DEMO_TIKTOK_ID, build_demo_assets
 from remixer.cli.sources import probe_source, write_thumbnail
 from remixer.config import Settings
+
+if TYPE_CHECKING:
+    import httpx
 
 console = Console(stderr=True)
 
@@ -126,6 +127,8 @@ def _operator_setup(settings: Settings, assets_dir: Path, tier: str = "standard"
 
 
 def _partner_flow(http: httpx.Client, photos: list[Path]) -> dict[str, Any]:
+    from remixer.cli.demo_assets import DEMO_TIKTOK_ID
+
     project = _check(
         http.post(
             "/v1/projects",
@@ -203,6 +206,12 @@ def demo(
     ),
 ) -> None:
     """Run a real end-to-end remix on built-in demo data and print where the output is."""
+    # here, not at the top: every other command (`remixer remix` above all) would pay for
+    # httpx and the demo's synthetic media at start-up
+    import httpx
+
+    from remixer.cli.demo_assets import build_demo_assets
+
     shutil.rmtree(data_dir, ignore_errors=True)
     port = _free_port()
     settings = Settings(data_dir=data_dir, database_url=None, public_url=f"http://127.0.0.1:{port}")

@@ -146,6 +146,8 @@ class LocalRemix:
     overlays: list[Overlay] = field(default_factory=list)
     copy: AdaptedCopy = field(default_factory=lambda: AdaptedCopy((), ""))
     track: FaceTrack | None = None
+    swapper: FaceSwapper | None = None
+    """Built at the end of the face lane, handed to the dense pass (which closes it)."""
     quality: dict[str, Any] = field(default_factory=dict)
 
     def fetch_source(self, hooks: HooksFor) -> None:
@@ -167,7 +169,9 @@ class LocalRemix:
 
     def analyze_face(self, hooks: HooksFor) -> None:
         """The target's track, and the influencer's ArcFace embedding (the embedder's load
-        and run stay off the fetch, in the face lane beside OCR), after the photo check."""
+        and run stay off the fetch, in the face lane beside OCR), after the photo check;
+        then the swapper, whose set-up (the classic one prepares every reference, ≈ 1 CPU s
+        on d0) would otherwise run alone between this phase and the dense pass."""
         self.identity = build_identity(self.faces, face_models(self.models))
         if self.embedder_path is not None:
             from remixer.pipeline.faces.neural import with_arcface
@@ -175,9 +179,7 @@ class LocalRemix:
             embedder = arcface_embedder(self.models, self.embedder_path)
             self.identity = with_arcface(_known(self.identity), embedder)
         self.track = analyze_target(self.source, face_models(self.models), hooks("face_swapping"))
-
-    def render_video(self, hooks: HooksFor) -> None:
-        swapper = create_swapper(
+        self.swapper = create_swapper(
             _known(self.identity),
             _known(self.track),
             face_models(self.models),
@@ -186,8 +188,17 @@ class LocalRemix:
             load_swap=lambda path: swap_model(self.models, path),
             load_arcface=lambda path: arcface_embedder(self.models, path),
         )
+
+    def render_video(self, hooks: HooksFor) -> None:
+        swapper, self.swapper = _known(self.swapper), None
         info = _known(self.info)
         render_remix(self.source, self.out, info, self.overlays, self.copy.texts, swapper, hooks)
+
+    def close(self) -> None:
+        """Close a swapper the dense pass did not get to (a stage failed before it)."""
+        if self.swapper is not None:
+            self.swapper.close()
+            self.swapper = None
 
     def measure_output(self, hooks: HooksFor) -> None:
         self.quality = measure_quality(
@@ -261,5 +272,8 @@ def remix(
         model_path,
         embedder_path,
     )
-    run_remix(work, HooksDisplay(hooks_for))
+    try:
+        run_remix(work, HooksDisplay(hooks_for))
+    finally:
+        work.close()
     return RemixResult(out, _known(work.info), work.overlays, work.copy, work.quality)

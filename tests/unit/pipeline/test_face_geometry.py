@@ -3,10 +3,11 @@ visible runs, jitter and the quality dict."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
-from remixer.pipeline.faces.geometry import box_iou, expand_box, scale_box
+from remixer.pipeline.faces.geometry import box_iou, expand_box, scale_box, triangulate
 from remixer.pipeline.faces.quality import FaceQuality, jitter_of
 from remixer.pipeline.faces.sampling import FaceSample, is_cut
 from remixer.pipeline.faces.smoothing import OneEuroFilter
@@ -31,6 +32,31 @@ def test_boxes() -> None:
     assert box_iou((0, 0, 10, 10), (20, 20, 5, 5)) == 0.0
     assert expand_box((10, 10, 20, 20), 2.0, 35, 100) == (0, 0, 35, 40)
     assert scale_box((10, 20, 30, 40), 0.5) == (5, 10, 15, 20)
+
+
+def test_triangulation_is_delaunay_over_the_hull_with_repeats_named_once() -> None:
+    rng = np.random.default_rng(3)
+    unique = rng.uniform(-40.0, 600.0, (120, 2)).astype(np.float32)
+    points = np.vstack([unique, unique[:10]])  # given twice, as a ring at scale 1 is
+    triangles = triangulate(points)
+    assert triangles.dtype == np.int32 and triangles.shape[1] == 3
+    assert triangles.max() < len(unique)  # a repeated point is named by its first index
+    assert np.all(triangles[:, 0] == triangles.min(axis=1))
+    assert [tuple(t) for t in triangles] == sorted(tuple(t) for t in triangles)
+    corners = points[triangles].astype(np.float64)
+    a, b, c = corners[:, 0], corners[:, 1], corners[:, 2]
+    cross = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+    hull = cv2.convexHull(unique).reshape(-1, 2).astype(np.float64)
+    hull_area = 0.5 * abs(
+        np.dot(hull[:, 0], np.roll(hull[:, 1], 1)) - np.dot(hull[:, 1], np.roll(hull[:, 0], 1))
+    )
+    assert np.all(np.abs(cross) > 0)
+    assert abs(0.5 * np.abs(cross).sum() - hull_area) < 1e-6 * hull_area  # tiles the hull
+    others = unique.astype(np.float64)
+    for tri, area2 in zip(corners, cross, strict=True):
+        rel = tri[None, :, :] - others[:, None, :]  # empty circumcircles
+        det = np.linalg.det(np.dstack([rel, (rel**2).sum(axis=2)]))
+        assert np.all(det * np.sign(area2) < 1e-6 * np.abs(det).max())
 
 
 def test_cuts_are_big_thumbnail_changes() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -26,6 +27,8 @@ INNER_LIPS = (
 
 NOSE_TIP, CHEEK_RIGHT, CHEEK_LEFT, FOREHEAD, CHIN = 1, 234, 454, 10, 152
 EYE_OUTER_RIGHT, EYE_OUTER_LEFT = 33, 263
+TRIANGULATION_MARGIN = 1000.0
+"""`triangulate`'s rectangle reaches this many point-set spans past the points each side."""
 ALIGN_POINTS = (468, 473, 1, 61, 291)
 """Iris centres, nose tip and mouth corners: the 5 points of the ArcFace alignment template."""
 
@@ -80,10 +83,33 @@ def outline_polygon(points: NDArray[np.float32]) -> NDArray[np.float32]:
 
 
 def triangulate(points: NDArray[np.float32]) -> NDArray[np.int32]:
-    """Delaunay triangles (T×3 point indices) over a frontal face's warp points."""
-    from scipy.spatial import Delaunay  # type: ignore[import-untyped]
+    """Delaunay triangles (T×3 point indices) over a frontal face's warp points, each row
+    starting at its smallest index (winding kept), rows in ascending order.
 
-    return np.ascontiguousarray(Delaunay(points.astype(np.float64)).simplices, dtype=np.int32)
+    OpenCV's `Subdiv2D` (cv2 is loaded already; scipy.spatial cost 0.3–0.7 s of import in
+    the face lane). Its outer vertices stand about 3 rectangle sides out, and from that
+    near they take thin triangles off the hull (5 of 300 random point sets at a 100-span
+    margin, 0 of 1300 at 1000); the rectangle is `TRIANGULATION_MARGIN` spans wider than
+    the points each side, and what it leaves out are the triangles on the outer vertices
+    alone. A point given twice (the pushed-out ring at an outline scale of 1 lies on the
+    outline) is one vertex, named by its first index."""
+    pts = np.asarray(points, dtype=np.float32)
+    low, high = pts.min(axis=0).astype(np.float64), pts.max(axis=0).astype(np.float64)
+    margin = TRIANGULATION_MARGIN * max(float((high - low).max()), 1.0)
+    x0, y0 = np.floor(low - margin)
+    side = int(np.ceil(float((high - low).max()) + 2 * margin)) + 2
+    subdiv = cv2.Subdiv2D((int(x0), int(y0), side, side))
+    first: dict[tuple[float, float], int] = {}
+    for index, (x, y) in enumerate(pts.tolist()):
+        first.setdefault((x, y), index)
+    subdiv.insert([(x, y) for x, y in first])
+    corners = np.asarray(subdiv.getTriangleList(), dtype=np.float32).reshape(-1, 3, 2)
+    triangles = np.array(
+        [[first[(x, y)] for x, y in corner] for corner in corners.tolist()], dtype=np.int32
+    ).reshape(-1, 3)
+    start = np.argmin(triangles, axis=1)
+    rolled = triangles[np.arange(len(triangles))[:, None], (start[:, None] + np.arange(3)) % 3]
+    return np.ascontiguousarray(rolled[np.lexsort(rolled.T[::-1])], dtype=np.int32)
 
 
 def box_of(points: NDArray[np.float32]) -> Box:
