@@ -189,7 +189,10 @@ class TransactionBatcher:
             finally:
                 raw.close()
 
-    def _flush_inline(self) -> None:
+    def _mark_written(self) -> None:
+        """Called after an inline batch commits, so the checkpoint that follows sees
+        its frames (marked before the write, a checkpoint racing the write could
+        clear the mark and leave the last batch in the WAL)."""
         with self._checkpoint_lock:
             self._wrote = True
             if self._checkpointer is None:
@@ -197,15 +200,20 @@ class TransactionBatcher:
                     target=self._checkpoint_loop, name="remixer-checkpoint", daemon=True
                 )
                 self._checkpointer.start()
+
+    def _flush_inline(self) -> None:
         self._flush_scheduled = False
         units, self._pending = self._pending, []
-        for start in range(0, len(units), MAX_BATCH):
-            batch = units[start : start + MAX_BATCH]
-            try:
-                self._run_batch(batch, inline=True)
-            except _BusyError:
-                for unit in batch:
-                    self._enqueue(unit)
+        try:
+            for start in range(0, len(units), MAX_BATCH):
+                batch = units[start : start + MAX_BATCH]
+                try:
+                    self._run_batch(batch, inline=True)
+                except _BusyError:
+                    for unit in batch:
+                        self._enqueue(unit)
+        finally:
+            self._mark_written()
 
     def _run(self) -> None:
         while True:
