@@ -41,6 +41,19 @@ def test_the_target_keeps_its_fine_grain_and_the_reference_brings_the_middle_ban
     assert abs(out[10, 10].mean() - target[10, 10].astype(np.float32).mean()) < 30
 
 
+def test_a_colour_offset_leaves_no_band_where_the_mask_ramps() -> None:
+    """A reference that is the target plus a flat offset (a darker skin, a painted-over
+    fringe) brings nothing: no band where the mask fades (the forehead's ramp)."""
+    target = _textured(4, (170, 180, 210))
+    warped = np.clip(target.astype(np.int16) - 40, 0, 255).astype(np.uint8)
+    weight = np.ones((SIZE, SIZE), np.float32)
+    weight[:40] = np.linspace(0.0, 1.0, 40, dtype=np.float32)[:, None]  # the forehead's ramp
+    zeros = np.zeros((SIZE, SIZE), np.float32)
+    out = composite(target, warped, weight, zeros, zeros, 80.0).astype(np.float32)
+    step = np.abs(out - target.astype(np.float32)).mean(axis=(1, 2))
+    assert step.max() < 4.0, step.round(1)
+
+
 def test_dark_strands_on_skin_are_occluders_but_features_are_not() -> None:
     skin = _textured(4, (150, 170, 210))
     skin = cv2.GaussianBlur(skin, (0, 0), 1.0)

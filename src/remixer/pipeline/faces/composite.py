@@ -3,12 +3,14 @@
 Only the reference's middle band (what shapes eyes, brows, nose, lips: the identity)
 replaces the target's. The target keeps its own
 
-- low band (σ ≈ 10 % of the face width): its directional light, shading and colour cast;
+- low band (σ ≈ 35 % of the face width): its directional light, shading and colour cast;
 - high band (σ ≈ 0.8 % of the face width, ≥ 1 px): its skin texture, camera grain and
   thin occluders such as glasses rims,
 
 so the swapped face carries the video's detail and light instead of a smooth, upscaled
-photo. With D = (reference − target) × weight: out = target + G_fine(D) − G_coarse(D)."""
+photo. With D = reference − target and M(D) its mean over the mask around each pixel
+(σ coarse): out = target + G_fine((D − M(D)) × weight), the reference's fine band added
+over the features."""
 
 from __future__ import annotations
 
@@ -68,17 +70,28 @@ def composite(
     target = target_bgr.astype(np.float32)
     band = warped_bgr.astype(np.float32)  # becomes D, then the band, then the output
     band -= target
-    band *= weight[..., None]
     fine, coarse = band_sigmas(face_px)
-    smooth, low = blur(band, fine), blur(band, coarse)
+    band -= local_mean(band, weight, coarse)
+    band *= weight[..., None]
+    smooth = blur(band, fine)
     band -= smooth  # in place from here: three frame-sized temporaries fewer a frame
     band *= detail[..., None]
     band += smooth
-    band -= low
-    # The coarse band of D reaches past the mask; cut off at the ROI's edge, it drew a
-    # rectangle on the forehead and hair: it is faded out with the mask instead.
-    reach = np.minimum(weight * np.float32(2.0), np.float32(1.0))
-    band *= ((1.0 - keep) * reach * np.float32(BAND_GAIN))[..., None]
+    band *= ((1.0 - keep) * np.float32(BAND_GAIN))[..., None]
     band += target
     band += np.float32(0.5)
     return np.asarray(np.clip(band, 0, 255, out=band), np.uint8)
+
+
+def local_mean(diff: Floats, weight: Floats, sigma: float) -> Floats:
+    """The mean of `diff` over the blend mask around each pixel (normalised convolution).
+
+    Taken away from D before D is masked, so the reference's colour or light offset
+    from the target (a darker skin, a painted-over fringe) has no step where the mask
+    falls off: subtracted after masking, as a blur of D × weight, that offset came back as
+    a band along every ramp of the mask (a grey band where the forehead fades, dark
+    boxes around the eyes on a pale target)."""
+    spread = blur(weight, sigma)
+    mean = blur(diff * weight[..., None], sigma)
+    mean /= np.maximum(spread, np.float32(1e-3))[..., None]
+    return mean

@@ -110,6 +110,25 @@ def brow_depth(
     return np.asarray(xx * down[0] + yy * down[1] - brow_top, np.float32)
 
 
+TEMPLE_MARGIN = 0.03
+"""How far (share of the face width) past an outer eye corner the temple starts: a
+liner's wing stays the eye's."""
+
+
+def beside_eyes(points: NDArray[np.float32], size: tuple[int, int]) -> NDArray[np.bool_]:
+    """Per pixel of a `size` (width, height) image, whether it lies out past the outer
+    eye corners (plus `TEMPLE_MARGIN`) along the line through them: the temples, where
+    hair falls beside the eyes (s42's strand next to her left eye was pasted as a brown
+    smear beside every target's eye)."""
+    eye_r, eye_l = points[EYE_OUTER_RIGHT], points[EYE_OUTER_LEFT]
+    span = float(np.linalg.norm(eye_l - eye_r))
+    across = (eye_l - eye_r) / max(span, 1e-6)
+    margin = TEMPLE_MARGIN * float(box_of(points)[2])
+    yy, xx = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
+    along = (xx - eye_r[0]) * across[0] + (yy - eye_r[1]) * across[1]
+    return np.asarray((along < -margin) | (along > span + margin))
+
+
 def face_height(points: NDArray[np.float32]) -> float:
     """The mesh's extent along the face's own down axis (px)."""
     return float(np.ptp(points[:MESH_POINTS] @ _down_axis(points)))
@@ -172,8 +191,9 @@ def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
     # the reference's (cut out, the target's eyes came back: influencer 1.0 → 0.47 on the
     # green-screen clip × s1).
     occluded *= 1.0 - feature_mask(points, (w, h), face_px * EYE_LINES, (RIGHT_EYE, LEFT_EYE))
-    # Hair down to the brows (told by colour or by its strands; above their bottom line,
-    # between them too) is painted over with a smooth average of the reference around it
+    # Hair down to the brows and beside the eyes (told by colour or by its strands; above
+    # the brows' bottom line, between them too, and out past the outer eye corners:
+    # `beside_eyes`) is painted over with a smooth average of the reference around it
     # (`smooth_average`, the hair itself included): its strands and hard edges go (Telea
     # filled it from the brows: a dark, stair-stepped band across the target's forehead
     # and between the brows), a soft shading stays. Painted with the bare skin's tone
@@ -183,7 +203,8 @@ def reference_with_skin(crop_bgr: Frame, points: NDArray[np.float32]) -> Frame:
     strands = np.clip((texture_ratio(crop_bgr, skin, face_px) - low) / (full - low), 0.0, 1.0)
     tint = occluder_map(crop_bgr, inside, features, HAIR_CHROMA_Z, np.inf, skin=skin)
     found = np.maximum(np.maximum(occluded, tint), strands)
-    found *= (1.0 - features) * (brow_depth(points, (w, h), 1.0) < 0)
+    where = (brow_depth(points, (w, h), 1.0) < 0) | beside_eyes(points, (w, h))
+    found *= (1.0 - features) * where
     spread = cv2.GaussianBlur(soften(found, face_px), (0, 0), face_px * HAIR_FEATHER)
     brows = feature_mask(points, (w, h), face_px * 0.01, (RIGHT_BROW, LEFT_BROW))
     brows = np.asarray(cv2.GaussianBlur(brows, (0, 0), face_px * HAIR_FEATHER / 2), np.float32)

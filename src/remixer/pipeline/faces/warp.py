@@ -207,6 +207,12 @@ def face_mask(roi: Roi, points: Floats, outline: Floats, keep_mouth: bool = True
     return f32(cv2.resize(mask, (roi.box[2], roi.box[3]), interpolation=cv2.INTER_LINEAR))
 
 
+GAIN_CAP = np.array([2.0, 1.0, 1.0], np.float32)
+"""Most the LAB spread of the warped face is stretched: lightness up to 2×, chroma never.
+A reference whose skin is more even than the target's (a pale, made-up face onto a
+ruddy, lined one) had its pink lids and lips stretched to red-orange patches."""
+
+
 class ColourMatch:
     """LAB mean/std transfer from a warped face to the frame's face, smoothed over time."""
 
@@ -228,7 +234,8 @@ class ColourMatch:
         t = cv2.cvtColor(cv2.resize(target_bgr, (64, 64)), cv2.COLOR_BGR2LAB)[small].astype(
             np.float32
         )
-        gain = np.clip(t.std(axis=0) / np.maximum(w.std(axis=0), 1.0), 0.5, 2.0).astype(np.float32)
+        gain = np.clip(t.std(axis=0) / np.maximum(w.std(axis=0), 1.0), 0.5, GAIN_CAP)
+        gain = gain.astype(np.float32)
         offset = (t.mean(axis=0) - w.mean(axis=0) * gain).astype(np.float32)
         if self._gain is None or self._offset is None:
             self._gain, self._offset = gain, offset

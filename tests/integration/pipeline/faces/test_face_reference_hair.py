@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from remixer.pipeline.faces import FaceIdentity
-from remixer.pipeline.faces.geometry import box_of, outline_polygon, warp_points
+from remixer.pipeline.faces.geometry import EYE_OUTER_RIGHT, box_of, outline_polygon, warp_points
 from remixer.pipeline.faces.occlusion import LEFT_BROW, RIGHT_BROW, feature_mask
 from remixer.pipeline.faces.swapper import brow_depth, face_height, reference_with_skin
 from remixer.pipeline.types import Frame
@@ -82,3 +82,33 @@ def test_a_bare_forehead_is_left_close_to_the_photo(reference: tuple[Frame, np.n
     band, _ = _band(crop, points)
     out = reference_with_skin(crop, points)[..., :3].astype(np.float32)
     assert float(np.abs(out[band] - crop[band].astype(np.float32)).mean()) < 10.0
+
+
+def _temple(crop: Frame, points: np.ndarray) -> np.ndarray:
+    """Skin beside the right eye's outer corner, out towards the outline, at eye level."""
+    h, w = crop.shape[:2]
+    inside = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(inside, [np.round(outline_polygon(points)).astype(np.int32)], 1)
+    inside = cv2.erode(inside, np.ones((7, 7), np.uint8))
+    corner = points[EYE_OUTER_RIGHT]
+    width = box_of(points)[2]
+    yy, xx = np.mgrid[0:h, 0:w]
+    near = (np.abs(yy - corner[1]) < 0.05 * width) & (xx < corner[0] - 0.06 * width)
+    return near & (inside > 0)
+
+
+def test_a_strand_beside_the_eye_is_smoothed_away(reference: tuple[Frame, np.ndarray]) -> None:
+    """Hair falling past an eye's outer corner (s42's strand was pasted as a brown smear
+    beside every target's eye): painted over like the fringe, whatever its colour."""
+    crop, points = reference
+    temple = _temple(crop, points)
+    assert temple.sum() > 50
+    strands = crop.copy()
+    x0, _, width, _ = box_of(points)
+    skin = crop[temple].mean(axis=0)
+    for k, x in enumerate(range(int(x0), int(points[EYE_OUTER_RIGHT][0]), 3)):
+        shade = tuple(int(v) for v in np.clip(skin + (-35 if k % 2 else 25), 0, 255))
+        cv2.line(strands, (x, 0), (x + int(0.05 * width), crop.shape[0] - 1), shade, 2)
+    out = reference_with_skin(strands, points)[..., :3]
+    assert _texture(strands, temple) > 1.5 * _texture(crop, temple)
+    assert _texture(out, temple) < 0.6 * _texture(strands, temple)
