@@ -227,3 +227,18 @@ def test_odd_sized_frames_are_padded_to_even(tmp_path: Path) -> None:
             writer.write(np.full((35, 63, 3), 90, dtype=np.uint8))
     info = probe_video(out)
     assert (info.width, info.height, info.frame_count) == (64, 36, 5)
+
+
+def test_a_file_cut_short_is_source_invalid(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.mp4"
+    noise = np.random.default_rng(7)
+    with VideoWriter(whole, 64, 64, Fraction(10)) as writer:  # faststart: the index comes first
+        for _ in range(30):
+            writer.write(noise.integers(0, 256, (64, 64, 3), dtype=np.uint8))
+    assert probe_video(whole).frame_count == 30
+    cut = tmp_path / "cut.mp4"
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(PipelineError) as caught:
+        probe_video(cut)
+    assert caught.value.code == "SOURCE_INVALID" and "truncated" in caught.value.message
