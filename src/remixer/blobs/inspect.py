@@ -4,7 +4,9 @@ Images through Pillow, videos through PyAV. This module is the child side of
 `remixer.blobs.probe.SandboxedInspector`: run as `python -m remixer.blobs.inspect PATH
 MAX_PIXELS CPU_S MEMORY_BYTES`, it limits its own CPU time and address space before
 importing any decoder, and prints one JSON object. The web process never imports it.
-A video whose header gives no duration is demuxed to find one, or refused.
+A video whose header gives no duration is demuxed to find one, or refused. Width and
+height are the displayed ones: a photo's EXIF orientation and a video's display matrix
+(a phone's portrait clip stored landscape) can swap the stored sides.
 """
 
 from __future__ import annotations
@@ -19,6 +21,21 @@ from remixer.blobs.probe import MediaFacts, TooManyPixelsError, UnsupportedMedia
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 VIDEO_TYPES = {"mov,mp4,m4a,3gp,3g2,mj2": "video/mp4", "matroska,webm": "video/webm"}
+EXIF_ORIENTATION = 0x0112
+TURNED_ORIENTATIONS = {5, 6, 7, 8}
+"""EXIF orientations that show the stored image a quarter turn round (sides swapped)."""
+
+
+def _displayed(width: int, height: int, sideways: bool) -> tuple[int, int]:
+    return (height, width) if sideways else (width, height)
+
+
+def _exif_sideways(img: Any) -> bool:
+    """Whether the EXIF orientation turns the image a quarter; unreadable EXIF turns nothing."""
+    try:
+        return img.getexif().get(EXIF_ORIENTATION) in TURNED_ORIENTATIONS
+    except (OSError, ValueError, SyntaxError):
+        return False
 
 
 def _sniff_image(path: Path, max_pixels: int) -> MediaFacts | None:
@@ -27,7 +44,7 @@ def _sniff_image(path: Path, max_pixels: int) -> MediaFacts | None:
     try:
         with Image.open(path) as img:
             fmt = img.format or ""
-            width, height = img.size
+            width, height = _displayed(*img.size, _exif_sideways(img))
     except Image.DecompressionBombError as exc:
         raise TooManyPixelsError(str(exc)) from exc
     except (UnidentifiedImageError, OSError, ValueError):
@@ -63,7 +80,8 @@ def _sniff_video(path: Path) -> MediaFacts | None:
             frame = next(container.decode(stream), None)
             if frame is None:
                 return None
-            width, height = frame.width, frame.height
+            sideways = round(float(frame.rotation or 0) / 90) % 2 == 1
+            width, height = _displayed(frame.width, frame.height, sideways)
             if container.duration:
                 duration_ms: int | None = int(container.duration / 1000)
             elif stream.duration and stream.time_base:

@@ -6,6 +6,7 @@ import threading
 from fractions import Fraction
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 from overlay_fixtures import suite
@@ -227,3 +228,62 @@ def test_odd_sized_frames_are_padded_to_even(tmp_path: Path) -> None:
             writer.write(np.full((35, 63, 3), 90, dtype=np.uint8))
     info = probe_video(out)
     assert (info.width, info.height, info.frame_count) == (64, 36, 5)
+
+
+def test_a_file_cut_short_is_source_invalid(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.mp4"
+    noise = np.random.default_rng(7)
+    with VideoWriter(whole, 64, 64, Fraction(10)) as writer:  # faststart: the index comes first
+        for _ in range(30):
+            writer.write(noise.integers(0, 256, (64, 64, 3), dtype=np.uint8))
+    assert probe_video(whole).frame_count == 30
+    cut = tmp_path / "cut.mp4"
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(PipelineError) as caught:
+        probe_video(cut)
+    assert caught.value.code == "SOURCE_INVALID" and "truncated" in caught.value.message
+
+
+def _write_vfr_clip(path: Path, times_ms: list[int]) -> None:
+    """Grey frames at the given presentation times (a 1 ms time base, as phones write)."""
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 1000)
+        for index, time_ms in enumerate(times_ms):
+            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), index * 8, np.uint8), "rgb24")
+            frame.pts = time_ms
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+
+
+def _frame_times(path: Path) -> list[float]:
+    with av.open(str(path)) as container:
+        return [float(frame.time) for frame in container.decode(video=0)]
+
+
+def test_a_variable_rate_source_keeps_its_frame_times(tmp_path: Path) -> None:
+    src, dst = tmp_path / "vfr.mp4", tmp_path / "out.mp4"
+    times_ms = [100 * i for i in range(10)] + [1000 + 250 * i for i in range(1, 7)]
+    _write_vfr_clip(src, times_ms)  # 10 fps for a second, then 4 fps (light fell)
+    info = probe_video(src)
+    assert info.variable_rate and info.frame_count == 16
+    transcode(src, dst, lambda _i, frame: frame, info, StageHooks())
+    source, output = _frame_times(src), _frame_times(dst)
+    assert len(output) == 16
+    drift = [abs((o - output[0]) - (s - source[0])) for s, o in zip(source, output, strict=True)]
+    assert max(drift) < 0.002
+
+
+def test_a_constant_rate_source_is_written_at_its_rate(tmp_path: Path) -> None:
+    src, dst = tmp_path / "cfr.mp4", tmp_path / "out.mp4"
+    _write_vfr_clip(src, [100 * i for i in range(12)])
+    info = probe_video(src)
+    assert not info.variable_rate
+    transcode(src, dst, lambda _i, frame: frame, info, StageHooks())
+    assert probe_video(dst).fps == 10 and _frame_times(dst) == pytest.approx(
+        [i / 10 for i in range(12)]
+    )

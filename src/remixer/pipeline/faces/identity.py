@@ -24,6 +24,7 @@ from remixer.pipeline.faces.geometry import (
     warp_points,
 )
 from remixer.pipeline.faces.models import Detection, Embedding, FaceModels, Landmarks
+from remixer.pipeline.faces.photo import MAX_PHOTO_PIXELS, PhotoUnusableError, read_photo_rgb
 from remixer.pipeline.faces.warp import u8
 from remixer.pipeline.types import Box, Frame
 
@@ -44,6 +45,7 @@ OUTLINE_SCALE = 1.0
 
 REASON_TEXT = {
     "unreadable": "the file is not a readable image",
+    "too_large": f"the image is over {MAX_PHOTO_PIXELS // 1_000_000} megapixels",
     "no_face": "no face was found",
     "several_faces": "more than one face was found",
     "too_small": f"the face is too small (under {MIN_FACE_PX} px wide)",
@@ -162,12 +164,6 @@ def _find_faces(models: FaceModels, rgb: Frame) -> list[Detection]:
     return _clear_faces(models.detect(rgb, upsample=1, min_score=0.0))
 
 
-def _read_rgb(path: Path) -> Frame | None:
-    data = np.fromfile(str(path), dtype=np.uint8) if path.is_file() else None
-    bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data is not None and data.size else None
-    return None if bgr is None else np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-
-
 def _face_landmarks(models: FaceModels, rgb: Frame, box: Box) -> tuple[Landmarks, Box] | None:
     """FaceMesh (static) on a crop around `box`; landmarks in `rgb` pixels and the crop box."""
     h, w = rgb.shape[:2]
@@ -226,6 +222,14 @@ def check_photo(models: FaceModels, rgb: Frame, name: str) -> ReferenceFace | st
     return ReferenceFace(name, crop_bgr, local, pose, embedding)
 
 
+def _check_file(models: FaceModels, path: Path) -> ReferenceFace | str:
+    try:
+        rgb = read_photo_rgb(path)
+    except PhotoUnusableError as exc:
+        return exc.reason
+    return check_photo(models, rgb, path.name)
+
+
 def build_identity(
     photos: Sequence[Path], models: FaceModels, outline_scale: float = OUTLINE_SCALE
 ) -> FaceIdentity:
@@ -236,8 +240,7 @@ def build_identity(
     references: list[ReferenceFace] = []
     problems: list[PhotoProblem] = []
     for index, path in enumerate(photos):
-        rgb = _read_rgb(path)
-        outcome = "unreadable" if rgb is None else check_photo(models, rgb, path.name)
+        outcome = _check_file(models, path)
         if isinstance(outcome, str):
             problems.append(PhotoProblem(index, path.name, outcome))
         else:

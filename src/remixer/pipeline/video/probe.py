@@ -1,9 +1,15 @@
-"""Probe a file: is it a decodable video, and what are its size, rate, duration and audio."""
+"""Probe a file: is it a decodable video, and what are its size, rate, duration and audio.
+
+The video packets are demuxed once (nothing decoded): a file cut short (an interrupted
+download or copy) holds fewer packets than its header promises and is refused here, before
+any work, instead of becoming a remix a fraction of the source's length.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from fractions import Fraction
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +17,10 @@ import av
 
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.video.reader import note_first_frame, quarter_turns
+
+PRESENT_SHARE = 0.9
+"""A video whose demuxed packets cover less than this share of the frames (or duration) its
+header declares is truncated."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,9 @@ class VideoInfo:
     upright and `width`/`height` are the upright (display) size."""
     has_audio: bool
     video_codec: str
+    variable_rate: bool = False
+    """The frames' timestamps are not evenly spaced at `fps` (phones lower the rate in low
+    light): the output follows the source's timestamps instead of a fixed rate."""
 
     @property
     def frame_rate(self) -> Fraction:
@@ -43,19 +56,23 @@ class VideoInfo:
 
 
 def probe_video(path: Path) -> VideoInfo:
-    """Open `path` and decode its first frame; raise `SOURCE_INVALID` if that fails."""
+    """Open `path`, demux its video packets and decode its first frame; raise
+    `SOURCE_INVALID` if that fails or the file is truncated."""
     try:
         with av.open(str(path)) as container:
             if not container.streams.video:
                 raise PipelineError("SOURCE_INVALID", "The file has no video stream.")
             stream = container.streams.video[0]
             rate = stream.average_rate or stream.guessed_rate or Fraction(30, 1)
+            times = _packet_times(container, stream)
+            container.seek(0)
             first = next(container.decode(stream), None)
             if first is None:
                 raise PipelineError("SOURCE_INVALID", "The video stream has no decodable frame.")
             note_first_frame()
-            duration_s = _duration_of(container, stream)
-            frames = int(stream.frames) or round(duration_s * float(rate))
+            duration_s = _duration_of(container, stream) or _end_of(times, rate)
+            _check_complete(times, int(stream.frames), stream, rate)
+            frames = int(stream.frames) or len(times) or round(duration_s * float(rate))
             turns = quarter_turns(first)
             width, height = (
                 (first.height, first.width) if turns % 2 else (first.width, first.height)
@@ -71,6 +88,7 @@ def probe_video(path: Path) -> VideoInfo:
                 rotation=(-90 * turns) % 360,
                 has_audio=bool(container.streams.audio),
                 video_codec=str(stream.codec_context.name),
+                variable_rate=_uneven(times, rate),
             )
     except PipelineError:
         raise
@@ -84,3 +102,37 @@ def _duration_of(container: Any, stream: Any) -> float:
     if container.duration is not None:
         return float(container.duration) / 1_000_000
     return 0.0
+
+
+def _packet_times(container: Any, stream: Any) -> list[float]:
+    """The presentation times (s) of the video packets in display order (demuxed only)."""
+    times = []
+    for packet in container.demux(stream):
+        pts = packet.pts if packet.pts is not None else packet.dts
+        if pts is not None and packet.size and packet.time_base is not None:
+            times.append(float(pts * packet.time_base))
+    return sorted(times)
+
+
+def _end_of(times: list[float], rate: Fraction) -> float:
+    return times[-1] - times[0] + 1 / float(rate) if times else 0.0
+
+
+def _check_complete(times: list[float], declared_frames: int, stream: Any, rate: Fraction) -> None:
+    """Refuse a file holding fewer packets than its header declares (cut short)."""
+    declared_s = float(stream.duration * stream.time_base) if stream.duration else 0.0
+    if declared_frames and len(times) < PRESENT_SHARE * declared_frames:
+        shown = f"{len(times)} of its {declared_frames} frames"
+    elif not declared_frames and declared_s and _end_of(times, rate) < PRESENT_SHARE * declared_s:
+        shown = f"{_end_of(times, rate):.2f} s of its {declared_s:.2f} s"
+    else:
+        return
+    raise PipelineError(
+        "SOURCE_INVALID", f"The video is truncated or damaged: the file holds only {shown}."
+    )
+
+
+def _uneven(times: list[float], rate: Fraction) -> bool:
+    """Whether some frame interval is off the nominal one by more than half a frame."""
+    nominal = 1 / float(rate)
+    return any(abs(b - a - nominal) > nominal / 2 for a, b in pairwise(times))

@@ -87,6 +87,11 @@ class DecodedFrame:
         """The frame as an upright H×W×3 BGR array."""
         return upright_bgr(self._frame)
 
+    @property
+    def time_s(self) -> float:
+        """The frame's presentation time in seconds (0 when the decoder gives none)."""
+        return float(self._frame.time or 0.0)
+
     def grey(self, width: int, height: int) -> NDArray[np.uint8]:
         """The frame area-averaged to `width`×`height` grey levels (0..255), as stored:
         not turned upright (a comparison between frames of one clip needs no turn)."""

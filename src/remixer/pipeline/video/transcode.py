@@ -101,18 +101,26 @@ def transcode(
     step runs while frame n+1's first does), each called in frame order."""
     steps = [process] if callable(process) else list(process)
     stop = threading.Event()
-    stages = [_Stage("remixer-decode", lambda: iter_frames_bgr(src), stop)]
+    times: list[float] = []
+    stages = [_Stage("remixer-decode", lambda: _timing(src, times), stop)]
     for number, step in enumerate(steps):
         stages.append(_Stage(f"remixer-process-{number}", _stepping(step, stages[-1], stop), stop))
     try:
-        writer = VideoWriter(dst, info.width, info.height, info.frame_rate, audio_from=src)
+        writer = VideoWriter(
+            dst,
+            info.width,
+            info.height,
+            info.frame_rate,
+            audio_from=src,
+            timed=info.variable_rate,
+        )
     except PipelineError:
         dst.unlink(missing_ok=True)
         raise
     try:
         for stage in stages:
             stage.start()
-        _encode_all(writer, drain(stages[-1], stop), info, hooks)
+        _encode_all(writer, drain(stages[-1], stop), times, info, hooks)
         writer.close()
     except BaseException:
         writer.abort()
@@ -125,6 +133,14 @@ def transcode(
                 stage.join()
 
 
+def _timing(src: Path, times: list[float]) -> _Items:
+    """The frames of `src` as BGR, each one's source time appended to `times` first (frame
+    n has passed every stage before the writer reads `times[n]`)."""
+    for decoded in iter_decoded_frames(src):
+        times.append(decoded.time_s)
+        yield decoded.bgr()
+
+
 def _stepping(step: ProcessFn, upstream: _Stage, stop: threading.Event) -> Callable[[], _Items]:
     def run() -> _Items:
         for index, frame in enumerate(drain(upstream, stop)):
@@ -134,14 +150,18 @@ def _stepping(step: ProcessFn, upstream: _Stage, stop: threading.Event) -> Calla
 
 
 def _encode_all(
-    writer: VideoWriter, frames: Iterator[object], info: VideoInfo, hooks: StageHooks
+    writer: VideoWriter,
+    frames: Iterator[object],
+    times: list[float],
+    info: VideoInfo,
+    hooks: StageHooks,
 ) -> None:
     total = max(info.frame_count, 1)
     for index, frame in enumerate(frames):
         if index % HOOK_EVERY == 0:
             hooks.check_cancel()
             hooks.progress(min(index / total, 1.0))
-        writer.write(frame)  # type: ignore[arg-type]
+        writer.write(frame, times[index])  # type: ignore[arg-type]
     if writer.frames_written == 0:
         raise PipelineError("SOURCE_INVALID", "The video has no decodable frame.")
     hooks.progress(1.0)

@@ -2,7 +2,9 @@
 
 Audio packets are copied untouched (no re-encode) from the first audio stream of
 `audio_from`; packets past the end of the written video are dropped so the output's
-duration follows the video.
+duration follows the video. Frames are spaced at the fixed rate; a `timed` writer (for a
+variable-rate source) places each at the source time it is written with instead, which
+keeps it in step with the copied audio.
 """
 
 from __future__ import annotations
@@ -18,9 +20,13 @@ import numpy as np
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.types import Frame
 
+TIMED_TIME_BASE = Fraction(1, 90_000)
+"""The time base of frames written with their source times (the MPEG clock)."""
+
 
 class VideoWriter:
-    """Write frames at a fixed rate; `close()` copies the audio packets of `audio_from`."""
+    """Write frames at a fixed rate (or at their given times); `close()` copies the audio
+    packets of `audio_from`."""
 
     def __init__(
         self,
@@ -32,8 +38,10 @@ class VideoWriter:
         audio_from: Path | None = None,
         crf: int = 20,
         preset: str = "veryfast",
+        timed: bool = False,
     ) -> None:
         self._frame_rate = frame_rate
+        self._timed = timed
         self._container: Any = av.open(str(path), mode="w", options={"movflags": "+faststart"})
         self._stream: Any = self._container.add_stream("libx264", rate=frame_rate)
         # yuv420p needs even sides: an odd-sized source gains one edge-copied row/column.
@@ -42,12 +50,17 @@ class VideoWriter:
         self._stream.height = height + self._pad[0]
         self._stream.pix_fmt = "yuv420p"
         self._stream.options = {"crf": str(crf), "preset": preset}
-        self._stream.codec_context.time_base = Fraction(1, 1) / frame_rate
+        self._stream.codec_context.time_base = (
+            TIMED_TIME_BASE if timed else Fraction(1, 1) / frame_rate
+        )
         self._audio_src: Any = None
         self._audio_out: Any = None
         if audio_from is not None:
             self._open_audio(audio_from)
         self._index = 0
+        self._end_s = 0.0
+        self._first_time_s: float | None = None
+        self._last_pts = -1
         self._closed = False
 
     @property
@@ -66,18 +79,29 @@ class VideoWriter:
         self._audio_src = src
         self._audio_out = self._container.add_stream_from_template(src.streams.audio[0])
 
-    def write(self, frame_bgr: Frame) -> None:
+    def write(self, frame_bgr: Frame, time_s: float = 0.0) -> None:
+        """Encode the next frame (a `timed` writer places it at `time_s`, its source time)."""
         if any(self._pad):
             frame_bgr = np.pad(frame_bgr, ((0, self._pad[0]), (0, self._pad[1]), (0, 0)), "edge")
         frame = av.VideoFrame.from_ndarray(frame_bgr, format="bgr24")
-        frame.pts = self._index
+        frame.pts = self._timed_pts(time_s) if self._timed else self._index
         self._index += 1
+        start_s = float(frame.pts * self._stream.codec_context.time_base)
+        self._end_s = start_s + 1 / float(self._frame_rate)
         for packet in self._stream.encode(frame):
             self._container.mux(packet)
 
+    def _timed_pts(self, time_s: float) -> int:
+        """`time_s` from the first frame's, on the 90 kHz clock, always after the last."""
+        if self._first_time_s is None:
+            self._first_time_s = time_s
+        pts = max(round((time_s - self._first_time_s) / TIMED_TIME_BASE), self._last_pts + 1)
+        self._last_pts = pts
+        return pts
+
     def _copy_audio(self) -> None:
         in_stream = self._audio_src.streams.audio[0]
-        end_s = self._index / float(self._frame_rate)
+        end_s = self._end_s
         for packet in self._audio_src.demux(in_stream):
             if packet.dts is None:
                 continue

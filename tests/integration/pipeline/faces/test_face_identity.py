@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.faces import FaceIdentity, FaceModels, build_identity, load_face_models
@@ -41,6 +42,8 @@ def photos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         good[reason] = folder / f"{reason}.jpg"
     good["unreadable"] = folder / "unreadable.jpg"
     good["unreadable"].write_text("not an image")
+    good["too_large"] = folder / "too_large.jpg"
+    Image.new("L", (8000, 6000)).save(good["too_large"], format="PNG")  # small file, 48 MP
     return good
 
 
@@ -80,7 +83,7 @@ def test_identity_survives_save_and_load(identity: FaceIdentity, tmp_path: Path)
 
 
 @pytest.mark.parametrize(
-    "reason", ["no_face", "several_faces", "too_small", "too_blurry", "unreadable"]
+    "reason", ["no_face", "several_faces", "too_small", "too_blurry", "unreadable", "too_large"]
 )
 def test_a_bad_photo_is_rejected_with_its_reason(
     reason: str, photos: dict[str, Path], models: FaceModels
