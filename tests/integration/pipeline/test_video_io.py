@@ -287,3 +287,66 @@ def test_a_constant_rate_source_is_written_at_its_rate(tmp_path: Path) -> None:
     assert probe_video(dst).fps == 10 and _frame_times(dst) == pytest.approx(
         [i / 10 for i in range(12)]
     )
+
+
+def _write_clip_with_audio(path: Path, codec: str) -> None:
+    """1 s of 64×64 video at 10 fps and a 440 Hz tone in `codec` (stereo; 44.1 kHz, Opus
+    48 kHz)."""
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libvpx" if path.suffix == ".webm" else "mpeg4", rate=10)
+        video.width = video.height = 64
+        video.pix_fmt = "yuv420p"
+        rate = 48000 if codec == "libopus" else 44100
+        audio = container.add_stream(codec, rate=rate, layout="stereo")
+        for index in range(10):
+            image = np.full((64, 64, 3), index * 20, np.uint8)
+            for packet in video.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                container.mux(packet)
+        tone = np.sin(np.arange(rate) * 2 * np.pi * 440 / rate) * 0.3
+        pcm = np.tile(tone.astype(np.float32), (2, 1))
+        samples = (pcm.T.reshape(1, -1) * 32767).astype(np.int16)
+        frame = av.AudioFrame.from_ndarray(samples, format="s16", layout="stereo")
+        frame.sample_rate = rate
+        frame.pts = 0
+        for packet in [*audio.encode(frame), *audio.encode(None)]:
+            container.mux(packet)
+        for packet in video.encode(None):
+            container.mux(packet)
+
+
+@pytest.mark.parametrize(
+    ("codec", "suffix"), [("pcm_s16le", ".mov"), ("flac", ".mkv"), ("libopus", ".webm")]
+)
+def test_audio_browsers_cannot_play_is_encoded_to_aac(
+    tmp_path: Path, codec: str, suffix: str
+) -> None:
+    src = tmp_path / f"src{suffix}"
+    _write_clip_with_audio(src, codec)
+    out = tmp_path / "out.mp4"
+    with VideoWriter(out, 64, 64, Fraction(10), audio_from=src) as writer:
+        for _ in range(10):
+            writer.write(np.zeros((64, 64, 3), np.uint8))
+    with av.open(str(out)) as container:
+        stream = container.streams.audio[0]
+        assert stream.codec_context.name == "aac"
+        heard = np.concatenate([f.to_ndarray().ravel() for f in container.decode(stream)])
+        rate = stream.rate
+    # About a second of the tone, not silence.
+    assert 0.9 * rate < heard.size / 2 < 1.1 * rate
+    assert float(np.abs(heard).max()) > 0.2
+
+
+def test_aac_audio_is_copied_untouched(tmp_path: Path) -> None:
+    src = _with_audio()
+    out = tmp_path / "out.mp4"
+    info = probe_video(src)
+    with av.open(str(src)) as container:
+        stream = container.streams.audio[0]
+        assert stream.codec_context.name == "aac"
+        before = [bytes(p) for p in container.demux(stream) if p.size][:20]
+    with VideoWriter(out, info.width, info.height, info.frame_rate, audio_from=src) as writer:
+        for frame in iter_frames_bgr(src):
+            writer.write(frame)
+    with av.open(str(out)) as container:
+        after = [bytes(p) for p in container.demux(container.streams.audio[0]) if p.size][:20]
+    assert after == before

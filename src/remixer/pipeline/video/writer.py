@@ -1,7 +1,9 @@
 """Encode BGR frames to H.264 MP4 (yuv420p, faststart), optionally remuxing a source's audio.
 
 Audio packets are copied untouched (no re-encode) from the first audio stream of
-`audio_from`; packets past the end of the written video are dropped so the output's
+`audio_from` when it is AAC or MP3; any other codec (Opus, Vorbis, FLAC, PCM: an MP4
+that carries them plays in ffmpeg but not in browsers or on the platforms) is re-encoded
+to AAC. Audio past the end of the written video is dropped so the output's
 duration follows the video. Frames are spaced at the fixed rate; a `timed` writer (for a
 variable-rate source) places each at the source time it is written with instead, which
 keeps it in step with the copied audio.
@@ -19,6 +21,11 @@ import numpy as np
 
 from remixer.pipeline.errors import PipelineError
 from remixer.pipeline.types import Frame
+
+COPIED_AUDIO = frozenset({"aac", "mp3"})
+"""Audio codecs copied as they are: what every browser and platform plays in an MP4."""
+AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000)
+AAC_BIT_RATE = 160_000
 
 TIMED_TIME_BASE = Fraction(1, 90_000)
 """The time base of frames written with their source times (the MPEG clock)."""
@@ -55,6 +62,7 @@ class VideoWriter:
         )
         self._audio_src: Any = None
         self._audio_out: Any = None
+        self._resampler: Any = None
         if audio_from is not None:
             self._open_audio(audio_from)
         self._index = 0
@@ -77,7 +85,15 @@ class VideoWriter:
             src.close()
             return
         self._audio_src = src
-        self._audio_out = self._container.add_stream_from_template(src.streams.audio[0])
+        stream = src.streams.audio[0]
+        if stream.codec_context.name in COPIED_AUDIO:
+            self._audio_out = self._container.add_stream_from_template(stream)
+            return
+        rate = stream.rate if stream.rate in AAC_RATES else 48000
+        layout = "stereo" if stream.channels >= 2 else "mono"
+        self._audio_out = self._container.add_stream("aac", rate=rate, layout=layout)
+        self._audio_out.bit_rate = AAC_BIT_RATE
+        self._resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
 
     def write(self, frame_bgr: Frame, time_s: float = 0.0) -> None:
         """Encode the next frame (a `timed` writer places it at `time_s`, its source time)."""
@@ -107,8 +123,21 @@ class VideoWriter:
                 continue
             if packet.pts is not None and float(packet.pts * in_stream.time_base) >= end_s:
                 continue
-            packet.stream = self._audio_out
-            self._container.mux(packet)
+            if self._resampler is None:
+                packet.stream = self._audio_out
+                self._container.mux(packet)
+                continue
+            for frame in packet.decode():
+                self._encode_audio(frame)
+        if self._resampler is not None:
+            self._encode_audio(None)
+
+    def _encode_audio(self, frame: Any) -> None:
+        """Resample `frame` (None: flush) to the AAC encoder's format and mux what it gives."""
+        frames = self._resampler.resample(frame)
+        for resampled in [*frames, None] if frame is None else frames:
+            for packet in self._audio_out.encode(resampled):
+                self._container.mux(packet)
 
     def close(self) -> None:
         """Flush the encoder, copy the audio and close; safe to call twice."""
