@@ -126,3 +126,13 @@ def test_quality_passes_only_on_both_identity_bars() -> None:
     assert not FaceQuality(0.0, 0.0, 0.0, 0.0, 0.0, 0).passed
     flagged = FaceQuality(0.6, 0.9, 0.9, 1.0, 0.3, 20, ("occluded",)).to_dict()
     assert flagged["passed"] is True and flagged["warnings"] == ["occluded"]
+
+
+def test_a_failed_output_says_which_bar_it_missed() -> None:
+    both = FaceQuality(0.3, 0.5, 0.2, 0.4, 0.3, 20, ("occluded",)).to_dict()
+    assert both["passed"] is False
+    assert both["warnings"] == ["occluded", "identity_below_bar", "original_still_recognised"]
+    assert FaceQuality(0.6, 0.95, 0.85, 1.0, 0.3, 20).to_dict()["warnings"] == [
+        "original_still_recognised"
+    ]
+    assert FaceQuality(0.0, 0.0, 0.0, 0.0, 0.0, 0).to_dict()["warnings"] == ["face_not_measured"]
