@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from fractions import Fraction
 from pathlib import Path
@@ -350,3 +351,34 @@ def test_aac_audio_is_copied_untouched(tmp_path: Path) -> None:
     with av.open(str(out)) as container:
         after = [bytes(p) for p in container.demux(container.streams.audio[0]) if p.size][:20]
     assert after == before
+
+
+def _encoded_packets(path: Path, cpus: set[int]) -> list[bytes]:
+    """Encode the same moving texture with this thread limited to `cpus` (libx264 reads
+    the calling thread's CPU set when it opens) and return the video packets."""
+    rng = np.random.default_rng(5)
+    texture = rng.integers(0, 256, (576 + 64, 320 + 64, 3), dtype=np.uint8)
+    everything = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, cpus)
+    try:
+        with VideoWriter(path, 320, 576, Fraction(30)) as writer:
+            for index in range(24):
+                writer.write(
+                    np.ascontiguousarray(texture[index : index + 576, index : index + 320])
+                )
+    finally:
+        os.sched_setaffinity(0, everything)
+    container = av.open(str(path))
+    try:
+        return [bytes(p) for p in container.demux(container.streams.video[0]) if p.size]
+    finally:
+        container.close()
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs to compare")
+def test_the_same_frames_encode_the_same_on_one_cpu_and_on_all(tmp_path: Path) -> None:
+    # libx264's default thread count follows the cores, and its slices with it: the
+    # writer's fixed count makes the bytes independent of the machine.
+    one = _encoded_packets(tmp_path / "one.mp4", {min(os.sched_getaffinity(0))})
+    every = _encoded_packets(tmp_path / "all.mp4", os.sched_getaffinity(0))
+    assert len(one) == 24 and one == every

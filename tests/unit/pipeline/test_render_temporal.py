@@ -5,6 +5,7 @@ pasted back from it."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import cv2
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from remixer.pipeline.overlays.model import Overlay, OverlayStyle
-from remixer.pipeline.render import OverlayPainter
+from remixer.pipeline.render import OverlayPainter, temporal
 from remixer.pipeline.render.compose import composite_rgba
 from remixer.pipeline.render.erase import erase_area
 from remixer.pipeline.render.temporal import CleanPlate
@@ -198,3 +199,31 @@ def test_a_fade_measured_short_is_still_erased_to_its_real_end() -> None:
     before = np.abs(burned[late].astype(int) - clean[late].astype(int))[glyphs].mean()
     after = np.abs(out[late].astype(int) - clean[late].astype(int))[glyphs].mean()
     assert before > 10 and after < 0.4 * before, (before, after)
+
+
+def test_of_two_references_as_near_the_earlier_comes_first_whatever_was_added_first() -> None:
+    # The painter's reader thread adds the references after a span, the painting thread
+    # those before it: which lands first in the list is a race and must not decide.
+    frame = np.zeros((8, 8, 3), np.uint8)
+    clear = np.zeros((8, 8), bool)
+    orders = []
+    for added in ((40, 20), (20, 40)):
+        plate = CleanPlate((0, 0, 8, 8))
+        for index in added:
+            plate.add(index, frame, clear)
+        orders.append([r.frame_index for r in plate.ordered(30)])
+    assert orders == [[20, 40], [20, 40]]
+
+
+def test_each_thread_gets_its_own_dis_object() -> None:
+    # One DIS object keeps its buffers between calls: shared by two threads it mixed
+    # their flows up or crashed OpenCV.
+    mine = (temporal._dis(False), temporal._dis(True))
+    theirs: list[object] = []
+    worker = threading.Thread(
+        target=lambda: theirs.extend((temporal._dis(False), temporal._dis(True)))
+    )
+    worker.start()
+    worker.join()
+    assert mine == (temporal._dis(False), temporal._dis(True))
+    assert mine[0] is not mine[1] and not {id(d) for d in mine} & {id(d) for d in theirs}

@@ -19,6 +19,7 @@ inpainted.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +81,12 @@ class CleanPlate:
         self.references.append(Reference(frame_index, crop, ~covered))
 
     def ordered(self, frame_index: int) -> list[Reference]:
-        return sorted(self.references, key=lambda r: abs(r.frame_index - frame_index))
+        """Nearest first; of two as near, the earlier. References before the span are
+        added by the painting thread and those after it by the painter's reader thread,
+        so the list's own order is a race: it must not decide a tie."""
+        return sorted(
+            self.references, key=lambda r: (abs(r.frame_index - frame_index), r.frame_index)
+        )
 
     def blend_order(self, frame_index: int) -> list[tuple[Reference, float]]:
         """References to try for `frame_index` with blend weights. When there are clean
@@ -131,20 +137,24 @@ class FlowMethod:
 DEFAULT_METHOD = FlowMethod()
 FILLS = ("average", "columns", "mean", "near")
 
-_DIS: dict[bool, Any] = {}
+_DIS = threading.local()
+"""Each thread's DIS objects: one object keeps its pyramids and flow buffers between
+calls, so two painters calling the same one at once (a worker running two jobs, a bench
+painting two clips) got each other's flow, or crashed OpenCV."""
 
 
 def _dis(fine: bool = False) -> Any:
-    """One DIS optical flow object per kind (OpenCV's, fast preset; `fine`: finest scale
-    1, no variational refinement, about the same cost), created on first use."""
-    if fine not in _DIS:
+    """This thread's DIS optical flow object of a kind (OpenCV's, fast preset; `fine`:
+    finest scale 1, no variational refinement, about the same cost), made on first use."""
+    made: dict[bool, Any] = _DIS.__dict__.setdefault("by_kind", {})
+    if fine not in made:
         opencv: Any = cv2  # the stubs lack DISOpticalFlow_create
         dis = opencv.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
         if fine:
             dis.setFinestScale(1)
             dis.setVariationalRefinementIterations(0)
-        _DIS[fine] = dis
-    return _DIS[fine]
+        made[fine] = dis
+    return made[fine]
 
 
 def _smooth(image: NDArray[np.float32], sigma: float) -> NDArray[np.float32]:

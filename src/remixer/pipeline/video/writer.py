@@ -30,6 +30,12 @@ AAC_BIT_RATE = 160_000
 TIMED_TIME_BASE = Fraction(1, 90_000)
 """The time base of frames written with their source times (the MPEG clock)."""
 
+ENCODER_THREADS = 2
+"""libx264's slice threads: fixed, never the machine's core count (its default), because
+the slices, and so the encoded pixels, follow the thread count; two is what the default
+gave on the 2-core dev box, so outputs and timings there are unchanged
+(docs/performance.md, "Reproducible output")."""
+
 
 class VideoWriter:
     """Write frames at a fixed rate (or at their given times); `close()` copies the audio
@@ -57,6 +63,10 @@ class VideoWriter:
         self._stream.height = height + self._pad[0]
         self._stream.pix_fmt = "yuv420p"
         self._stream.options = {"crf": str(crf), "preset": preset}
+        # libx264's bitstream depends on its thread count, and its default follows the
+        # machine's cores: a fixed count makes the same frames encode the same anywhere.
+        self._stream.codec_context.thread_type = "SLICE"
+        self._stream.codec_context.thread_count = ENCODER_THREADS
         self._stream.codec_context.time_base = (
             TIMED_TIME_BASE if timed else Fraction(1, 1) / frame_rate
         )
