@@ -54,6 +54,24 @@ def test_a_colour_offset_leaves_no_band_where_the_mask_ramps() -> None:
     assert step.max() < 4.0, step.round(1)
 
 
+def test_the_gain_stretches_brightness_not_colour() -> None:
+    """A feature that differs from the target only in colour (a pink lid of the same
+    brightness) comes through at its own strength; a brightness feature at the gain."""
+    target = np.full((SIZE, SIZE, 3), (120, 140, 180), np.uint8)
+    pink, dark = target.copy(), target.copy()
+    cv2.circle(pink, (48, 48), 14, (150, 124, 200), -1)  # BT.601 luma within 1 of the skin's
+    cv2.circle(dark, (48, 48), 14, (100, 120, 160), -1)
+    ones, zeros = np.ones((SIZE, SIZE), np.float32), np.zeros((SIZE, SIZE), np.float32)
+
+    def change(warped: np.ndarray) -> np.ndarray:
+        out = composite(target, warped, ones, zeros, zeros, 80.0).astype(np.float32)
+        return out[44:53, 44:53].mean(axis=(0, 1)) - target[48, 48].astype(np.float32)
+
+    drawn = pink[48, 48].astype(np.float32) - target[48, 48].astype(np.float32)
+    assert np.all(np.abs(change(pink)) <= np.abs(drawn) + 1.0), (change(pink), drawn)
+    assert change(dark).mean() < -21.0  # -20 drawn: past it by the gain (the local mean takes ~11 %)
+
+
 def test_dark_strands_on_skin_are_occluders_but_features_are_not() -> None:
     skin = _textured(4, (150, 170, 210))
     skin = cv2.GaussianBlur(skin, (0, 0), 1.0)

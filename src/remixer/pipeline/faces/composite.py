@@ -31,11 +31,13 @@ kept the original person recognisable (glasses clip × s42, before the band gain
 of frames "not the original"); at 0.35 with the gain: 100 %."""
 MIN_FINE_SIGMA = 1.0
 BAND_GAIN = 1.3
-"""Gain on the reference's band where it replaces the target's (on brightness alone the
-glasses clip × s42 fell from 100 % to 76 % of frames "not the original"). The target keeps its
-outline, hair and fine detail, which pull the recogniser back to the original person;
+"""Gain on the brightness of the reference's band where it replaces the target's (its
+colour is not stretched: docs/pipeline-faces.md has the measured trade). The target keeps
+its outline, hair and fine detail, which pull the recogniser back to the original person;
 a 30 % stronger identity band took the glasses clip × s42 from 17 % to 98 % of frames
 "not the original" (1.6 looks over-drawn: orange brows, a bright nose ridge)."""
+LUMA = np.array([0.114, 0.587, 0.299], np.float32)
+"""BGR weights of brightness (BT.601 luma)."""
 
 
 def blur(image: Floats, sigma: float) -> Floats:
@@ -77,7 +79,10 @@ def composite(
     band -= smooth  # in place from here: three frame-sized temporaries fewer a frame
     band *= detail[..., None]
     band += smooth
-    band *= ((1.0 - keep) * np.float32(BAND_GAIN))[..., None]
+    # The gain is on the band's brightness; its colour is taken as it is (stretched too,
+    # a made-up reference's pink lids and red lips came out as red-orange patches).
+    band += (band @ LUMA)[..., None] * np.float32(BAND_GAIN - 1.0)
+    band *= (1.0 - keep)[..., None]
     band += target
     band += np.float32(0.5)
     return np.asarray(np.clip(band, 0, 255, out=band), np.uint8)
