@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from remixer.pipeline.faces.composite import blur
+from remixer.pipeline.faces.composite import blur, local_mean
 from remixer.pipeline.faces.follow import FULL_YAW, FaceState, TargetFollower
 from remixer.pipeline.faces.geometry import (
     EYE_OUTER_LEFT,
@@ -151,14 +151,13 @@ def smooth_average(
     image_bgr: Frame, weight: NDArray[np.float32], sigma: float
 ) -> NDArray[np.float32]:
     """The image averaged over the pixels `weight` (0..1) says, with a Gaussian of `sigma`
-    px (normalised convolution), as float BGR: smooth colour and shading carried into the
+    px (`composite.local_mean`), as float BGR: smooth colour and shading carried into the
     pixels left out; the weighted mean colour where none is near."""
-    near_weight = blur(np.asarray(weight, np.float32), sigma)
-    total = blur(np.asarray(image_bgr, np.float32) * weight[..., None], sigma)
+    weight = np.asarray(weight, np.float32)
+    average = local_mean(np.asarray(image_bgr, np.float32), weight, sigma)
     kept = weight > 0.5
     mean = image_bgr[kept].mean(axis=0) if kept.any() else image_bgr.reshape(-1, 3).mean(0)
-    near = np.clip(near_weight / 0.05, 0.0, 1.0)[..., None]
-    average = total / np.maximum(near_weight, 1e-4)[..., None]
+    near = np.clip(blur(weight, sigma) / 0.05, 0.0, 1.0)[..., None]
     return np.asarray(average * near + mean * (1.0 - near), np.float32)
 
 
