@@ -11,6 +11,7 @@ import av
 import numpy as np
 import pytest
 from overlay_fixtures import suite
+from PIL import Image
 
 from remixer.pipeline.errors import PipelineCanceled, PipelineError
 from remixer.pipeline.types import Frame, StageHooks
@@ -39,6 +40,16 @@ def test_non_video_is_source_invalid(tmp_path: Path, content: bytes) -> None:
     assert caught.value.code == "SOURCE_INVALID"
     with pytest.raises(PipelineError):
         list(iter_frames_bgr(path))
+
+
+@pytest.mark.parametrize(("name", "kind"), [("photo.mp4", "JPEG"), ("photo.png", "PNG")])
+def test_a_still_image_is_not_a_source(tmp_path: Path, name: str, kind: str) -> None:
+    # FFmpeg reads a photo as a one-frame video: it was remixed into a one-frame MP4.
+    path = tmp_path / name
+    Image.fromarray(np.full((960, 540, 3), 128, np.uint8)).save(path, kind)
+    with pytest.raises(PipelineError) as caught:
+        probe_video(path)
+    assert caught.value.code == "SOURCE_INVALID" and "still image" in caught.value.message
 
 
 def test_missing_file_is_source_invalid(tmp_path: Path) -> None:
