@@ -16,6 +16,8 @@ from remixer.pipeline.errors import PipelineCanceled, PipelineError
 from remixer.pipeline.models import ocr_engine
 from remixer.pipeline.overlays import Overlay, extract_overlays, load_ocr_engine
 from remixer.pipeline.overlays.extract import sample_step
+from remixer.pipeline.synth.captions import CaptionSpec
+from remixer.pipeline.synth.clips import ClipSpec, make_clip
 from remixer.pipeline.types import StageHooks
 from remixer.pipeline.video import probe_video
 from remixer.workflows.runtime import ModelCache
@@ -72,6 +74,32 @@ def test_style_colours_plate_and_box_are_measured() -> None:
         assert abs(fx - tx) <= 8 or "🔥" in str(truth["text"])
         assert abs(found.style.font_size_px - int(style["font_size_px"])) <= 5
         assert found.style.align == style["align"]
+
+
+CLOSING = "Follow for part two"
+
+
+@pytest.mark.parametrize(
+    ("duration_s", "last_from_s"),
+    [(1 / 30, None), (0.3, None), (2.0, 1.65)],
+    ids=["one-frame", "0.3s", "last-0.35s"],
+)
+def test_short_clips_and_a_caption_near_the_end_are_read(
+    tmp_path: Path, duration_s: float, last_from_s: float | None
+) -> None:
+    # OCR samples every 10th frame and a caption must be seen twice: these were seen once
+    # (the 0.3 s clip, the closing caption) or could not be (one frame) and were left as
+    # they were in the output.
+    captions = [CaptionSpec("Wait for the end", 0.0, last_from_s or duration_s, y_frac=0.2)]
+    if last_from_s is not None:
+        captions.append(CaptionSpec(CLOSING, last_from_s, duration_s, y_frac=0.8))
+    spec = ClipSpec("astronaut", duration_s=duration_s, captions=tuple(captions))
+    truth = make_clip(spec, tmp_path / "clip.mp4")
+    found = extract_overlays(truth.path, probe_video(truth.path), load_ocr_engine(), StageHooks())
+    assert [o.text for o in found] == [c.text for c in captions]
+    last = found[-1]
+    assert last.end_frame == truth.frame_count - 1
+    assert abs(last.start_frame - round((last_from_s or 0.0) * 30)) <= 1
 
 
 def test_scene_text_is_rejected() -> None:

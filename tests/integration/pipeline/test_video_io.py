@@ -11,6 +11,7 @@ import av
 import numpy as np
 import pytest
 from overlay_fixtures import suite
+from PIL import Image
 
 from remixer.pipeline.errors import PipelineCanceled, PipelineError
 from remixer.pipeline.types import Frame, StageHooks
@@ -39,6 +40,16 @@ def test_non_video_is_source_invalid(tmp_path: Path, content: bytes) -> None:
     assert caught.value.code == "SOURCE_INVALID"
     with pytest.raises(PipelineError):
         list(iter_frames_bgr(path))
+
+
+@pytest.mark.parametrize(("name", "kind"), [("photo.mp4", "JPEG"), ("photo.png", "PNG")])
+def test_a_still_image_is_not_a_source(tmp_path: Path, name: str, kind: str) -> None:
+    # FFmpeg reads a photo as a one-frame video: it was remixed into a one-frame MP4.
+    path = tmp_path / name
+    Image.fromarray(np.full((960, 540, 3), 128, np.uint8)).save(path, kind)
+    with pytest.raises(PipelineError) as caught:
+        probe_video(path)
+    assert caught.value.code == "SOURCE_INVALID" and "still image" in caught.value.message
 
 
 def test_missing_file_is_source_invalid(tmp_path: Path) -> None:
@@ -382,3 +393,71 @@ def test_the_same_frames_encode_the_same_on_one_cpu_and_on_all(tmp_path: Path) -
     one = _encoded_packets(tmp_path / "one.mp4", {min(os.sched_getaffinity(0))})
     every = _encoded_packets(tmp_path / "all.mp4", os.sched_getaffinity(0))
     assert len(one) == 24 and one == every
+
+
+def _write_late_video(path: Path, audio_codec: str, video_start_s: float) -> None:
+    """Audio from 0 to 2.5 s, silent but for a 440 Hz beep at 1.0-1.2 s; video at 10 fps
+    from `video_start_s` to 2.5 s, black but for a white flash at 1.0 s (with the beep)."""
+    rate = 48000
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libx264", rate=10)
+        video.width = video.height = 64
+        video.pix_fmt = "yuv420p"
+        audio = container.add_stream(audio_codec, rate=rate, layout="mono")
+        first = round(video_start_s * 10)
+        for pts in range(first, 25):
+            image = np.full((64, 64, 3), 255 if pts == 10 else 0, np.uint8)
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts = pts
+            for packet in video.encode(frame):
+                container.mux(packet)
+        for packet in video.encode(None):
+            container.mux(packet)
+        t = np.arange(int(2.5 * rate)) / rate
+        tone = np.where((t >= 1.0) & (t < 1.2), 0.5 * np.sin(2 * np.pi * 440 * t), 0.0)
+        step = audio.codec_context.frame_size or 1024
+        for start in range(0, tone.size, step):
+            chunk = (tone[start : start + step] * 32767).astype(np.int16).reshape(1, -1)
+            frame = av.AudioFrame.from_ndarray(chunk, format="s16", layout="mono")
+            frame.sample_rate, frame.pts = rate, start
+            for packet in audio.encode(frame):
+                container.mux(packet)
+        for packet in audio.encode(None):
+            container.mux(packet)
+
+
+def _first_loud_s(frame: av.AudioFrame) -> float | None:
+    """The time of the first sample of `frame` above a tenth of full scale, if any."""
+    samples = frame.to_ndarray()[0].astype(np.float64)
+    if frame.format.name.startswith("s16"):
+        samples /= 32767
+    loud = np.flatnonzero(np.abs(samples) > 0.1)
+    return float(frame.time) + loud[0] / frame.sample_rate if loud.size else None
+
+
+def _flash_and_beep(path: Path) -> tuple[float, float]:
+    """When the brightest frame is shown and when the beep is first heard (s)."""
+    with av.open(str(path)) as container:
+        frames = [(f.time, f.to_ndarray(format="gray").mean()) for f in container.decode(video=0)]
+        container.seek(0)
+        heard = [_first_loud_s(f) for f in container.decode(container.streams.audio[0])]
+    return float(max(frames, key=lambda tf: tf[1])[0]), min(t for t in heard if t is not None)
+
+
+@pytest.mark.parametrize(("codec", "suffix"), [("aac", ".mp4"), ("pcm_s16le", ".mov")])
+def test_a_video_that_starts_after_its_audio_stays_in_step(
+    tmp_path: Path, codec: str, suffix: str
+) -> None:
+    src, dst = tmp_path / f"late{suffix}", tmp_path / "out.mp4"
+    _write_late_video(src, codec, 0.5)
+    flash, beep = _flash_and_beep(src)
+    assert abs(flash - 1.0) < 0.01 and abs(beep - 1.0) < 0.03  # in step in the source
+    info = probe_video(src)
+    transcode(src, dst, lambda _i, frame: frame, info, StageHooks())
+    flash, beep = _flash_and_beep(dst)
+    assert abs(flash - 0.5) < 0.01  # the output's video starts at 0 ...
+    assert abs(beep - flash) < 0.03  # ... and the audio moved with it (was 0.5 s late)
+    with av.open(str(dst)) as container:
+        audio = container.streams.audio[0]
+        assert audio.duration is not None
+        assert float(audio.duration * audio.time_base) < 2.1  # nothing before the first frame

@@ -12,6 +12,7 @@ from remixer.pipeline.overlays.model import Overlay
 from remixer.pipeline.overlays.ocr import read_lines
 from remixer.pipeline.overlays.spacing import restore_spaces
 from remixer.pipeline.overlays.tracking import (
+    MIN_READINGS,
     Pending,
     Track,
     Tracker,
@@ -39,6 +40,7 @@ def extract_overlays(path: Path, info: VideoInfo, ocr: Any, hooks: StageHooks) -
     gate = ChangeGate()
     pending: Pending = []
     total = max(info.frame_count, 1)
+    samples = 0
     with prefetch_frames(path) as frames:
         for index, frame in enumerate(frames):
             if index % HOOK_EVERY == 0:
@@ -46,11 +48,18 @@ def extract_overlays(path: Path, info: VideoInfo, ocr: Any, hooks: StageHooks) -
                 hooks.progress(min(index / total, 0.99))
             if index % step == 0:
                 _sample(tracker, gate, ocr, index, frame, pending)
-                pending = []
+                samples, pending = samples + 1, []
             else:
                 pending.append((index, frame))
+    if pending and len(pending) >= step / 2:
+        # The last frame too, when half a step or more past the last sample: a caption in
+        # a clip shorter than a step, or shown only over the last step or two, is then
+        # seen twice. (Nearer, a moving scene text would look still across the two.)
+        _sample(tracker, gate, ocr, *pending[-1], pending[:-1])
+        samples, pending = samples + 1, []
     found = absorb_animation_ghosts(merge_reveals(tracker.finish(pending)))
-    tracks = [t for t in found if is_caption(t)]
+    # A clip too short for two samples (a few frames) cannot show its text twice.
+    tracks = [t for t in found if is_caption(t, min(MIN_READINGS, samples))]
     hooks.progress(1.0)
     return [_to_overlay(n, track, info.fps) for n, track in enumerate(tracks)]
 

@@ -212,10 +212,10 @@ def vote_text(readings: list[Block]) -> Block:
     return next(b for b in agreeing if b.text == best)
 
 
-def is_caption(track: Track) -> bool:
-    """Reject scene text: seen once, moving box (pixels not static), very short or
-    letterless text, thin fill."""
-    if len(track.readings) + track.confirmations < MIN_READINGS:
+def is_caption(track: Track, min_readings: int = MIN_READINGS) -> bool:
+    """Reject scene text: seen on fewer than `min_readings` samples, moving box (pixels not
+    static), very short or letterless text, thin fill."""
+    if len(track.readings) + track.confirmations < min_readings:
         return False
     text = vote_text(track.readings).text
     if sum(ch.isalnum() for ch in text) < MIN_CHARS or sum(ch.isalpha() for ch in text) < 2:

@@ -60,6 +60,8 @@ def probe_video(path: Path) -> VideoInfo:
     `SOURCE_INVALID` if that fails or the file is truncated."""
     try:
         with av.open(str(path)) as container:
+            if _is_still_image(container.format.name):
+                raise PipelineError("SOURCE_INVALID", "The file is a still image, not a video.")
             if not container.streams.video:
                 raise PipelineError("SOURCE_INVALID", "The file has no video stream.")
             stream = container.streams.video[0]
@@ -94,6 +96,13 @@ def probe_video(path: Path) -> VideoInfo:
         raise
     except (av.FFmpegError, OSError, ValueError, StopIteration) as exc:
         raise PipelineError("SOURCE_INVALID", "The file is not a decodable video.") from exc
+
+
+def _is_still_image(format_name: str) -> bool:
+    """FFmpeg's image readers (`image2`, `jpeg_pipe`, `png_pipe`, …) open a photo as a
+    one-frame video; a photo given as the source is refused rather than remixed into a
+    one-frame MP4."""
+    return format_name.startswith("image2") or format_name.endswith("_pipe")
 
 
 def _duration_of(container: Any, stream: Any) -> float:

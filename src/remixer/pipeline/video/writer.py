@@ -6,7 +6,10 @@ that carries them plays in ffmpeg but not in browsers or on the platforms) is re
 to AAC. Audio past the end of the written video is dropped so the output's
 duration follows the video. Frames are spaced at the fixed rate; a `timed` writer (for a
 variable-rate source) places each at the source time it is written with instead, which
-keeps it in step with the copied audio.
+keeps it in step with the copied audio. The output's video starts at 0 whatever the source
+time of its first frame; when that time is not 0 (a video stream that starts after its
+audio, as a file cut by stream copy has), the audio is moved by the same amount, so what
+was heard with a frame still is.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ class VideoWriter:
         self._index = 0
         self._end_s = 0.0
         self._first_time_s: float | None = None
+        """The source time of the first frame written: output time 0."""
         self._last_pts = -1
         self._closed = False
 
@@ -110,6 +114,8 @@ class VideoWriter:
         if any(self._pad):
             frame_bgr = np.pad(frame_bgr, ((0, self._pad[0]), (0, self._pad[1]), (0, 0)), "edge")
         frame = av.VideoFrame.from_ndarray(frame_bgr, format="bgr24")
+        if self._first_time_s is None:
+            self._first_time_s = time_s
         frame.pts = self._timed_pts(time_s) if self._timed else self._index
         self._index += 1
         start_s = float(frame.pts * self._stream.codec_context.time_base)
@@ -119,26 +125,34 @@ class VideoWriter:
 
     def _timed_pts(self, time_s: float) -> int:
         """`time_s` from the first frame's, on the 90 kHz clock, always after the last."""
-        if self._first_time_s is None:
-            self._first_time_s = time_s
-        pts = max(round((time_s - self._first_time_s) / TIMED_TIME_BASE), self._last_pts + 1)
+        first = self._first_time_s or 0.0
+        pts = max(round((time_s - first) / TIMED_TIME_BASE), self._last_pts + 1)
         self._last_pts = pts
         return pts
 
     def _copy_audio(self) -> None:
         in_stream = self._audio_src.streams.audio[0]
         end_s = self._end_s
+        # Source audio time = output time + `offset_s` (the first frame's source time).
+        offset_s = self._first_time_s or 0.0
+        shift = round(offset_s / in_stream.time_base) if offset_s else 0
         for packet in self._audio_src.demux(in_stream):
             if packet.dts is None:
                 continue
-            if packet.pts is not None and float(packet.pts * in_stream.time_base) >= end_s:
+            if (
+                packet.pts is not None
+                and float(packet.pts * in_stream.time_base) - offset_s >= end_s
+            ):
+                continue
+            if shift and not _moved(packet, shift):
                 continue
             if self._resampler is None:
                 packet.stream = self._audio_out
                 self._container.mux(packet)
                 continue
             for frame in packet.decode():
-                self._encode_audio(frame)
+                if not shift or frame.pts is None or frame.pts >= 0:
+                    self._encode_audio(frame)  # (the part of moved audio before 0 is dropped)
         if self._resampler is not None:
             self._encode_audio(None)
 
@@ -189,3 +203,18 @@ class VideoWriter:
             self.close()
         else:
             self.abort()
+
+
+AUDIO_PREROLL_S = 0.05
+"""Audio kept before output time 0 when the audio is moved: about two AAC frames, what an
+encoder's priming packets span, for the decoder to warm up on."""
+
+
+def _moved(packet: Any, shift: int) -> bool:
+    """Move `packet` `shift` ticks earlier; False (drop it) when it then ends more than
+    `AUDIO_PREROLL_S` before time 0."""
+    packet.pts = None if packet.pts is None else packet.pts - shift
+    packet.dts = packet.dts - shift
+    start = packet.pts if packet.pts is not None else packet.dts
+    end_s = float((start + (packet.duration or 0)) * packet.time_base)
+    return end_s > -AUDIO_PREROLL_S
