@@ -27,7 +27,7 @@ from remixer.pipeline.render.flowcheck import check_pairs, choose_method
 from remixer.pipeline.render.layout import Placement, place_text
 from remixer.pipeline.render.temporal import CleanPlate, Mask, align_reference
 from remixer.pipeline.types import Frame
-from remixer.pipeline.video import iter_frames_bgr
+from remixer.pipeline.video.reader import iter_selected_frames_bgr
 
 REFERENCE_OFFSETS = (2, 6, 15)
 """Frames before the start (after the end) tried as clean references, nearest first."""
@@ -209,9 +209,15 @@ class OverlayPainter:
         self._plates[number].add(frame_index, frame, self._covered(number, frame_index))
 
     def _read_after(self, source: Path, wanted: dict[int, list[int]]) -> None:
+        """Keep the scheduled crops after the spans; only those frames are converted to
+        BGR (the others are decoded, which later frames need, and dropped)."""
         last_for = {n: max(i for i, ns in wanted.items() if n in ns) for n in self._ready}
+
+        def kept(index: int) -> bool:
+            return index in wanted or self._stop.is_set()
+
         try:
-            for index, frame in enumerate(iter_frames_bgr(source)):
+            for index, frame in iter_selected_frames_bgr(source, kept):
                 if self._stop.is_set():
                     break
                 for number in wanted.get(index, ()):

@@ -61,9 +61,17 @@ class Reference:
     valid: Mask
     """Pixels of the crop not covered by any caption on that frame."""
     valid_u8: Frame = field(init=False, repr=False)
+    _greys: dict[tuple[int, int], Frame] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.valid_u8 = self.valid.astype(np.uint8)
+
+    def grey(self, size: tuple[int, int]) -> Frame:
+        """The crop in grey at `size` (width, height), as `raw_flow` sees a target: made
+        once, not on every frame the reference is aligned to (≈ 1 ms each)."""
+        if size not in self._greys:
+            self._greys[size] = _gray(self.crop, size)
+        return self._greys[size]
 
 
 @dataclass
@@ -275,12 +283,15 @@ def raw_flow(
     exclude: Mask,
     target_valid: Mask | None = None,
     fine: bool = False,
+    target_grey: Frame | None = None,
 ) -> RawFlow:
-    """DIS flow from `current` to `target` before the caption's part is filled in."""
+    """DIS flow from `current` to `target` before the caption's part is filled in
+    (`target_grey`: the target already in grey at flow size, `Reference.grey`)."""
     h, w = current.shape[:2]
     sw, sh, _scale = flow_size(h, w)
     caption = _resized_mask(exclude, (sw, sh))
-    current_gray, target_gray = _gray(current, (sw, sh)), _gray(target, (sw, sh))
+    current_gray = _gray(current, (sw, sh))
+    target_gray = _gray(target, (sw, sh)) if target_grey is None else target_grey
     # The caption's hard edges would drag the flow of patches overlapping them: show DIS
     # a smooth fill from the surroundings there instead (the flow found inside is dropped).
     around = (~caption).astype(np.float32)
@@ -408,7 +419,9 @@ def align_reference(
 ) -> tuple[Frame, Mask]:
     """The reference crop warped onto `current` (or its `window`) by a direct flow (the
     mean of two warps when `method.also` is set), and where it is valid."""
-    raw = raw_flow(current, reference.crop, exclude, reference.valid, method.fine)
+    sw, sh, _scale = flow_size(*current.shape[:2])
+    grey = reference.grey((sw, sh))
+    raw = raw_flow(current, reference.crop, exclude, reference.valid, method.fine, grey)
     fills = (method.fill,) if method.also is None else (method.fill, method.also)
     guesses = fill_guesses(*raw, fills)
     warped, valid = warp_reference(reference, guesses[method.fill], current.shape[:2], window)
