@@ -130,7 +130,17 @@ class TargetFollower:
         scale and roll), so the face sits still in what FaceMesh sees; the track's box
         crop moves in straight segments between analysis samples, and FaceMesh's answer
         would follow its kinks."""
-        view = steady_view(self._last, box)
+        found = self._mesh_in_view(frame_bgr, steady_view(self._last, box), box)
+        if found is None and self._last is not None:
+            # A face that jumped out of the view (a dancer's head thrown about) is looked
+            # for again where the track's box puts it, instead of the swap being dropped
+            # and faded back in over the next frames.
+            found = self._mesh_in_view(frame_bgr, steady_view(None, box), box)
+        return found
+
+    def _mesh_in_view(
+        self, frame_bgr: Frame, view: NDArray[np.float64], box: Box
+    ) -> Landmarks | None:
         patch = cv2.warpAffine(frame_bgr, view, (VIEW_PX, VIEW_PX), flags=cv2.INTER_AREA)
         if self._mesh is None:
             self._mesh = self._models.landmarker(static=False)

@@ -74,3 +74,11 @@ class TrendFilter:
         self._trend = self._b * (value - self._value) + (1 - self._b) * self._trend
         self._value = value
         return value
+
+    def move_to(self, value: Points, keep_trend: float) -> None:
+        """Set the level to `value` (a correction from outside) and scale the trend by
+        `keep_trend` (0..1): the lag it caught up on is not carried on as momentum."""
+        if self._value is None or self._trend is None:
+            return
+        self._value = value.astype(np.float32)
+        self._trend = self._trend * np.float32(keep_trend)

@@ -48,6 +48,14 @@ class Stabilised:
         return (self.local @ self.rigid[:, :2].T + self.rigid[:, 2]).astype(np.float32)
 
 
+SNAP = (0.015, 0.04)
+"""Lag of the smoothed similarity behind the fitted one (share of the face width) from
+which the smoothed one is pulled towards the fit, and where it is pulled all the way: a
+face thrown about (a dancer, 60 px wide) ran up to 20 % of its width ahead of the drawn
+one, which then sat on the cheeks with the target's eyes showing above it. The fit's own
+noise is far below (0.1–0.5 % on talking heads)."""
+
+
 class RigidResidualSmoother:
     """Smooth landmark sets (N×2 frame pixels) as rigid(t) ∘ residual(t) (see module doc)."""
 
@@ -90,7 +98,14 @@ class RigidResidualSmoother:
         local = ((points - t) @ inverse.T).astype(np.float32)
         local = self._residual(local, self._width)
         params = np.array([t, [a * self._width, b * self._width]], dtype=np.float32)
-        params = self._rigid(params)
+        smooth = self._rigid(params)
+        face_px = float(np.hypot(a, b)) * self._width
+        lag = float(np.abs(smooth - params).max()) / max(face_px, 1e-6)
+        catch = float(np.clip((lag - SNAP[0]) / (SNAP[1] - SNAP[0]), 0.0, 1.0))
+        if catch > 0.0:
+            smooth = smooth + (params - smooth) * np.float32(catch)
+            self._rigid.move_to(smooth, 1.0 - catch)
+        params = smooth
         a_s, b_s = params[1] / np.float32(self._width)
         rigid = np.array([[a_s, -b_s, params[0, 0]], [b_s, a_s, params[0, 1]]], np.float32)
         return Stabilised(local, rigid, self._width)
