@@ -102,6 +102,26 @@ def test_short_clips_and_a_caption_near_the_end_are_read(
     assert abs(last.start_frame - round((last_from_s or 0.0) * 30)) <= 1
 
 
+@pytest.mark.parametrize(
+    ("end_s", "family", "weight"), [(2.05, "montserrat", "extrabold"), (2.15, "poppins", "bold")]
+)
+def test_a_caption_fading_out_with_the_clip_is_read(
+    tmp_path: Path, end_s: float, family: str, weight: str
+) -> None:
+    # The clip's last frame is read too (above); a caption fading out over it was read
+    # there, its pixels no longer matched, and it was dropped as moving scene text (the
+    # overlays-real fade caption went unfound, its old text left in the output). Shown
+    # until just past the clip's end, it is part-faded on the last frame.
+    caption = CaptionSpec(
+        "Wait for the end", 0.5, end_s, y_frac=0.5, reveal="fade", family=family, weight=weight
+    )
+    spec = ClipSpec("astronaut", duration_s=2.0, captions=(caption,))
+    truth = make_clip(spec, tmp_path / "clip.mp4")
+    found = extract_overlays(truth.path, probe_video(truth.path), load_ocr_engine(), StageHooks())
+    assert [o.text for o in found] == [caption.text]
+    assert found[0].end_frame >= truth.frame_count - 1 - round(caption.anim_s * 30)
+
+
 def test_scene_text_is_rejected() -> None:
     texts = [o.text for index in range(len(suite())) for o in extracted(index)]
     assert not any("NASA" in text for text in texts)

@@ -55,7 +55,11 @@ def extract_overlays(path: Path, info: VideoInfo, ocr: Any, hooks: StageHooks) -
         # The last frame too, when half a step or more past the last sample: a caption in
         # a clip shorter than a step, or shown only over the last step or two, is then
         # seen twice. (Nearer, a moving scene text would look still across the two.)
-        _sample(tracker, gate, ocr, *pending[-1], pending[:-1])
+        # Read whole, as the clip's last frame (`last`): a caption fading out with the clip
+        # was read there, taken for moving scene text (its pixels no longer matched) and
+        # dropped.
+        index, frame = pending[-1]
+        tracker.update(index, group_blocks(read_lines(ocr, frame)), frame, pending[:-1], last=True)
         samples, pending = samples + 1, []
     found = absorb_animation_ghosts(merge_reveals(tracker.finish(pending)))
     # A clip too short for two samples (a few frames) cannot show its text twice.

@@ -77,7 +77,12 @@ class Tracker:
         self.active: list[Track] = []
         self.done: list[Track] = []
 
-    def update(self, index: int, blocks: list[Block], frame: Frame, pending: Pending) -> None:
+    def update(
+        self, index: int, blocks: list[Block], frame: Frame, pending: Pending, last: bool = False
+    ) -> None:
+        """A sample read whole. `last`: the clip's final frame, read so that a caption shown
+        only at the very end is seen twice; a caption read there that its pixels no longer
+        match is fading out with the clip, not moving."""
         unmatched = list(blocks)
         for track in list(self.active):
             block = next((b for b in unmatched if same_caption(track.readings[-1], b)), None)
@@ -91,6 +96,13 @@ class Tracker:
                 unmatched.remove(block)
                 if _grows(track, block):
                     self._grow(track, index, block, frame, pending)
+                    continue
+                if last and not track.probe.visible(frame):
+                    # Read, but its pixels no longer match: fading out with the clip.
+                    # Closed where its pixels were last seen, its fade measured (as if
+                    # the clip had not been read at its end), not taken for moving text.
+                    end = _last_visible(track.probe, pending, track.last_seen)
+                    self._close(track, end, pending)
                     continue
                 track.readings.append(block)
                 track.last_seen = index
