@@ -15,7 +15,7 @@ import pytest
 from remixer.pipeline.overlays.model import Overlay, OverlayStyle
 from remixer.pipeline.render import OverlayPainter, temporal
 from remixer.pipeline.render.compose import composite_rgba
-from remixer.pipeline.render.erase import erase_area
+from remixer.pipeline.render.erase import colour_hole, erase_area
 from remixer.pipeline.render.temporal import CleanPlate
 from remixer.pipeline.typeset.text import TextStyle, render_block, render_plated
 
@@ -227,3 +227,38 @@ def test_each_thread_gets_its_own_dis_object() -> None:
     worker.join()
     assert mine == (temporal._dis(False), temporal._dis(True))
     assert mine[0] is not mine[1] and not {id(d) for d in mine} & {id(d) for d in theirs}
+
+
+def test_a_pale_sky_beside_white_stroked_text_is_not_taken_for_the_caption() -> None:
+    """White text with a black stroke over a pale, flat sky (s20's first caption): the sky
+    is within the fill colour's tolerance, and the whole caption box was made a hole,
+    filled from references where the head had moved (a grey block beside the new
+    caption). Fill-coloured pixels count only within half a stem of the stroke now."""
+    style = TextStyle(
+        font_size=30,
+        fill_rgb=(255, 255, 255),
+        stroke_rgb=(0, 0, 0),
+        stroke_px=3,
+        family="montserrat",
+        weight="extrabold",
+    )
+    lines = ["the miracle", "habit nobody"]
+    sprite = render_block(lines, style)
+    h, w = sprite.rgba.shape[:2]
+    x, y = (W - w) // 2, 200
+    tx, ty, tw, th = sprite.text_box
+    overlay = Overlay(
+        "ovl_1", " ".join(lines), lines, (x + tx, y + ty, tw, th), 0, 10, 0.0, 0.4, _style(None)
+    )
+    frame = np.full((H, W, 3), (227, 232, 228), np.uint8)  # BGR of a pale sky
+    composite_rgba(frame, sprite.rgba, x, y)
+    caption = np.zeros((H, W), np.uint8)
+    caption[y : y + h, x : x + w] = sprite.rgba[:, :, 3] > 0
+    geo = erase_area(overlay, W, H)
+    x0, y0, x1, y1 = geo.region
+    wy0, wy1, wx0, wx1 = geo.window
+    crop = frame[y0:y1, x0:x1][wy0:wy1, wx0:wx1]
+    hole = colour_hole(crop, overlay, geo.in_window(), None)
+    near = cv2.dilate(caption, np.ones((21, 21), np.uint8))[y0:y1, x0:x1][wy0:wy1, wx0:wx1] > 0
+    assert hole[near].mean() > 0.5  # the text and its rim are still the hole
+    assert hole[~near].mean() < 0.01  # the sky around them is not (half of it before)

@@ -36,6 +36,9 @@ from remixer.pipeline.render.temporal import (
 from remixer.pipeline.types import Frame
 
 COLOUR_TOLERANCE = 110
+STEM_SHARE = 0.12
+"""Half a bold stem as a share of the font size: how far inside its stroke a stroked
+glyph's fill reaches."""
 PLATE_TOLERANCE = 50
 MAX_REFERENCES_TRIED = 2
 STATIC_TOLERANCE = 14
@@ -216,12 +219,19 @@ def colour_hole(crop: Frame, overlay: Overlay, geo: EraseArea, static: Mask | No
         return np.asarray(grown)
     hit = _near(crop, style.fill_rgb, COLOUR_TOLERANCE) & keep
     if style.stroke_rgb is not None:
+        stroke = _near(crop, style.stroke_rgb, COLOUR_TOLERANCE) & keep
+        # Fill-coloured pixels count only within half a stem of the stroke: white text
+        # on a pale sky (s20) turned the whole box into a hole, filled from references
+        # where the head had moved (a grey block beside the new caption).
+        stem = 2 * (style.stroke_px + max(2, round(STEM_SHARE * style.font_size_px))) + 1
+        inside = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (stem, stem))
+        hit &= cv2.dilate(stroke.astype(np.uint8), inside) > 0
         # Stroke-coloured pixels count only where they hug the fill: a dark stroke on a
         # dark scene (a suit, hair) must not turn the whole box into a hole.
         reach = 2 * (style.stroke_px + 2) + 1
         hug = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))
         around = cv2.dilate(hit.astype(np.uint8), hug) > 0
-        hit |= _near(crop, style.stroke_rgb, COLOUR_TOLERANCE) & around & keep
+        hit |= stroke & around
     size = 2 * _dilation(overlay) + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     return np.asarray(cv2.dilate(hit.astype(np.uint8), kernel) > 0)
