@@ -46,10 +46,11 @@ def _overlays() -> list[Overlay]:
 
 def test_stroke_captions_get_no_plate_and_plate_captions_do() -> None:
     found = _overlays()
-    # The exact text, spaces included: the encode is reproducible since libx264's thread
-    # count is fixed (at 3 slice threads this clip read "routinechanged": the 4-6 px gap
-    # at 28 px type is as wide as the gaps between letters; docs/pipeline-overlays.md).
-    assert [o.text for o in found] == [c.text for c in CAPTIONS]
+    # Spaces aside: on some encodes OCR reads "routinechanged" (the 4-6 px gap at 28 px
+    # type is as wide as the gaps between letters), and on some machines libx264 encodes
+    # the same frames differently from one process to the next (a clean-clone CI run read
+    # it so on 2026-12-07; docs/performance.md, "Reproducible output").
+    assert [o.text.replace(" ", "") for o in found] == [c.text.replace(" ", "") for c in CAPTIONS]
     white, yellow = (o.style for o in found)
     assert white.plate_rgb is None and yellow.plate_rgb is None
     assert min(white.fill_rgb) > 200 and white.stroke_rgb is not None
