@@ -74,12 +74,8 @@ def choose_method(pairs: list[tuple[Reference, Reference]], hole: Mask) -> FlowM
         truth, truth_valid = small[id(current)]
         image, image_valid = small[id(target)]
         seen = small_hole & truth_valid
-        sw, sh, _scale = flow_size(*current.crop.shape[:2])
-        grey = target.grey((sw, sh))
         for fine in (False, True):
-            flow, untrusted, weight = raw_flow(
-                current.crop, target.crop, hole, target.valid, fine, grey
-            )
+            flow, untrusted, weight = raw_flow(current.crop, target, hole, fine)
             for fill, guess in fill_guesses(flow, untrusted, weight, FILLS).items():
                 warped, valid = _warp_small(image, image_valid, guess)
                 use = seen & valid

@@ -277,21 +277,14 @@ RawFlow = tuple[Flow, Mask, Mask]
 where it is (the rest, where the target is valid), at flow scale."""
 
 
-def raw_flow(
-    current: Frame,
-    target: Frame,
-    exclude: Mask,
-    target_valid: Mask | None = None,
-    fine: bool = False,
-    target_grey: Frame | None = None,
-) -> RawFlow:
-    """DIS flow from `current` to `target` before the caption's part is filled in
-    (`target_grey`: the target already in grey at flow size, `Reference.grey`)."""
+def raw_flow(current: Frame, target: Reference, exclude: Mask, fine: bool = False) -> RawFlow:
+    """DIS flow from `current` to the reference `target` before the caption's part is
+    filled in (the reference's grey copy at flow size is made once: `Reference.grey`)."""
     h, w = current.shape[:2]
     sw, sh, _scale = flow_size(h, w)
     caption = _resized_mask(exclude, (sw, sh))
     current_gray = _gray(current, (sw, sh))
-    target_gray = _gray(target, (sw, sh)) if target_grey is None else target_grey
+    target_gray = target.grey((sw, sh))
     # The caption's hard edges would drag the flow of patches overlapping them: show DIS
     # a smooth fill from the surroundings there instead (the flow found inside is dropped).
     around = (~caption).astype(np.float32)
@@ -301,9 +294,7 @@ def raw_flow(
     size = 2 * EXCLUDE_GROW + 1
     grown = cv2.dilate(caption.astype(np.uint8), np.ones((size, size), np.uint8))
     small_ex: Mask = np.asarray(grown > 0)
-    weight: Mask = ~small_ex
-    if target_valid is not None:
-        weight &= _resized_mask(target_valid, (sw, sh))
+    weight: Mask = ~small_ex & _resized_mask(target.valid, (sw, sh))
     return flow, small_ex, weight
 
 
@@ -419,9 +410,7 @@ def align_reference(
 ) -> tuple[Frame, Mask]:
     """The reference crop warped onto `current` (or its `window`) by a direct flow (the
     mean of two warps when `method.also` is set), and where it is valid."""
-    sw, sh, _scale = flow_size(*current.shape[:2])
-    grey = reference.grey((sw, sh))
-    raw = raw_flow(current, reference.crop, exclude, reference.valid, method.fine, grey)
+    raw = raw_flow(current, reference, exclude, method.fine)
     fills = (method.fill,) if method.also is None else (method.fill, method.also)
     guesses = fill_guesses(*raw, fills)
     warped, valid = warp_reference(reference, guesses[method.fill], current.shape[:2], window)
