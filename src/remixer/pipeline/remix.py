@@ -97,7 +97,10 @@ def render_remix(
     swapper: FaceSwapper,
     hooks: HooksFor,
 ) -> None:
-    """The dense pass: decode → swap → erase/redraw captions → encode, audio copied.
+    """The dense pass: decode → erase the old captions → swap → draw the new captions →
+    encode, audio copied. The swap sees the frame without the old text (its landmarks are
+    found, and the face drawn, under a caption across the face), and the new text is drawn
+    over the swapped face.
 
     Reports the swap of each frame to `face_swapping` and the encode to `rendering`."""
     painter = OverlayPainter(
@@ -106,14 +109,15 @@ def render_remix(
     swapping = hooks("face_swapping")
     total = max(info.frame_count, 1)
 
-    def swap(index: int, frame_bgr: Frame) -> Frame:
+    def swap_and_draw(index: int, frame_bgr: Frame) -> Frame:
         swapped = swapper.swap(frame_bgr, index)
         if (index + 1) % HOOK_EVERY == 0 or index + 1 >= total:
             swapping.progress(min((index + 1) / total, 1.0))
-        return swapped
+        return painter.draw(swapped, index)
 
-    try:  # the swap and the caption painting of the next frame overlap (two threads)
-        transcode(source, out, (swap, lambda i, f: painter.paint(f, i)), info, hooks("rendering"))
+    stages = (lambda i, f: painter.erase(f, i), swap_and_draw)
+    try:  # the erase of one frame and the swap of the one before overlap (two threads)
+        transcode(source, out, stages, info, hooks("rendering"))
     finally:
         painter.close()
         swapper.close()

@@ -6,8 +6,9 @@ import cv2
 import numpy as np
 
 from remixer.pipeline.faces.composite import band_sigmas, blur, composite
+from remixer.pipeline.faces.geometry import FACE_OVAL
 from remixer.pipeline.faces.occlusion import occluder_map
-from remixer.pipeline.faces.warp import triangle_facing
+from remixer.pipeline.faces.warp import NO_TRIANGLE, nearest_triangle, triangle_facing
 
 SIZE = 96
 
@@ -98,3 +99,57 @@ def test_squeezed_and_flipped_triangles_are_not_drawn() -> None:
     flipped = src.copy()
     flipped[4:, 0] = 0.0
     assert np.all(triangle_facing(flipped, src, triangles)[2:4] == 0.0)
+
+
+SKIN = (120, 150, 215)
+
+
+def _skin_with_patch(patch_bgr: tuple[int, int, int]) -> np.ndarray:
+    skin = cv2.GaussianBlur(_textured(5, SKIN), (0, 0), 1.0)
+    skin[20:50, 8:30] = patch_bgr
+    return skin
+
+
+def test_a_lit_cheek_is_skin_but_a_patch_of_another_hue_is_an_occluder() -> None:
+    """Light from a window whitens a cheek: brighter, the same hue, less saturated. Taken
+    for an occluder, the target's lit cheek was kept beside the drawn face (a pale, ragged
+    patch on s18)."""
+    inside = np.ones((SIZE, SIZE), np.float32)
+    features = np.zeros((SIZE, SIZE), np.float32)
+    lab = cv2.cvtColor(np.uint8([[SKIN]]), cv2.COLOR_BGR2LAB).astype(np.float32)
+    lit = lab.copy()
+    lit[..., 0] = min(255.0, lit[0, 0, 0] + 25)
+    lit[..., 1:] = 128 + (lab[..., 1:] - 128) * 0.5  # towards grey: a, b 149, 154 -> 138, 141
+    lit_bgr = cv2.cvtColor(np.clip(lit, 0, 255).astype(np.uint8), cv2.COLOR_LAB2BGR)[0, 0]
+    occ = occluder_map(_skin_with_patch(tuple(int(v) for v in lit_bgr)), inside, features)
+    assert float((occ[25:45, 12:26] > 0.5).mean()) < 0.02
+    greenish = occluder_map(_skin_with_patch((150, 200, 190)), inside, features)
+    assert float((greenish[25:45, 12:26] > 0.5).mean()) > 0.9
+    grey = occluder_map(_skin_with_patch((120, 120, 120)), inside, features)
+    assert float((grey[25:45, 12:26] > 0.5).mean()) > 0.9
+
+
+def test_a_fold_in_the_strip_along_the_outline_is_drawn() -> None:
+    """A triangle on the outline flipped but opened up (the near cheek of a turned head,
+    where the reference's outline hugs the next ring) is drawn; squeezed, it is not."""
+    rim = FACE_OVAL[0]
+    src = np.zeros((rim + 1, 2), np.float32)
+    src[:4] = [[0, 0], [10, 0], [0, 10], [10, 10]]
+    src[rim] = [12, 5]
+    triangles = np.array([[0, 1, 2], [1, 3, 2], [1, rim, 3]], np.int32)
+    folded = src.copy()
+    folded[rim] = [4, 5]  # the outline point pulled past its ring: the strip flips, wide
+    facing = triangle_facing(folded, src, triangles)
+    assert facing[2] == 1.0
+    squeezed = src.copy()
+    squeezed[rim] = [10.1, 5]
+    assert triangle_facing(squeezed, src, triangles)[2] == 0.0
+
+
+def test_cells_outside_the_drawn_mesh_take_the_nearest_triangle() -> None:
+    ids = np.full((5, 6), NO_TRIANGLE, np.uint16)
+    ids[:, :2] = 3
+    ids[:, 4:] = 7
+    filled = nearest_triangle(ids)
+    assert filled[2, 2] == 3 and filled[2, 3] == 7 and filled[0, 0] == 3 and filled[4, 5] == 7
+    assert np.all(nearest_triangle(np.full((3, 3), NO_TRIANGLE, np.uint16)) == NO_TRIANGLE)

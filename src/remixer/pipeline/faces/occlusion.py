@@ -127,14 +127,34 @@ def occluder_map(
     pixels = lab[sample][::4]  # a quarter of the pixels: same median, 4× cheaper
     median = np.median(pixels, axis=0)
     spread = 1.4826 * np.median(np.abs(pixels - median), axis=0)
-    chroma = np.hypot(
-        (lab[..., 1] - median[1]) / max(float(spread[1]), CHROMA_FLOOR),
-        (lab[..., 2] - median[2]) / max(float(spread[2]), CHROMA_FLOOR),
-    )
+    chroma = chroma_departure(lab, median, spread, lab[..., 0] > median[0])
     light = np.abs(lab[..., 0] - median[0]) / max(float(spread[0]), LIGHT_FLOOR)
     score = np.maximum((chroma - chroma_z) / 1.5, (light - light_z) / 1.5)
     occ = np.clip(score, 0.0, 1.0) * (1.0 - features) * (inside > 0.05)
     return np.asarray(occ, np.float32)
+
+
+def chroma_departure(lab: Floats, median: Floats, spread: Floats, lit: NDArray[np.bool_]) -> Floats:
+    """Per pixel, how far (in spreads) its chroma departs from the skin's median; on `lit`
+    pixels (brighter than the skin's median) a move straight towards grey is not counted.
+
+    Light on skin adds white: a lit cheek or the ridge of a nose keeps the skin's hue and
+    loses saturation. Counted, the window-lit cheek of a face came out as an occluder
+    (the target kept there: a pale, ragged patch beside the drawn face). A hair strand,
+    a rim or a hand changes the hue or darkens, and still departs."""
+    scale_a = max(float(spread[1]), CHROMA_FLOOR)
+    scale_b = max(float(spread[2]), CHROMA_FLOOR)
+    da = (lab[..., 1] - median[1]) / scale_a
+    db = (lab[..., 2] - median[2]) / scale_b
+    towards = np.array([(median[1] - 128.0) / scale_a, (median[2] - 128.0) / scale_b])
+    length = float(np.hypot(*towards))
+    if length < 1.0:  # a grey skin model has no direction to lose saturation along
+        return np.asarray(np.hypot(da, db), np.float32)
+    ua, ub = towards / length
+    radial = da * ua + db * ub
+    across = db * ua - da * ub
+    radial = np.where(lit & (radial < 0), np.float32(0), radial)
+    return np.asarray(np.hypot(radial, across), np.float32)
 
 
 def soften(occ: Floats, face_px: float) -> Floats:

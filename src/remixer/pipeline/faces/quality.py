@@ -131,7 +131,7 @@ def embed_target(models: FaceModels, frame_bgr: Frame, box: Box) -> Embedding | 
     roi = frame_bgr[ry : ry + rh, rx : rx + rw]
     small = cv2.resize(roi, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     rgb = np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), dtype=np.uint8)
-    found = models.detect(rgb, upsample=0)
+    found = models.detect(rgb, upsample=0, fallback=True)
     local = (box[0] - rx, box[1] - ry, box[2], box[3])
     scored = [(box_iou(scale_box(d.box, 1 / factor), local), d) for d in found]
     best = max(scored, key=lambda s: s[0], default=None)

@@ -43,6 +43,9 @@ class FaceSample:
     embedding: Embedding
     embedded_at: int = -1
     """The frame the embedding was computed on (-1: this one)."""
+    covered: bool = False
+    """Found only by the fallback detector (a caption, a hand across the face): its own
+    embedding is not to be trusted (`borrow_embeddings`)."""
 
     @property
     def source_frame(self) -> int:
@@ -81,7 +84,8 @@ def detect_and_embed(
     previous: list[FaceSample] | None = None,
     max_age: int = 0,
 ) -> list[FaceSample]:
-    """Faces on one frame (HOG at `ANALYSIS_WIDTH`), boxes mapped back to frame pixels.
+    """Faces on one frame (HOG at `ANALYSIS_WIDTH`, BlazeFace where HOG sees none), boxes
+    mapped back to frame pixels.
 
     `previous`: the faces of the previous sample in the same shot, whose embedding a
     continuing single face keeps while it was computed fewer than `max_age` frames ago
@@ -89,13 +93,58 @@ def detect_and_embed(
     factor = min(1.0, ANALYSIS_WIDTH / frame_bgr.shape[1])
     small = cv2.resize(frame_bgr, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     rgb = np.ascontiguousarray(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), dtype=np.uint8)
-    found = models.detect(rgb, upsample=0)[:MAX_FACES_PER_FRAME]
+    found = models.detect(rgb, upsample=0, fallback=True)[:MAX_FACES_PER_FRAME]
     boxes = [scale_box(d.box, 1 / factor) for d in found]
     same = _continuing(previous or [], boxes, index, max_age)
     if same is not None:
-        return [FaceSample(index, boxes[0], same.embedding, same.source_frame)]
+        return [FaceSample(index, boxes[0], same.embedding, same.source_frame, found[0].fallback)]
     pairs = zip(boxes, found, strict=True)
-    return [FaceSample(index, box, models.embed(rgb, d.box)) for box, d in pairs]
+    return [
+        FaceSample(index, box, models.embed(rgb, d.box), covered=d.fallback) for box, d in pairs
+    ]
+
+
+def borrow_embeddings(scan: ClipScan) -> None:
+    """A covered face (`FaceSample.covered`) takes the embedding of the nearest uncovered
+    one it is linked to: single faces on consecutive samples of one shot, their boxes
+    overlapping (IoU ≥ `SAME_FACE_IOU`), link.
+
+    Text across the eyes moves dlib's embedding away from the person: a clip whose first
+    two seconds had a caption there made two clusters, the captioned frames the larger,
+    and the clean frames after it were not tracked."""
+    by_frame: dict[int, list[int]] = {}
+    for position, face in enumerate(scan.faces):
+        by_frame.setdefault(face.frame, []).append(position)
+    chain: list[int] = []
+    chains: list[list[int]] = []
+    previous_frame = -1
+    for frame in scan.sampled:
+        faces = by_frame.get(frame, [])
+        cut = any(previous_frame < start <= frame for start in scan.shot_starts)
+        previous_frame = frame
+        if not faces and not cut:
+            continue  # a sample where no detector saw the face does not end the chain
+        linked = (
+            len(faces) == 1
+            and bool(chain)
+            and not cut
+            and box_iou(scan.faces[chain[-1]].box, scan.faces[faces[0]].box) >= SAME_FACE_IOU
+        )
+        if not linked:
+            chains.append(chain)
+            chain = []
+        if len(faces) == 1:
+            chain.append(faces[0])
+    chains.append(chain)
+    for links in chains:
+        clear = [p for p in links if not scan.faces[p].covered]
+        for position in links:
+            face = scan.faces[position]
+            if face.covered and clear:
+                donor = scan.faces[min(clear, key=lambda p: abs(scan.faces[p].frame - face.frame))]
+                scan.faces[position] = FaceSample(
+                    face.frame, face.box, donor.embedding, donor.source_frame, covered=True
+                )
 
 
 def _continuing(
@@ -134,6 +183,7 @@ def sample_faces(
                 hooks.progress(min(0.99, index / max(info.frame_count, 1)))
     _sample(scan, models, previous)
     scan.frame_count = index + 1
+    borrow_embeddings(scan)
     return scan
 
 

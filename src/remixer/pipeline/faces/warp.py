@@ -18,7 +18,14 @@ from numpy.typing import NDArray
 
 from remixer.pipeline.faces.composite import composite
 from remixer.pipeline.faces.facegrid import grid_for
-from remixer.pipeline.faces.geometry import INNER_LIPS, box_of, outline_polygon, warp_points
+from remixer.pipeline.faces.geometry import (
+    FACE_OVAL,
+    INNER_LIPS,
+    MESH_POINTS,
+    box_of,
+    outline_polygon,
+    warp_points,
+)
 from remixer.pipeline.faces.lids import LidMemory, lid_covers, shut_lids
 from remixer.pipeline.faces.occlusion import (
     FEATURE_AREAS,
@@ -95,19 +102,41 @@ def triangle_ids(
     return ids
 
 
+def nearest_triangle(ids: NDArray[np.uint16]) -> NDArray[np.uint16]:
+    """`ids` with every cell outside the mesh given the nearest triangle's id, so the
+    warp carries on past the drawn mesh's edge with the affine of the triangle there.
+
+    The drawn mesh (`shape.py`: the reference's proportions) can end inside the target's
+    outline, which bounds the blend: a narrower reference face, or, on the near cheek of
+    a turned head, an outline that zigzags where the thin outer triangles fold. The cells
+    between were left undrawn and the target's skin showed through in teeth beside the
+    drawn face. The reference crop is painted skin out past its outline, so what the
+    extrapolated warp reads there is skin."""
+    outside = ids == NO_TRIANGLE
+    if not outside.any() or outside.all():
+        return ids
+    _dist, labels = cv2.distanceTransformWithLabels(
+        outside.astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    lookup = np.zeros(int(labels.max()) + 1, np.uint16)
+    lookup[labels[~outside]] = ids[~outside]
+    return np.asarray(lookup[labels], np.uint16)
+
+
 def grid_maps(
     grid_dst: Floats, src: Floats, triangles: NDArray[np.int32], size: tuple[int, int]
 ) -> Floats:
-    """Per grid cell (H×W×2), the reference-crop position it shows (−1 outside the mesh)."""
+    """Per grid cell (H×W×2), the reference-crop position it shows (past the mesh, by the
+    nearest triangle's affine: `nearest_triangle`)."""
     return grid_maps_and_ids(grid_dst, src, triangles, size)[0]
 
 
 def grid_maps_and_ids(
     grid_dst: Floats, src: Floats, triangles: NDArray[np.int32], size: tuple[int, int]
 ) -> tuple[Floats, NDArray[np.intp]]:
-    """`grid_maps` and, per cell, the index of the triangle covering it (`len(triangles)`
-    outside the mesh)."""
-    ids = triangle_ids(grid_dst, triangles, size)
+    """`grid_maps` and, per cell, the index of the triangle covering it or, past the mesh,
+    of the nearest one (`len(triangles)` where no triangle was drawn at all)."""
+    ids = nearest_triangle(triangle_ids(grid_dst, triangles, size))
     affines = triangle_affines(grid_dst, src, triangles)
     outside = np.zeros((1, 3, 2), np.float32)
     outside[0, 2] = -1.0
@@ -131,11 +160,22 @@ MIN_STRETCH, FULL_STRETCH = 0.2, 0.45
 turned head) is not drawn; from FULL_STRETCH on it is drawn fully."""
 
 
+_RIM = np.array(sorted(set(FACE_OVAL)) + list(range(MESH_POINTS, MESH_POINTS + len(FACE_OVAL))))
+"""The outline's points (the mesh's and the pushed-out ring's): a triangle on one of them
+lies in the thin strip along the face's edge."""
+
+
 def triangle_facing(dst: Floats, src: Floats, triangles: NDArray[np.int32]) -> Floats:
     """Per triangle (plus one 0 for "outside"), how fully to draw it: its area in `dst`
     over its area in `src`, relative to the median ratio, ramped between MIN_STRETCH and
     FULL_STRETCH; flipped triangles get 0. Keeps squeezed, torn triangles of a turned
-    head (and the reference background they would show) out of the render."""
+    head (and the reference background they would show) out of the render.
+
+    In the strip along the outline a flip is not counted, only the squeeze: the outline
+    there moves less than the ring inside it (`shape.py`), and where the reference's
+    outline hugs that ring (hair down its cheeks) the strip folds over on a near cheek
+    that is wide open. Left out, its triangles cut teeth of the target's skin into the
+    drawn face's edge."""
 
     def areas(points: Floats) -> NDArray[np.float64]:
         a, b, c = (points[triangles[:, i]].astype(np.float64) for i in range(3))
@@ -146,6 +186,8 @@ def triangle_facing(dst: Floats, src: Floats, triangles: NDArray[np.int32]) -> F
     a_src = areas(src)
     ratio = areas(dst) / np.where(np.abs(a_src) < 1e-6, 1e-6, a_src)
     typical = float(np.median(ratio[ratio > 0])) if np.any(ratio > 0) else 1.0
+    rim = np.isin(triangles, _RIM).any(axis=1)
+    ratio = np.where(rim, np.abs(ratio), ratio)
     rel = ratio / max(typical, 1e-9)
     facing = np.clip((rel - MIN_STRETCH) / (FULL_STRETCH - MIN_STRETCH), 0.0, 1.0)
     return f32(np.append(facing, 0.0))

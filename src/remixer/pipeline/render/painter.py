@@ -5,7 +5,10 @@ new text, laid out like the source, over exactly the old frame span.
 Everything that does not depend on the frame is prepared in the constructor (layout,
 sprites, erase geometry, the reference schedule). `paint` is called in frame order by the
 dense pass: it keeps the region crops of the frames scheduled as references *before* a
-span as they go by (so they match the frames being painted, face swap included). A
+span as they go by. The dense pass erases the decoded frame first, swaps the face on the
+erased frame and draws the new text last (`erase`, then `draw`): the references, from
+before or after a span, are then all decoded frames like the ones erased, and the face
+found and drawn under an old caption is not hidden by its text. A
 caption that has no clean frame before it (it starts the clip, or another caption covers
 its place until then) gets references from frames *after* its span, read from `source`
 by a background decoder that keeps only those crops; no whole frames are held.
@@ -113,6 +116,12 @@ class OverlayPainter:
     def paint(self, frame_bgr: Frame, frame_index: int) -> Frame:
         """The frame with every overlay shown on it erased and redrawn (a new array when
         anything changed, the input otherwise)."""
+        return self.draw(self.erase(frame_bgr, frame_index), frame_index)
+
+    def erase(self, frame_bgr: Frame, frame_index: int) -> Frame:
+        """The frame with every old caption shown on it erased (a new array when anything
+        changed, the input otherwise). Call in frame order, with the frames as decoded: the
+        crops kept as references must match the frames being erased."""
         for number in self._before.get(frame_index, ()):
             self._keep(number, frame_index, frame_bgr)
         jobs = [
@@ -139,9 +148,16 @@ class OverlayPainter:
                 fading=unsettled,
             )
             self._previous[number] = (frame_index, crop)
-        for _number, job in jobs:
-            if not job.overlay.drawn_at(frame_index):
-                continue
+        return out
+
+    def draw(self, frame_bgr: Frame, frame_index: int) -> Frame:
+        """The frame with the new text of every overlay shown on it drawn over it (a new
+        array when anything is drawn, the input otherwise)."""
+        drawn = [job for job in self._jobs if job.overlay.drawn_at(frame_index)]
+        if not drawn:
+            return frame_bgr
+        out = frame_bgr.copy()
+        for job in drawn:
             placed = job.placement
             rgba = placed.sprite_at(frame_index)
             opacity = job.overlay.opacity_at(frame_index)
