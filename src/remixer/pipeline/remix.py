@@ -31,7 +31,7 @@ from remixer.pipeline.models import (
 )
 from remixer.pipeline.orchestration import HooksFor, run_remix
 from remixer.pipeline.overlays import Overlay, extract_overlays
-from remixer.pipeline.render import OverlayPainter
+from remixer.pipeline.render import OverlayPainter, text_over
 from remixer.pipeline.rewrite import (
     CopyBrief,
     CopyItem,
@@ -205,12 +205,14 @@ class LocalRemix:
             self.swapper = None
 
     def measure_output(self, hooks: HooksFor) -> None:
+        info = _known(self.info)
         self.quality = measure_quality(
             self.out,
             _known(self.identity),
             _known(self.track),
             face_models(self.models),
             hooks=hooks("rendering"),
+            text_over=text_over(self.overlays, self.copy.texts, info.width, info.height),
         ).to_dict()
 
     def finalize(self, hooks: HooksFor) -> None:

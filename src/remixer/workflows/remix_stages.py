@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from remixer.domain.ids import new_ulid_id
 from remixer.pipeline.models import arcface_embedder, face_models, ocr_engine, swap_model
@@ -24,6 +24,9 @@ from remixer.pipeline.video import VideoInfo, probe_video
 from remixer.services.influencer_jobs import influencer_identity_key
 from remixer.store.tables.content import Job
 from remixer.workflows.runtime import Runtime
+
+if TYPE_CHECKING:
+    from remixer.pipeline.overlays import Overlay
 
 
 def _out(job: Job, stage: str) -> dict[str, Any]:
@@ -138,16 +141,22 @@ def _face_inputs(runtime: Runtime, job: Job) -> tuple[Any, Any, Any]:
     return models, identity, track
 
 
+def _new_captions(job: Job) -> tuple[list[Overlay], list[str]]:
+    """The extracted overlays and, in the same order, their adapted texts."""
+    from remixer.pipeline.overlays import Overlay
+
+    overlays = [Overlay.from_dict(o) for o in _out(job, "extracting_overlays")["overlays"]]
+    return overlays, list(_out(job, "adapting_copy")["texts"])
+
+
 def render_video(runtime: Runtime, job: Job, hooks: HooksFor) -> dict[str, Any]:
     """The dense pass: swap the face, erase and redraw the overlays, encode H.264 + audio
     (`hooks`: by stage, the swap reports to face_swapping, the encode to rendering)."""
     from remixer.pipeline.faces import create_swapper
-    from remixer.pipeline.overlays import Overlay
     from remixer.pipeline.remix import render_remix
 
     models, identity, track = _face_inputs(runtime, job)
-    overlays = [Overlay.from_dict(o) for o in _out(job, "extracting_overlays")["overlays"]]
-    texts = _out(job, "adapting_copy")["texts"]
+    overlays, texts = _new_captions(job)
     settings = runtime.settings
     swapper = create_swapper(
         identity,
@@ -171,9 +180,11 @@ def measure_output_quality(
     runtime: Runtime, job: Job, video: Path, hooks: StageHooks
 ) -> dict[str, Any]:
     from remixer.pipeline.faces import measure_quality
+    from remixer.pipeline.render import text_over
 
     models, identity, track = _face_inputs(runtime, job)
-    return measure_quality(video, identity, track, models, hooks=hooks).to_dict()
+    covers = text_over(*_new_captions(job), track.width, track.height)
+    return measure_quality(video, identity, track, models, hooks=hooks, text_over=covers).to_dict()
 
 
 def measure_output(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:

@@ -4,7 +4,7 @@ shrinking, anchored like the source, plates sized to the new text, reveal timing
 from __future__ import annotations
 
 from remixer.pipeline.overlays.model import Overlay, OverlayStyle
-from remixer.pipeline.render import placement_fields
+from remixer.pipeline.render import placement_fields, text_over
 from remixer.pipeline.render.layout import (
     max_lines_for,
     place_text,
@@ -140,3 +140,15 @@ def test_container_fields() -> None:
         and fields["newLines"]
         and fields["font"] == "montserrat:extrabold"
     )
+
+
+def test_text_over_a_face_is_told_on_the_frames_it_is_drawn() -> None:
+    """The quality measure skips frames where our own new caption covers the face."""
+    old = _overlay("the miracle habit nobody uses", (200, 900, 680, 48))
+    covers = text_over([old], ["Plot twist: the miracle habit nobody uses"], W, H)
+    face_under = (400, 850, 300, 300)
+    face_above = (400, 300, 300, 300)
+    assert covers(40, face_under)
+    assert not covers(40, face_above)
+    assert not covers(5, face_under) and not covers(90, face_under)
+    assert not text_over([old], [""], W, H)(40, face_under)

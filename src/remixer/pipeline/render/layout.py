@@ -7,6 +7,7 @@ where it sits in the frame); plates sized to the new text with the source's padd
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
 
@@ -291,3 +292,35 @@ def placement_fields(overlay: Overlay, text: str, width: int, height: int) -> di
     of the new text ink, `newLines` as laid out, and the `font` ("family:weight")."""
     placed = place_text(overlay, text, width, height)
     return {"newBox": list(placed.new_box), "newLines": list(placed.lines), "font": placed.font}
+
+
+TEXT_OVER_FACE = 0.1
+"""Share of a face's box the new text must cover for `text_over` to count the frame."""
+
+
+def text_over(
+    overlays: Sequence[Overlay], texts: Sequence[str], width: int, height: int
+) -> Callable[[int, Box], bool]:
+    """Whether, on frame `index`, the new text (its sprite: plate included) covers at
+    least `TEXT_OVER_FACE` of `box`: the output's quality is not measured there, where our
+    own caption hides or bends the face the recogniser reads."""
+    drawn: list[tuple[Overlay, Box]] = []
+    for overlay, text in zip(overlays, texts, strict=True):
+        placed = place_text(overlay, text, width, height)
+        sprite_h, sprite_w = placed.rgba.shape[:2]
+        drawn.append((overlay, (placed.x, placed.y, sprite_w, sprite_h)))
+
+    def covers(index: int, box: Box) -> bool:
+        area = max(box[2] * box[3], 1)
+        return any(
+            overlay.drawn_at(index) and _overlap(box, sprite) >= TEXT_OVER_FACE * area
+            for overlay, sprite in drawn
+        )
+
+    return covers
+
+
+def _overlap(a: Box, b: Box) -> int:
+    width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(width, 0) * max(height, 0)

@@ -107,3 +107,12 @@ def test_the_new_caption_is_drawn_over_the_swapped_face(
     frame = next(f for i, f in enumerate(iter_frames_bgr(result.output)) if i == middle)
     read = " ".join(line.text for line in read_lines(load_ocr_engine(), frame))
     assert cer(result.copy.texts[0].replace(" ", ""), read.replace(" ", "")) <= 0.1, read
+
+
+def test_the_quality_gate_is_not_misled_by_the_new_caption(remixed: dict[str, Any]) -> None:
+    """Quality skips the frames where our own caption covers the face: read there, the
+    recogniser found no face or one far from the influencer, and the text an occluder."""
+    quality = remixed["result"].quality
+    assert quality["passed"] is True, quality
+    assert "occluded" not in quality["warnings"], quality
+    assert quality["sampledFrames"] >= 3
