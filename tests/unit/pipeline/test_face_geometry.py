@@ -3,6 +3,8 @@ visible runs, jitter and the quality dict."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -11,7 +13,13 @@ from remixer.pipeline.faces.geometry import box_iou, expand_box, scale_box, tria
 from remixer.pipeline.faces.quality import FaceQuality, jitter_of
 from remixer.pipeline.faces.sampling import FaceSample, is_cut
 from remixer.pipeline.faces.smoothing import OneEuroFilter
-from remixer.pipeline.faces.track import FaceTrack, _per_frame, cluster_faces, screen_presence
+from remixer.pipeline.faces.track import (
+    FaceTrack,
+    _per_frame,
+    cluster_faces,
+    main_person,
+    screen_presence,
+)
 
 
 def test_one_euro_cuts_noise_on_a_still_face_and_follows_a_moving_one() -> None:
@@ -77,6 +85,13 @@ def test_clustering_groups_people_and_presence_prefers_the_main_one() -> None:
     big, small = sorted(clusters, key=len)
     assert screen_presence(big, 1000) == pytest.approx(1.0)
     assert screen_presence(small, 1000) == pytest.approx(0.8)
+
+
+def test_a_person_only_the_fallback_detector_saw_is_not_the_main_one() -> None:
+    seen = [_face(i, seed=1) for i in range(3)]
+    covered = [replace(_face(i, seed=2, width=300), covered=True) for i in range(9)]
+    assert main_person(cluster_faces(seen + covered), 1000) == seen
+    assert main_person(cluster_faces(covered), 1000) is None
 
 
 def test_visibility_between_samples_and_across_cuts() -> None:

@@ -109,6 +109,15 @@ def cluster_faces(samples: list[FaceSample]) -> list[list[FaceSample]]:
     return clusters
 
 
+def main_person(clusters: list[list[FaceSample]], width: int) -> list[FaceSample] | None:
+    """The cluster with most screen presence among those HOG saw at least once (None: no
+    such cluster). A person only ever seen by the fallback detector is not tracked: it
+    finds covered faces, but also faces in a poster, a pet or a pattern, and a clip
+    where HOG finds no face stays a clip with no face."""
+    seen = [c for c in clusters if any(not face.covered for face in c)]
+    return max(seen, key=lambda c: screen_presence(c, width)) if seen else None
+
+
 def screen_presence(cluster: list[FaceSample], width: int) -> float:
     """Sum over the sampled frames of the face width as a fraction of the frame width."""
     return sum(f.box[2] / width for f in cluster)
@@ -161,8 +170,9 @@ def analyze_target(
     scan = sample_faces(video, models, hooks, sample_every)
     if not scan.faces:
         raise PipelineError("NO_FACE_FOUND", "No face was found in the source video.")
-    clusters = cluster_faces(scan.faces)
-    main = max(clusters, key=lambda c: screen_presence(c, scan.width))
+    main = main_person(cluster_faces(scan.faces), scan.width)
+    if main is None:
+        raise PipelineError("NO_FACE_FOUND", "No face was found in the source video.")
     centre = np.mean([f.embedding for f in main], axis=0)
     target: dict[int, Box] = {}
     for face in sorted(main, key=lambda f: -float(np.linalg.norm(f.embedding - centre))):
