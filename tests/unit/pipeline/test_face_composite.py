@@ -7,7 +7,7 @@ import numpy as np
 
 from remixer.pipeline.faces.composite import band_sigmas, blur, composite
 from remixer.pipeline.faces.geometry import FACE_OVAL
-from remixer.pipeline.faces.occlusion import occluder_map
+from remixer.pipeline.faces.occlusion import LEFT_EYE, RIGHT_EYE, occluder_map, under_eyes
 from remixer.pipeline.faces.warp import NO_TRIANGLE, nearest_triangle, triangle_facing
 
 SIZE = 96
@@ -153,3 +153,18 @@ def test_cells_outside_the_drawn_mesh_take_the_nearest_triangle() -> None:
     filled = nearest_triangle(ids)
     assert filled[2, 2] == 3 and filled[2, 3] == 7 and filled[0, 0] == 3 and filled[4, 5] == 7
     assert np.all(nearest_triangle(np.full((3, 3), NO_TRIANGLE, np.uint16)) == NO_TRIANGLE)
+
+
+def test_shadow_under_an_eye_is_not_an_occluder_but_a_rim_further_out_is() -> None:
+    """Dark make-up under a lower lid lies in `under_eyes`; the upper lash line and a
+    glasses rim a tenth of the face width below do not."""
+    size, face_px = (200, 200), 200.0
+    points = np.zeros((478, 2), np.float32)
+    for eye, cx in ((RIGHT_EYE, 60.0), (LEFT_EYE, 140.0)):
+        angles = np.linspace(np.pi, 3 * np.pi, len(eye), endpoint=False)  # corner, upper, ...
+        points[list(eye)] = np.stack([cx + 15 * np.cos(angles), 100 + 6 * np.sin(angles)], 1)
+    rings = under_eyes(points, size, face_px)
+    assert rings[100 + 6 + 6, 60] > 0.9  # 6 px (3 %) under the lower lid
+    assert rings[100 - 6 - 4, 60] < 0.05  # the upper lash line, 4 px above the lid
+    assert rings[100 + 6 + 20, 60] < 0.05  # a rim 20 px (10 %) under the lower lid
+    assert rings[100, 100] < 0.05  # between the eyes

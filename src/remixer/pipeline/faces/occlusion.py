@@ -59,6 +59,37 @@ def feature_mask(
     return np.asarray(mask, np.float32)
 
 
+UNDER_EYE = 0.06
+UNDER_EYE_FEATHER = 0.015
+"""How deep (share of the face width) the band under each lower lid is where the target's
+own darker pixels are never occluders (`under_eyes`)."""
+
+
+def under_eyes(points: Floats, size: tuple[int, int], face_px: float) -> Floats:
+    """1 in a band `UNDER_EYE` deep under each lower lid (corners included), in upright
+    face coordinates (y down), feathered by `UNDER_EYE_FEATHER`: the shadow and make-up
+    under a lower lid belong to the target's face, not to something in front of it.
+    Kept in front, dark make-up under the eyes (s20) framed the drawn eyes in dark rings.
+    Unfeathered, the cut moved with the landmarks as a hard edge between kept and drawn
+    pixels: the synthetic clip's landmark jitter rose from 1.08–1.30 × the source's to
+    1.19–1.44 (1.02–1.18 feathered).
+
+    Not all round the eyes: the upper lash line carries the target's blinks, and with a
+    ring all round (6 %) the judge's eye correlation fell (s20 × s42 0.86 → 0.51, d3 ×
+    s42 0.85 → 0.65). Glasses rims lie further out. Applied to the occluders found, not
+    to the skin model's sample (taken out of that too, the skin's spread changed and
+    d9's stubble came out as an occluder)."""
+    mask = np.zeros((size[1], size[0]), np.uint8)
+    depth = np.array([0.0, face_px * UNDER_EYE], np.float32)
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        lower = points[[eye[8], *eye[9:], eye[0]]]
+        band = np.vstack([lower, lower + depth])
+        hull = cv2.convexHull(np.round(band * 16).astype(np.int32))
+        cv2.fillConvexPoly(mask, hull, 1, cv2.LINE_8, 4)
+    sigma = max(1.0, face_px * UNDER_EYE_FEATHER)
+    return np.asarray(cv2.GaussianBlur(mask.astype(np.float32), (0, 0), sigma), np.float32)
+
+
 CORE_MARGIN = 0.15
 """The skin model is sampled this share of the face width inside the outline: hair at
 the sides and a fringe over the forehead would otherwise enter it."""

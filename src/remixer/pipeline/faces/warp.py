@@ -34,6 +34,7 @@ from remixer.pipeline.faces.occlusion import (
     feature_mask,
     occluder_map,
     soften,
+    under_eyes,
 )
 from remixer.pipeline.faces.stabilise import Stabilised
 from remixer.pipeline.types import Box, Frame
@@ -439,6 +440,7 @@ def render_reference(
         EYE_KEEP,
     )
     features = feature_mask(grid_local, grid.size, face_cells * FEATURE_GROW)
+    rings = under_eyes(grid_local, grid.size, face_cells)
     areas = feature_mask(grid_local, grid.size, face_cells * 0.03, FEATURE_AREAS)
     if shape is not None:  # fine detail where the features are drawn and where the target has them
         areas = np.maximum(
@@ -457,6 +459,7 @@ def render_reference(
     target = frame_bgr[y : y + h, x : x + w]
     face_px = float(face.unit) * float(np.hypot(*face.rigid[:, 0]))
     occluded = occluders_at_scale(target, weight, feature_roi, face_px)
+    occluded *= 1.0 - _to_roi(rings, matrix, roi.box, 0.0)
     if memory is not None and OCCLUDER_MEMORY > 0.0:
         on_grid = f32(cv2.warpAffine(occluded, matrix, grid.size, flags=cv2.INTER_LINEAR))
         key = (grid.origin, grid.size, grid.scale, face.unit)
