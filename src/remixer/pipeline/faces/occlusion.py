@@ -60,9 +60,10 @@ def feature_mask(
 
 
 UNDER_EYE = 0.06
-UNDER_EYE_FEATHER = 0.015
 """How deep (share of the face width) the band under each lower lid is where the target's
 own darker pixels are never occluders (`under_eyes`)."""
+UNDER_EYE_FEATHER = 0.015
+"""σ (share of the face width) of the band's feathered edge."""
 
 
 def under_eyes(points: Floats, size: tuple[int, int], face_px: float) -> Floats:

@@ -3,12 +3,12 @@ references of its region from frames outside its span, aligned per frame) and dr
 new text, laid out like the source, over exactly the old frame span.
 
 Everything that does not depend on the frame is prepared in the constructor (layout,
-sprites, erase geometry, the reference schedule). `paint` is called in frame order by the
-dense pass: it keeps the region crops of the frames scheduled as references *before* a
-span as they go by. The dense pass erases the decoded frame first, swaps the face on the
-erased frame and draws the new text last (`erase`, then `draw`): the references, from
-before or after a span, are then all decoded frames like the ones erased, and the face
-found and drawn under an old caption is not hidden by its text. A
+sprites, erase geometry, the reference schedule). `erase` (or `paint`, which erases and
+draws) is called in frame order: it keeps the region crops of the frames scheduled as
+references *before* a span as they go by. The dense pass erases the decoded frame first,
+swaps the face on the erased frame and draws the new text last (`erase`, then `draw`):
+the references, from before or after a span, are then all decoded frames like the ones
+erased, and the face found and drawn under an old caption is not hidden by its text. A
 caption that has no clean frame before it (it starts the clip, or another caption covers
 its place until then) gets references from frames *after* its span, read from `source`
 by a background decoder that keeps only those crops; no whole frames are held.
