@@ -115,4 +115,4 @@ def test_the_quality_gate_is_not_misled_by_the_new_caption(remixed: dict[str, An
     quality = remixed["result"].quality
     assert quality["passed"] is True, quality
     assert "occluded" not in quality["warnings"], quality
-    assert quality["sampledFrames"] >= 3
+    assert quality["sampledFrames"] >= 6  # the plan made denser around the caption
