@@ -97,7 +97,6 @@ def copy_brief(params: dict[str, Any]) -> Any:
 
 def adapt_copy(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
     """Rewrite each overlay and the caption for the brand voice, context and language."""
-    from remixer.pipeline.overlays import Overlay
     from remixer.pipeline.remix import adapt_copy as adapt
     from remixer.pipeline.rewrite import create_copy_provider
 
@@ -106,9 +105,8 @@ def adapt_copy(runtime: Runtime, job: Job, hooks: StageHooks) -> dict[str, Any]:
     provider = create_copy_provider(
         settings.llm_base_url, settings.llm_model, api_key, settings.llm_timeout_s
     )
-    overlays = [Overlay.from_dict(o) for o in _out(job, "extracting_overlays")["overlays"]]
     caption = _out(job, "fetching_source")["caption"] or ""
-    adapted = adapt(overlays, caption, copy_brief(job.params), provider)
+    adapted = adapt(_overlays(job), caption, copy_brief(job.params), provider)
     hooks.progress(1.0)
     return {
         "texts": list(adapted.texts),
@@ -141,12 +139,16 @@ def _face_inputs(runtime: Runtime, job: Job) -> tuple[Any, Any, Any]:
     return models, identity, track
 
 
-def _new_captions(job: Job) -> tuple[list[Overlay], list[str]]:
-    """The extracted overlays and, in the same order, their adapted texts."""
+def _overlays(job: Job) -> list[Overlay]:
+    """The overlays the extraction stage stored."""
     from remixer.pipeline.overlays import Overlay
 
-    overlays = [Overlay.from_dict(o) for o in _out(job, "extracting_overlays")["overlays"]]
-    return overlays, list(_out(job, "adapting_copy")["texts"])
+    return [Overlay.from_dict(o) for o in _out(job, "extracting_overlays")["overlays"]]
+
+
+def _new_captions(job: Job) -> tuple[list[Overlay], list[str]]:
+    """The extracted overlays and, in the same order, their adapted texts."""
+    return _overlays(job), list(_out(job, "adapting_copy")["texts"])
 
 
 def render_video(runtime: Runtime, job: Job, hooks: HooksFor) -> dict[str, Any]:

@@ -206,11 +206,13 @@ def _around_text(
     the face for two thirds of captioned s18 left 4 of 12)."""
     if text_over is None:
         return plan, None
+    left = _uncovered(track, plan, text_over)
     for _ in range(0 if chosen else 3):
-        if plan.embed_every == 1 or _uncovered(track, plan, text_over) >= EMBED_FRAMES // 2:
+        if plan.embed_every == 1 or left >= EMBED_FRAMES // 2:
             break
         plan = replace(plan, embed_every=max(1, plan.embed_every // 2))
-    return plan, text_over if _uncovered(track, plan, text_over) >= MIN_UNCOVERED else None
+        left = _uncovered(track, plan, text_over)
+    return plan, text_over if left >= MIN_UNCOVERED else None
 
 
 def _collect(
